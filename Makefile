@@ -1,0 +1,47 @@
+# rfm_kmeans: PGXS build.
+#
+#   make                 build the extension
+#   make install         install it into the PostgreSQL found by PG_CONFIG
+#   make installcheck    pg_regress tests (sql/ + expected/) on a running server
+#   make unit            C unit tests of src/core/ under ASan + UBSan
+#
+# The full suite (packages, throwaway cluster, all tests): scripts/test.sh
+
+EXTENSION = rfm_kmeans
+# one source of truth for the version: the control file
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" $(EXTENSION).control)
+
+MODULE_big = rfm_kmeans
+CORE_SRCS = $(sort $(wildcard src/core/*.c))
+OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)) $(CORE_SRCS))
+DATA = $(sort $(wildcard src/$(EXTENSION)--*.sql))
+
+REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --dbname=rfm_kmeans_regression
+
+PG_CPPFLAGS = -I$(srcdir)/src
+# PostgreSQL's own headers trip -Wunused-parameter (inline functions in ilist.h,
+# bufpage.h), so that one warning is off; everything else is an error.
+PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+
+EXTRA_CLEAN = test/unit/bin
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# ---------------------------------------------------------------------------
+# Unit tests of the numeric core: plain C, no server, sanitizers on.
+# ---------------------------------------------------------------------------
+UNIT_CC ?= gcc
+UNIT_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/bin/%,$(filter-out test/unit/tap.c,$(wildcard test/unit/test_*.c)))
+
+test/unit/bin/%: test/unit/%.c test/unit/tap.h $(CORE_SRCS) src/core/*.h
+	@mkdir -p test/unit/bin
+	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
+
+.PHONY: unit
+unit: $(UNIT_TESTS)
+	prove -v -e '' $(UNIT_TESTS)

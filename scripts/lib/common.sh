@@ -1,0 +1,147 @@
+# shellcheck shell=bash
+# Helpers shared by scripts/demo.sh, scripts/test.sh and bench/: packages,
+# build, and a throwaway PostgreSQL cluster (own data directory, socket and
+# port; never the system service). Works as root (the server then runs as
+# the unprivileged OS user "postgres") and as a normal user with sudo.
+
+PG_MAJOR=${PG_MAJOR:-15}
+PG_BIN=/usr/lib/postgresql/$PG_MAJOR/bin
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Run a command as root: directly when we are root, else through sudo.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Install the Debian packages given that are not installed yet.
+ensure_packages() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
+		die "need root or sudo to install: ${missing[*]}"
+	fi
+	log "installing ${missing[*]}"
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}" >/dev/null
+}
+
+BUILD_PACKAGES=(make gcc libc6-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR)
+TEST_PACKAGES=(postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl perl)
+
+# Build and install the extension into the system PostgreSQL.
+build_and_install() {
+	log "building rfm_kmeans"
+	make -C "$REPO_ROOT" -s -j2 PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+	log "installing rfm_kmeans into PostgreSQL $PG_MAJOR"
+	as_root make -C "$REPO_ROOT" -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null
+}
+
+# The OS user the server runs as: postgres when we are root (initdb refuses
+# root), ourselves otherwise.
+cluster_os_user() {
+	if [ "$(id -u)" -eq 0 ]; then echo postgres; else id -un; fi
+}
+
+as_cluster_user() {
+	if [ "$(id -u)" -eq 0 ]; then
+		runuser -u postgres -- "$@"
+	else
+		"$@"
+	fi
+}
+
+port_is_free() {
+	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Start a new cluster in a fresh temporary directory. Exports PGHOST,
+# PGPORT, PGUSER and CLUSTER_DIR. Extra postgresql.conf lines come from
+# the CLUSTER_CONF variable.
+cluster_start() {
+	local port=${RFM_PORT:-55432}
+	CLUSTER_DIR=$(mktemp -d /tmp/rfm_kmeans.XXXXXX)
+	chmod 755 "$CLUSTER_DIR"
+	if [ "$(id -u)" -eq 0 ]; then
+		id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
+		chown postgres: "$CLUSTER_DIR"
+	fi
+	while ! port_is_free "$port"; do port=$((port + 1)); done
+	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
+	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -U postgres \
+		--auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1) ||
+		{ cat "$CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
+	as_cluster_user tee -a "$CLUSTER_DIR/data/postgresql.conf" >/dev/null <<CONF
+port = $port
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$CLUSTER_DIR'
+shared_buffers = '512MB'
+work_mem = '64MB'
+maintenance_work_mem = '256MB'
+max_parallel_workers_per_gather = 2
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+logging_collector = off
+${CLUSTER_CONF:-}
+CONF
+	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" \
+		-l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null) ||
+		{ cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
+	export PGHOST=$CLUSTER_DIR PGPORT=$port PGUSER=postgres CLUSTER_DIR
+}
+
+cluster_stop() {
+	[ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ] || return 0
+	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1) || true
+}
+
+cluster_remove() {
+	cluster_stop
+	[ -n "${CLUSTER_DIR:-}" ] && as_root rm -rf "$CLUSTER_DIR"
+}
+
+# The command that stops and removes a cluster left running, as text.
+cluster_stop_command() {
+	local prefix=""
+	[ "$(id -u)" -eq 0 ] && prefix="runuser -u postgres -- "
+	echo "${prefix}$PG_BIN/pg_ctl -D $CLUSTER_DIR/data -m fast stop && rm -rf $CLUSTER_DIR"
+}
+
+psql_q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+# The real Online Retail file, if present: $RFM_RETAIL_CSV, else
+# ../shared/data beside the checkout.
+retail_csv_path() {
+	local f
+	for f in "${RFM_RETAIL_CSV:-}" "$REPO_ROOT/../shared/data/online_retail.csv.gz"; do
+		[ -n "$f" ] && [ -r "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# Load invoice lines into table online_retail of database $1: the real file
+# given as $2 (CSV or CSV.gz, UCI column layout), or generated data.
+load_invoices() {
+	local db=$1 file=${2:-}
+	psql_q -d "$db" -f "$REPO_ROOT/scripts/online_retail.sql"
+	if [ -n "$file" ]; then
+		log "loading $file"
+		local cat=cat
+		case "$file" in *.gz) cat="gzip -dc" ;; esac
+		# client-side COPY: the server's OS user need not be able to read the file
+		$cat "$file" | psql_q -d "$db" -c "COPY rfm_data.online_retail_raw FROM STDIN WITH (FORMAT csv, HEADER true, ENCODING '${RFM_CSV_ENCODING:-UTF8}')"
+		psql_q -d "$db" -c "SELECT rfm_data.import_raw()"
+	else
+		log "generating invoice lines (4,000 customers, 25,000 invoices, ~500,000 lines)"
+		psql_q -d "$db" -c "SELECT rfm_data.generate_invoices('online_retail', 4000, 25000, 20, 42)"
+	fi
+	psql_q -d "$db" -c "ANALYZE online_retail"
+}

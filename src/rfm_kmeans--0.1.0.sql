@@ -1,0 +1,317 @@
+-- rfm_kmeans 0.1.0: RFM features and segments.
+-- Released scripts are frozen: every later change ships an upgrade script.
+
+\echo Use "CREATE EXTENSION rfm_kmeans" to load this file. \quit
+
+-- CREATE EXTENSION creates the control file's schema when it is missing;
+-- PostgreSQL deliberately never makes that schema a member, so DROP
+-- EXTENSION removes every object below and leaves the empty schema.
+GRANT USAGE ON SCHEMA rfm_kmeans TO PUBLIC;
+
+------------------------------------------------------------------------------
+-- The state type of rfm(): a concrete varlena, not internal, so parallel
+-- query needs no serialization functions and Citus can ship partial states
+-- between nodes as text.
+------------------------------------------------------------------------------
+
+CREATE TYPE rfm_kmeans.rfm_state;
+
+-- Text I/O is STABLE: keys of the polymorphic overload are written with the
+-- key type's own output function, which may depend on settings (DateStyle).
+CREATE FUNCTION rfm_kmeans.rfm_state_in(cstring) RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_state_out(rfm_kmeans.rfm_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_state_recv(internal) RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_state_send(rfm_kmeans.rfm_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE rfm_kmeans.rfm_state (
+	INPUT = rfm_kmeans.rfm_state_in,
+	OUTPUT = rfm_kmeans.rfm_state_out,
+	RECEIVE = rfm_kmeans.rfm_state_recv,
+	SEND = rfm_kmeans.rfm_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+
+CREATE TYPE rfm_kmeans.rfm_features AS (
+	recency_days float8,
+	frequency bigint,
+	monetary float8,
+	avg_order_value float8,
+	first_purchase timestamptz,
+	last_purchase timestamptz,
+	tenure_days float8
+);
+
+------------------------------------------------------------------------------
+-- Transition, combine and final functions of rfm().
+-- Transition functions are not strict: they skip rows with a NULL ts or
+-- amount themselves and still count the amount of a row with a NULL key.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- smallint keys have their own overloads: without them a smallint key
+-- would be ambiguous between the integer, bigint and numeric ones.
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, smallint)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, smallint, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int2' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, integer)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, integer, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int4' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, bigint)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, bigint, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_int8' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, text)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_text' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, text, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_text' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, uuid)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, uuid, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_uuid' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, numeric)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_numeric' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, numeric, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_numeric' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Any other key type with a default hash operator class. STABLE: the key
+-- type's hash and equality functions are looked up at run time.
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, anyelement)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_any' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, anyelement, timestamptz)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME', 'rfm_trans_any' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.rfm_combine(rfm_kmeans.rfm_state, rfm_kmeans.rfm_state)
+	RETURNS rfm_kmeans.rfm_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Without as_of, recency is measured from the transaction start (now()).
+CREATE FUNCTION rfm_kmeans.rfm_final_now(rfm_kmeans.rfm_state)
+	RETURNS rfm_kmeans.rfm_features
+	AS 'MODULE_PATHNAME' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.rfm_final_as_of(rfm_kmeans.rfm_state)
+	RETURNS rfm_kmeans.rfm_features
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- rfm(ts, amount [, order_key] [, as_of])
+------------------------------------------------------------------------------
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key smallint) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key smallint, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key integer) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key integer, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key bigint) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key bigint, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key text) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key text, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key uuid) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key uuid, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key numeric) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key numeric, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key anyelement) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_now,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.rfm(ts timestamptz, amount float8, order_key anyelement, as_of timestamptz) (
+	SFUNC = rfm_kmeans.rfm_trans, STYPE = rfm_kmeans.rfm_state,
+	COMBINEFUNC = rfm_kmeans.rfm_combine, FINALFUNC = rfm_kmeans.rfm_final_as_of,
+	PARALLEL = SAFE);
+
+------------------------------------------------------------------------------
+-- Scores and segments
+------------------------------------------------------------------------------
+
+-- Not strict: a NULL value gives a NULL score, NULL breaks are an error.
+CREATE FUNCTION rfm_kmeans.rfm_score(value float8, breaks float8[], higher_is_better boolean)
+	RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_score' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE TABLE rfm_kmeans.segment_rules (
+	priority integer PRIMARY KEY,
+	segment text NOT NULL,
+	r_min integer NOT NULL DEFAULT 1,
+	r_max integer NOT NULL DEFAULT 5,
+	f_min integer NOT NULL DEFAULT 1,
+	f_max integer NOT NULL DEFAULT 5,
+	m_min integer NOT NULL DEFAULT 1,
+	m_max integer NOT NULL DEFAULT 5,
+	CONSTRAINT segment_rules_r CHECK (1 <= r_min AND r_min <= r_max AND r_max <= 5),
+	CONSTRAINT segment_rules_f CHECK (1 <= f_min AND f_min <= f_max AND f_max <= 5),
+	CONSTRAINT segment_rules_m CHECK (1 <= m_min AND m_min <= m_max AND m_max <= 5)
+);
+GRANT SELECT ON rfm_kmeans.segment_rules TO PUBLIC;
+
+-- pg_restore runs CREATE EXTENSION (which inserts the shipped rules) before
+-- it copies the dumped rules back: inserting a rule whose priority exists
+-- replaces that rule, so a restore ends with exactly the dumped rules
+-- instead of failing on the primary key.
+CREATE FUNCTION rfm_kmeans.segment_rules_replace() RETURNS trigger
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	DELETE FROM rfm_kmeans.segment_rules WHERE priority = NEW.priority;
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER segment_rules_replace BEFORE INSERT ON rfm_kmeans.segment_rules
+	FOR EACH ROW EXECUTE FUNCTION rfm_kmeans.segment_rules_replace();
+
+CREATE FUNCTION rfm_kmeans.reset_segment_rules() RETURNS void
+	LANGUAGE sql SET search_path = pg_catalog, pg_temp
+	AS $$
+	DELETE FROM rfm_kmeans.segment_rules;
+	INSERT INTO rfm_kmeans.segment_rules
+		(priority, segment, r_min, r_max, f_min, f_max, m_min, m_max) VALUES
+		(10,  'Champions',          4, 5, 4, 5, 4, 5),
+		(20,  'Loyal Customers',    3, 5, 3, 5, 1, 5),
+		(30,  'Can''t Lose Them',   1, 2, 4, 5, 4, 5),
+		(40,  'At Risk',            1, 2, 3, 5, 1, 5),
+		(50,  'Potential Loyalist', 4, 5, 2, 2, 1, 5),
+		(60,  'New Customers',      5, 5, 1, 1, 1, 5),
+		(70,  'Promising',          4, 4, 1, 1, 1, 5),
+		(80,  'Need Attention',     3, 3, 2, 2, 1, 5),
+		(90,  'About To Sleep',     3, 3, 1, 1, 1, 5),
+		(100, 'Hibernating',        2, 2, 1, 2, 1, 5),
+		(110, 'Lost',               1, 1, 1, 2, 1, 5);
+$$;
+
+SELECT rfm_kmeans.reset_segment_rules();
+SELECT pg_catalog.pg_extension_config_dump('rfm_kmeans.segment_rules', '');
+
+CREATE FUNCTION rfm_kmeans.segment(r integer, f integer, m integer) RETURNS text
+	AS 'MODULE_PATHNAME', 'rfm_segment' LANGUAGE C STABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------
+-- Comments
+------------------------------------------------------------------------------
+
+COMMENT ON TYPE rfm_kmeans.rfm_state IS 'state of the rfm() aggregate: counters, compensated sum and distinct order keys';
+COMMENT ON TYPE rfm_kmeans.rfm_features IS 'per-customer recency, frequency and monetary features returned by rfm()';
+COMMENT ON FUNCTION rfm_kmeans.rfm_state_in(cstring) IS 'text input of rfm_state';
+COMMENT ON FUNCTION rfm_kmeans.rfm_state_out(rfm_kmeans.rfm_state) IS 'text output of rfm_state';
+COMMENT ON FUNCTION rfm_kmeans.rfm_state_recv(internal) IS 'binary input of rfm_state';
+COMMENT ON FUNCTION rfm_kmeans.rfm_state_send(rfm_kmeans.rfm_state) IS 'binary output of rfm_state';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8) IS 'rfm() transition without order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, timestamptz) IS 'rfm() transition without order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, smallint) IS 'rfm() transition, smallint order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, smallint, timestamptz) IS 'rfm() transition, smallint order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, integer) IS 'rfm() transition, integer order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, integer, timestamptz) IS 'rfm() transition, integer order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, bigint) IS 'rfm() transition, bigint order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, bigint, timestamptz) IS 'rfm() transition, bigint order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, text) IS 'rfm() transition, text order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, text, timestamptz) IS 'rfm() transition, text order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, uuid) IS 'rfm() transition, uuid order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, uuid, timestamptz) IS 'rfm() transition, uuid order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, numeric) IS 'rfm() transition, numeric order key';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, numeric, timestamptz) IS 'rfm() transition, numeric order key, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, anyelement) IS 'rfm() transition, order key of any hashable type';
+COMMENT ON FUNCTION rfm_kmeans.rfm_trans(rfm_kmeans.rfm_state, timestamptz, float8, anyelement, timestamptz) IS 'rfm() transition, order key of any hashable type, with as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_combine(rfm_kmeans.rfm_state, rfm_kmeans.rfm_state) IS 'rfm() combine function for parallel and distributed aggregation';
+COMMENT ON FUNCTION rfm_kmeans.rfm_final_now(rfm_kmeans.rfm_state) IS 'rfm() final function, recency measured from now()';
+COMMENT ON FUNCTION rfm_kmeans.rfm_final_as_of(rfm_kmeans.rfm_state) IS 'rfm() final function, recency measured from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8) IS 'RFM features of a group of transactions; frequency counts rows, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, timestamptz) IS 'RFM features of a group of transactions; frequency counts rows, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, smallint) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, smallint, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, integer) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, integer, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, bigint) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, bigint, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, text) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, text, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, uuid) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, uuid, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, numeric) IS 'RFM features; frequency counts distinct order keys, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, numeric, timestamptz) IS 'RFM features; frequency counts distinct order keys, recency from as_of';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, anyelement) IS 'RFM features; frequency counts distinct order keys of any hashable type, recency from now()';
+COMMENT ON AGGREGATE rfm_kmeans.rfm(timestamptz, float8, anyelement, timestamptz) IS 'RFM features; frequency counts distinct order keys of any hashable type, recency from as_of';
+COMMENT ON FUNCTION rfm_kmeans.rfm_score(float8, float8[], boolean) IS '1..n+1 score of a value against ascending quantile breaks; equal values get equal scores';
+COMMENT ON TABLE rfm_kmeans.segment_rules IS 'editable RFM segment rules: the rule with the lowest priority whose score ranges contain (r, f, m) wins';
+COMMENT ON FUNCTION rfm_kmeans.segment_rules_replace() IS 'trigger: inserting a rule with an existing priority replaces it (keeps pg_restore working)';
+COMMENT ON FUNCTION rfm_kmeans.reset_segment_rules() IS 'replace every segment rule by the shipped standard rules';
+COMMENT ON FUNCTION rfm_kmeans.segment(integer, integer, integer) IS 'named RFM segment of r, f, m scores (1..5) from rfm_kmeans.segment_rules, ''Others'' if no rule matches';

@@ -49,6 +49,13 @@ state_for_update(FunctionCallInfo fcinfo, RfmKeyMode mode, Oid key_type)
 	return s;
 }
 
+/* timestamptz_to_str returns a static buffer: copy before the next call */
+static char *
+ts_text(TimestampTz t)
+{
+	return pstrdup(timestamptz_to_str(t));
+}
+
 static void
 check_finite_ts(TimestampTz t, const char *argname)
 {
@@ -65,7 +72,7 @@ check_not_after(TimestampTz ts, TimestampTz ref, const char *refname)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm() argument %s (%s) is earlier than transaction ts %s",
-						refname, timestamptz_to_str(ref), timestamptz_to_str(ts)),
+						refname, ts_text(ref), ts_text(ts)),
 				 errhint("Measure recency from a reference time at or after the last transaction.")));
 }
 
@@ -85,7 +92,7 @@ record_as_of(FunctionCallInfo fcinfo, RfmState *s, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm() argument as_of differs between rows of one group: %s and %s",
-						timestamptz_to_str(s->as_of), timestamptz_to_str(as_of)),
+						ts_text(s->as_of), ts_text(as_of)),
 				 errhint("Pass one reference time, for example a constant or a query parameter.")));
 	s->has_as_of = 1;
 	s->as_of = as_of;
@@ -260,7 +267,7 @@ rfm_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("rfm() argument as_of differs between rows of one group: %s and %s",
-						timestamptz_to_str(a->as_of), timestamptz_to_str(b->as_of))));
+						ts_text(a->as_of), ts_text(b->as_of))));
 	if (!AggCheckCallContext(fcinfo, NULL) &&
 		(Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
 		a = rfm_state_copy(a);

@@ -1,0 +1,64 @@
+-- rfm_state text and binary I/O: exact round trips, strict validation.
+SET TimeZone = 'UTC';
+SET extra_float_digits = 0;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
+CREATE TABLE states (kind text, s rfm_kmeans.rfm_state);
+INSERT INTO states
+SELECT 'rows', rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 0.1), '2024-01-02', 0.2)
+UNION ALL
+SELECT 'int', rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 7, '2024-02-01'), '2024-01-02', 2, -9, '2024-02-01')
+UNION ALL
+SELECT 'text', rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, ''), '2024-01-02', 2, 'Ä b')
+UNION ALL
+SELECT 'uuid', rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid)
+UNION ALL
+SELECT 'numeric', rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 1.50), '2024-01-02', 2, -0.001)
+UNION ALL
+SELECT 'typed', rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, interval '1 day'), '2024-01-02', 2, interval '2 hours')
+UNION ALL
+SELECT 'empty', rfm_kmeans.rfm_trans(NULL, NULL, 1, 5);
+
+SELECT kind, s FROM states ORDER BY kind;
+
+-- text round trip is exact
+SELECT kind, s::text::rfm_kmeans.rfm_state::text = s::text AS text_round_trip
+FROM states ORDER BY kind;
+
+-- binary round trip through COPY BINARY is exact
+\copy (SELECT kind, s FROM states) TO 'results/rfm_states.bin' WITH (FORMAT binary)
+CREATE TABLE states_back (LIKE states);
+\copy states_back FROM 'results/rfm_states.bin' WITH (FORMAT binary)
+SELECT a.kind, a.s::text = b.s::text AS binary_round_trip
+FROM states a JOIN states_back b USING (kind) ORDER BY kind;
+
+-- malformed text input is rejected with 22P02
+SELECT pg_temp.err($$SELECT ''::rfm_kmeans.rfm_state$$) AS empty_input;
+SELECT pg_temp.err($$SELECT '2 0 0 0 0 0 0 0 0 0 0 0'::rfm_kmeans.rfm_state$$) AS bad_version;
+SELECT pg_temp.err($$SELECT '1 9 0 0 0 0 0 0 0 0 0 0'::rfm_kmeans.rfm_state$$) AS bad_mode;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 0 0 1 0 0 extra'::rfm_kmeans.rfm_state$$) AS trailing_data;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 4 0 0 1 0 0'::rfm_kmeans.rfm_state$$) AS first_after_last;
+SELECT pg_temp.err($$SELECT '1 0 0 0 -1 0 0 0 0 0 0 0'::rfm_kmeans.rfm_state$$) AS negative_rows;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 0 0 NaN 0 0'::rfm_kmeans.rfm_state$$) AS nan_sum;
+SELECT pg_temp.err($$SELECT '1 0 0 0 0 0 0 0 0 5 0 0'::rfm_kmeans.rfm_state$$) AS empty_with_sum;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 0 0 1 0 1 x00'::rfm_kmeans.rfm_state$$) AS keys_without_key_mode;
+SELECT pg_temp.err($$SELECT '1 1 0 0 1 5 5 0 0 1 0 1 x0001'::rfm_kmeans.rfm_state$$) AS short_int_key;
+SELECT pg_temp.err($$SELECT '1 1 0 0 2 5 5 0 0 1 0 2 x0000000000000001 x0000000000000001'::rfm_kmeans.rfm_state$$) AS duplicate_key;
+SELECT pg_temp.err($$SELECT '1 1 0 0 1 5 5 0 0 1 0 2 x0000000000000001 x0000000000000002'::rfm_kmeans.rfm_state$$) AS more_keys_than_rows;
+SELECT pg_temp.err($$SELECT '1 2 0 0 1 5 5 0 0 1 0 1 x6'::rfm_kmeans.rfm_state$$) AS odd_hex;
+SELECT pg_temp.err($$SELECT '1 2 0 0 1 5 5 0 0 1 0 1 xzz'::rfm_kmeans.rfm_state$$) AS bad_hex;
+SELECT pg_temp.err($$SELECT '1 2 0 0 1 5 5 0 0 1 0 1 xff'::rfm_kmeans.rfm_state$$) AS invalid_utf8_key;
+SELECT pg_temp.err($$SELECT '1 4 0 0 1 5 5 0 0 1 0 1 x312e30'::rfm_kmeans.rfm_state$$) AS unnormalized_numeric;
+SELECT pg_temp.err($$SELECT '1 5 4294967295 0 1 5 5 0 0 1 0 1 x31'::rfm_kmeans.rfm_state$$) AS unknown_key_type;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 1 4 1 0 0'::rfm_kmeans.rfm_state$$) AS as_of_before_last;
+SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 0 0 1 0'::rfm_kmeans.rfm_state$$) AS truncated;
+
+DROP TABLE states, states_back;

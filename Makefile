@@ -17,7 +17,7 @@ OBJS = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)) $(CORE_SRCS))
 DATA = $(sort $(wildcard src/$(EXTENSION)--*.sql))
 
 REGRESS = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --dbname=rfm_kmeans_regression
+REGRESS_OPTS = --inputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # PostgreSQL's own headers trip -Wunused-parameter (inline functions in ilist.h,

@@ -40,6 +40,8 @@ pgtap() {
 	local db=rfm_kmeans_tap csv=""
 	psql_q -d postgres -c "CREATE DATABASE $db"
 	psql_q -d "$db" -c "CREATE EXTENSION pgtap; CREATE EXTENSION rfm_kmeans"
+	# the invoice table layout and the data generator the tests use
+	psql_q -d "$db" -f scripts/online_retail.sql
 	if csv=$(retail_csv_path); then
 		load_invoices "$db" "$csv"
 	else
@@ -48,8 +50,29 @@ pgtap() {
 	pg_prove -d "$db" --ext .sql -r test/pgtap
 }
 
+# Edited and added segment rules survive pg_dump / pg_restore (custom
+# format) into a fresh database.
+dump_restore() {
+	local dump="$CLUSTER_DIR/rules.dump" a b
+	psql_q -d postgres -c "CREATE DATABASE rfm_dump_src" -c "CREATE DATABASE rfm_dump_dst"
+	psql_q -d rfm_dump_src -c "CREATE EXTENSION rfm_kmeans" \
+		-c "UPDATE rfm_kmeans.segment_rules SET segment = 'VIP', m_min = 5 WHERE priority = 10" \
+		-c "INSERT INTO rfm_kmeans.segment_rules (priority, segment, m_min) VALUES (5, 'Whales', 5)"
+	"$PG_BIN/pg_dump" -Fc -d rfm_dump_src -f "$dump"
+	"$PG_BIN/pg_restore" --exit-on-error -d rfm_dump_dst "$dump"
+	a=$(psql_q -At -d rfm_dump_src -c "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority")
+	b=$(psql_q -At -d rfm_dump_dst -c "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority")
+	if [ "$a" != "$b" ]; then
+		echo "segment rules differ after restore:"
+		diff <(echo "$a") <(echo "$b") || true
+		return 1
+	fi
+	echo "ok - $(echo "$b" | wc -l) segment rules, edits included, identical after pg_dump/pg_restore"
+}
+
 run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
+run_suite "pg_dump/pg_restore of segment rules" dump_restore
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 
 echo

@@ -115,7 +115,7 @@ cluster_stop_command() {
 	echo "${prefix}$PG_BIN/pg_ctl -D $CLUSTER_DIR/data -m fast stop && rm -rf $CLUSTER_DIR"
 }
 
-psql_q() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_q() { PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$@"; }
 
 # The real Online Retail file, if present: $RFM_RETAIL_CSV, else
 # ../shared/data beside the checkout.

@@ -54,10 +54,11 @@ $$;
 -- each on average, over the year from 2010-12-01. Customers differ in how
 -- often they buy (a few buy very often) and in when they were active (some
 -- churn early), 6% of invoices have no customer id and 2% are cancellations
--- ('C' prefix, negative quantities). Returns the number of lines.
+-- ('C' prefix, negative quantities). skew shapes how unequal customers are
+-- (1 = every customer equally likely). Returns the number of lines.
 CREATE OR REPLACE FUNCTION rfm_data.generate_invoices(
 	tbl text, n_customers integer, n_invoices integer, mean_lines integer,
-	seed integer DEFAULT 42)
+	seed integer DEFAULT 42, skew float8 DEFAULT 2.2)
 RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE
 	n bigint;
@@ -68,7 +69,7 @@ BEGIN
 	WITH invoice AS (
 		SELECT inv,
 		       CASE WHEN rfm_data.u(inv, 1, $1) < 0.06 THEN NULL
-		            ELSE floor($2 * power(rfm_data.u(inv, 2, $1), 2.2))::integer
+		            ELSE floor($2 * power(rfm_data.u(inv, 2, $1), $5))::integer
 		       END AS cust,
 		       rfm_data.u(inv, 3, $1) < 0.02 AS cancelled,
 		       1 + floor(-ln(1 - rfm_data.u(inv, 4, $1)) * ($3 - 1))::integer AS n_lines,
@@ -96,7 +97,7 @@ BEGIN
 	FROM dated,
 	     LATERAL generate_series(1, n_lines) AS line,
 	     LATERAL (SELECT 20000 + floor(rfm_data.u(inv * 1000 + line, 12, $1) * 4000)::integer AS code) c
-	$q$, tbl) USING seed, n_customers, mean_lines, n_invoices;
+	$q$, tbl) USING seed, n_customers, mean_lines, n_invoices, skew;
 	GET DIAGNOSTICS n = ROW_COUNT;
 	RETURN n;
 END

@@ -74,7 +74,7 @@ BEGIN
 		       rfm_data.u(inv, 3, $1) < 0.02 AS cancelled,
 		       1 + floor(-ln(1 - rfm_data.u(inv, 4, $1)) * ($3 - 1))::integer AS n_lines,
 		       rfm_data.u(inv, 5, $1) AS t
-		FROM generate_series(1, $4) AS inv
+		FROM generate_series(1::bigint, $4) AS inv
 	), dated AS (
 		SELECT i.*,
 		       -- each customer is active in a window [a, b] of the year

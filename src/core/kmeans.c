@@ -1,0 +1,767 @@
+/*
+ * kmeans.c
+ *	  K-means: see kmeans.h.
+ */
+#include "kmeans.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+/*
+ * Bounds are compared with this relative margin, so that a point is skipped
+ * only when its centroid is closer than every other by more than rounding
+ * could account for: pruned and plain Lloyd then assign identically.
+ */
+#define BOUND_MARGIN 1e-9
+
+typedef struct Run
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	int			k;
+	double	   *centers;		/* k x d */
+	double	   *sums;			/* k x d, compensated: */
+	double	   *comps;			/* k x d */
+	int64_t    *counts;			/* k */
+	double	   *shift;			/* k, distance each center moved */
+	double	   *half_sep;		/* k, half distance to the nearest other center */
+	int32_t    *labels;			/* n */
+	double	   *upper;			/* n, Hamerly: >= distance to own center */
+	double	   *lower;			/* n, Hamerly: <= distance to any other */
+	double	   *closest;		/* n, k-means++ init: min d^2 to chosen centers */
+} Run;
+
+double
+km_dist2(const double *a, const double *b, int d)
+{
+	double		s = 0;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		t = a[j] - b[j];
+
+		s += t * t;
+	}
+	return s;
+}
+
+int
+km_nearest(const double *p, const double *centroids, int k, int d, double *dist2)
+{
+	int			best = 0;
+	double		best_d = km_dist2(p, centroids, d);
+	int			c;
+
+	for (c = 1; c < k; c++)
+	{
+		double		t = km_dist2(p, centroids + (size_t) c * d, d);
+
+		if (t < best_d)
+		{
+			best_d = t;
+			best = c;
+		}
+	}
+	if (dist2)
+		*dist2 = best_d;
+	return best;
+}
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+double
+km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt)
+{
+	uint64_t	h = mix64(seed ^ UINT64_C(0x9e3779b97f4a7c15)) ^ mix64(salt + UINT64_C(0x632be59bd9b4e019));
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		v = p[j] == 0 ? 0.0 : p[j];	/* -0.0 and 0.0 are one point */
+		uint64_t	bits;
+
+		memcpy(&bits, &v, sizeof(bits));
+		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
+	}
+	return ((double) (h >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+}
+
+/* Lexicographic order of two points: the tie-break of every random choice. */
+static int
+point_cmp(const double *a, const double *b, int d)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		if (a[j] < b[j])
+			return -1;
+		if (a[j] > b[j])
+			return 1;
+	}
+	return 0;
+}
+
+static void
+ksum_add(double *sum, double *comp, double v)
+{
+	double		t = *sum + v;
+
+	if (fabs(*sum) >= fabs(v))
+		*comp += (*sum - t) + v;
+	else
+		*comp += (v - t) + *sum;
+	*sum = t;
+}
+
+double
+km_mean_variance(const double *x, size_t n, int d)
+{
+	double		total = 0;
+	int			j;
+
+	if (n == 0)
+		return 0;
+	for (j = 0; j < d; j++)
+	{
+		double		s = 0,
+					c = 0,
+					mean,
+					v = 0,
+					vc = 0;
+		size_t		i;
+
+		for (i = 0; i < n; i++)
+			ksum_add(&s, &c, x[i * d + j]);
+		mean = (s + c) / (double) n;
+		for (i = 0; i < n; i++)
+		{
+			double		t = x[i * d + j] - mean;
+
+			ksum_add(&v, &vc, t * t);
+		}
+		total += (v + vc) / (double) n;
+	}
+	return total / d;
+}
+
+/* ---------------------------------------------------------------------
+ * Initialization
+ * --------------------------------------------------------------------- */
+
+/*
+ * Index of the point with the smallest key; keys come from key_of, ties
+ * (and equal keys) go to the lexicographically smallest point. Points
+ * whose key is infinite are never chosen; returns n if all are.
+ */
+typedef double (*KeyFn) (const Run *r, size_t i, const void *arg);
+
+static size_t
+argmin_point(const Run *r, KeyFn key_of, const void *arg)
+{
+	size_t		best = r->n;
+	double		best_key = INFINITY;
+	size_t		i;
+
+	for (i = 0; i < r->n; i++)
+	{
+		double		key = key_of(r, i, arg);
+
+		if (key < best_key ||
+			(key == best_key && best < r->n && isfinite(key) &&
+			 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0))
+		{
+			best = i;
+			best_key = key;
+		}
+	}
+	return best;
+}
+
+typedef struct DrawArg
+{
+	uint64_t	seed;
+	uint64_t	salt;
+	bool		weighted;		/* by closest[] (D^2 sampling), else uniform */
+} DrawArg;
+
+/* Exponential race: argmin of -ln(u) / w samples a point with P ~ w. */
+static double
+draw_key(const Run *r, size_t i, const void *varg)
+{
+	const DrawArg *a = (const DrawArg *) varg;
+	double		u = km_point_uniform(r->x + i * r->d, r->d, a->seed, a->salt);
+
+	if (!a->weighted)
+		return u;
+	if (r->closest[i] <= 0)
+		return INFINITY;
+	return -log(u) / r->closest[i];
+}
+
+static void
+set_center(Run *r, int c, size_t point)
+{
+	memcpy(r->centers + (size_t) c * r->d, r->x + point * r->d, sizeof(double) * r->d);
+}
+
+/* Potential if point cand were added as a center (compensated sum). */
+static double
+potential_with(const Run *r, size_t cand)
+{
+	double		s = 0,
+				comp = 0;
+	size_t		i;
+
+	for (i = 0; i < r->n; i++)
+	{
+		double		t = km_dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
+
+		ksum_add(&s, &comp, t < r->closest[i] ? t : r->closest[i]);
+	}
+	return s + comp;
+}
+
+/*
+ * Greedy k-means++ (Arthur & Vassilvitskii, with the 2 + ln k local trials
+ * of the common greedy variant): each new center is the best, by resulting
+ * potential, of several candidates drawn with probability ~ D^2.
+ */
+static void
+init_plusplus(Run *r, uint64_t seed, int run)
+{
+	int			trials = 2 + (int) log((double) r->k);
+	DrawArg		arg = {seed, (uint64_t) run << 32, false};
+	size_t		first = argmin_point(r, draw_key, &arg);
+	size_t		i;
+	int			c;
+
+	set_center(r, 0, first);
+	for (i = 0; i < r->n; i++)
+		r->closest[i] = km_dist2(r->x + i * r->d, r->centers, r->d);
+
+	for (c = 1; c < r->k; c++)
+	{
+		size_t		best = r->n;
+		double		best_pot = INFINITY;
+		int			t;
+
+		for (t = 0; t < trials; t++)
+		{
+			size_t		cand;
+			double		pot;
+
+			arg.salt = ((uint64_t) run << 32) | ((uint64_t) c << 8) | (uint64_t) t;
+			arg.weighted = true;
+			cand = argmin_point(r, draw_key, &arg);
+			if (cand == r->n)
+				break;			/* every point is already a center */
+			pot = potential_with(r, cand);
+			if (pot < best_pot)
+			{
+				best_pot = pot;
+				best = cand;
+			}
+		}
+		if (best == r->n)
+		{
+			/* fewer distinct points than k: repeat one; it ends up empty */
+			arg.weighted = false;
+			best = argmin_point(r, draw_key, &arg);
+		}
+		set_center(r, c, best);
+		for (i = 0; i < r->n; i++)
+		{
+			double		t2 = km_dist2(r->x + i * r->d, r->centers + (size_t) c * r->d, r->d);
+
+			if (t2 < r->closest[i])
+				r->closest[i] = t2;
+		}
+	}
+}
+
+/* k points with the smallest uniform keys (ties by value). */
+static void
+init_random(Run *r, uint64_t seed, int run)
+{
+	double	   *keys = r->closest;
+	size_t		i;
+	int			c;
+
+	for (i = 0; i < r->n; i++)
+		keys[i] = km_point_uniform(r->x + i * r->d, r->d, seed, ((uint64_t) run << 32) | 0xFFFF);
+	/* k rounds of selection: k is small */
+	for (c = 0; c < r->k; c++)
+	{
+		size_t		best = r->n;
+
+		for (i = 0; i < r->n; i++)
+		{
+			if (keys[i] > 1.0)
+				continue;		/* taken */
+			if (best == r->n || keys[i] < keys[best] ||
+				(keys[i] == keys[best] &&
+				 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0))
+				best = i;
+		}
+		set_center(r, c, best);
+		keys[best] = 2.0;		/* taken: keys are in (0, 1] */
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Lloyd iterations
+ * --------------------------------------------------------------------- */
+
+/* Best and second-best centers of point i. */
+static int
+full_search(const Run *r, size_t i, double *d1, double *d2)
+{
+	const double *p = r->x + i * r->d;
+	int			best = -1;
+	double		b1 = INFINITY,
+				b2 = INFINITY;
+	int			c;
+
+	for (c = 0; c < r->k; c++)
+	{
+		double		t = km_dist2(p, r->centers + (size_t) c * r->d, r->d);
+
+		if (t < b1)
+		{
+			b2 = b1;
+			b1 = t;
+			best = c;
+		}
+		else if (t < b2)
+			b2 = t;
+	}
+	*d1 = b1;
+	*d2 = b2;
+	return best;
+}
+
+static void
+compute_half_separation(Run *r)
+{
+	int			a,
+				b;
+
+	for (a = 0; a < r->k; a++)
+	{
+		double		m = INFINITY;
+
+		for (b = 0; b < r->k; b++)
+		{
+			if (b != a)
+			{
+				double		t = sqrt(km_dist2(r->centers + (size_t) a * r->d,
+											  r->centers + (size_t) b * r->d, r->d));
+
+				if (t < m)
+					m = t;
+			}
+		}
+		r->half_sep[a] = 0.5 * m;
+	}
+}
+
+/*
+ * Assign every point to its nearest center; returns how many labels
+ * changed. With prune, Hamerly's bounds skip points whose center is
+ * certainly still the nearest; the labels are the same as without.
+ */
+static size_t
+assign_points(Run *r, bool prune, bool first)
+{
+	size_t		moved = 0;
+	size_t		i;
+
+	if (prune && !first)
+		compute_half_separation(r);
+	for (i = 0; i < r->n; i++)
+	{
+		int32_t		old = r->labels[i];
+		double		d1,
+					d2;
+		int			best;
+
+		if (prune && !first)
+		{
+			double		m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
+
+			m *= 1 - BOUND_MARGIN;
+			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+				continue;
+			r->upper[i] = sqrt(km_dist2(r->x + i * r->d, r->centers + (size_t) old * r->d, r->d));
+			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+				continue;
+		}
+		best = full_search(r, i, &d1, &d2);
+		if (prune)
+		{
+			r->upper[i] = sqrt(d1);
+			r->lower[i] = sqrt(d2);
+		}
+		if (first || best != old)
+		{
+			r->labels[i] = best;
+			moved++;
+		}
+	}
+	return moved;
+}
+
+/* Recompute the sums and counts of every cluster from the labels. */
+static void
+accumulate(Run *r)
+{
+	size_t		kd = (size_t) r->k * r->d;
+	size_t		i;
+	int			j;
+
+	memset(r->sums, 0, sizeof(double) * kd);
+	memset(r->comps, 0, sizeof(double) * kd);
+	memset(r->counts, 0, sizeof(int64_t) * r->k);
+	for (i = 0; i < r->n; i++)
+	{
+		int32_t		c = r->labels[i];
+
+		for (j = 0; j < r->d; j++)
+			ksum_add(&r->sums[(size_t) c * r->d + j], &r->comps[(size_t) c * r->d + j],
+					 r->x[i * r->d + j]);
+		r->counts[c]++;
+	}
+}
+
+/*
+ * Give every empty cluster the point farthest from its own center (ties by
+ * value), taking it out of its cluster, as scikit-learn does. A point at
+ * distance 0 is never taken: with fewer distinct points than k, some
+ * clusters stay empty. Returns the number of clusters re-seeded.
+ */
+static int
+reseed_empty(Run *r, bool prune)
+{
+	int			reseeded = 0;
+	int			c;
+
+	for (c = 0; c < r->k; c++)
+	{
+		size_t		far = r->n;
+		double		far_d = 0;
+		size_t		i;
+		int			j;
+		int32_t		from;
+
+		if (r->counts[c] != 0)
+			continue;
+		for (i = 0; i < r->n; i++)
+		{
+			int32_t		own = r->labels[i];
+			double		t;
+
+			if (r->counts[own] <= 1)
+				continue;		/* would empty another cluster */
+			t = km_dist2(r->x + i * r->d, r->centers + (size_t) own * r->d, r->d);
+			if (t > far_d ||
+				(t == far_d && far < r->n && t > 0 &&
+				 point_cmp(r->x + i * r->d, r->x + far * r->d, r->d) > 0))
+			{
+				far = i;
+				far_d = t;
+			}
+		}
+		if (far == r->n)
+			continue;
+		from = r->labels[far];
+		for (j = 0; j < r->d; j++)
+		{
+			size_t		fj = (size_t) from * r->d + j;
+			size_t		cj = (size_t) c * r->d + j;
+
+			ksum_add(&r->sums[fj], &r->comps[fj], -r->x[far * r->d + j]);
+			r->sums[cj] = r->x[far * r->d + j];
+			r->comps[cj] = 0;
+		}
+		r->counts[from]--;
+		r->counts[c] = 1;
+		r->labels[far] = c;
+		if (prune)
+		{
+			r->upper[far] = INFINITY;	/* force a full search next time */
+			r->lower[far] = 0;
+		}
+		reseeded++;
+	}
+	return reseeded;
+}
+
+/* Move centers to their clusters' means; returns the total squared shift. */
+static double
+update_centers(Run *r, bool prune)
+{
+	double		total = 0,
+				max1 = 0,
+				max2 = 0;
+	int			arg1 = -1;
+	int			c,
+				j;
+	size_t		i;
+
+	for (c = 0; c < r->k; c++)
+	{
+		double		s2 = 0;
+
+		if (r->counts[c] == 0)
+		{
+			r->shift[c] = 0;
+			continue;			/* an empty cluster keeps its center */
+		}
+		for (j = 0; j < r->d; j++)
+		{
+			size_t		cj = (size_t) c * r->d + j;
+			double		mean = (r->sums[cj] + r->comps[cj]) / (double) r->counts[c];
+			double		t = mean - r->centers[cj];
+
+			s2 += t * t;
+			r->centers[cj] = mean;
+		}
+		r->shift[c] = sqrt(s2);
+		total += s2;
+		if (r->shift[c] > max1)
+		{
+			max2 = max1;
+			max1 = r->shift[c];
+			arg1 = c;
+		}
+		else if (r->shift[c] > max2)
+			max2 = r->shift[c];
+	}
+	if (prune)
+	{
+		for (i = 0; i < r->n; i++)
+		{
+			int32_t		a = r->labels[i];
+
+			r->upper[i] += r->shift[a];
+			r->lower[i] -= (a == arg1 ? max2 : max1);
+			if (r->lower[i] < 0)
+				r->lower[i] = 0;
+		}
+	}
+	return total;
+}
+
+static double
+inertia_of(const Run *r)
+{
+	double		s = 0,
+				comp = 0;
+	size_t		i;
+
+	for (i = 0; i < r->n; i++)
+		ksum_add(&s, &comp, km_dist2(r->x + i * r->d,
+									 r->centers + (size_t) r->labels[i] * r->d, r->d));
+	return s + comp;
+}
+
+/* One run from the initial centers in r->centers. */
+static void
+lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
+	  int *iterations, bool *converged, int *reseeded)
+{
+	int			it;
+
+	*converged = false;
+	*reseeded = 0;
+	assign_points(r, cfg->prune, true);
+	for (it = 1; it <= cfg->max_iter; it++)
+	{
+		double		shift2;
+		size_t		moved = 0;
+
+		if (it > 1)
+		{
+			moved = assign_points(r, cfg->prune, false);
+			if (moved == 0)
+			{
+				*converged = true;	/* labels stable: centers cannot move */
+				*iterations = it;
+				return;
+			}
+		}
+		else
+			moved = r->n;
+		accumulate(r);
+		*reseeded += reseed_empty(r, cfg->prune);
+		shift2 = update_centers(r, cfg->prune);
+		if (cfg->on_iteration)
+			cfg->on_iteration(cfg->arg, run, it, inertia_of(r), moved, shift2);
+		if (shift2 <= tol_abs)
+		{
+			*converged = true;
+			*iterations = it;
+			return;
+		}
+	}
+	*iterations = cfg->max_iter;
+}
+
+/* ---------------------------------------------------------------------
+ * Driver
+ * --------------------------------------------------------------------- */
+
+static void *
+take(const KmAlloc *mem, size_t count, size_t size, bool *failed)
+{
+	void	   *p;
+
+	if (*failed)
+		return NULL;
+	if (count != 0 && size > SIZE_MAX / count)
+	{
+		*failed = true;
+		return NULL;
+	}
+	p = mem->alloc(mem->ctx, count * size > 0 ? count * size : 1);
+	if (p == NULL)
+		*failed = true;
+	return p;
+}
+
+static void
+give_back(const KmAlloc *mem, Run *r)
+{
+	void	   *bufs[] = {r->centers, r->sums, r->comps, r->counts, r->shift,
+	r->half_sep, r->labels, r->upper, r->lower, r->closest};
+	size_t		i;
+
+	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
+		if (bufs[i] != NULL)
+			mem->release(mem->ctx, bufs[i]);
+}
+
+KmStatus
+km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
+	   const KmAlloc *mem, KmResult *res)
+{
+	Run			r;
+	bool		failed = false;
+	size_t		kd;
+	double		tol_abs;
+	int			run,
+				n_runs;
+
+	if (x == NULL || n == 0 || d <= 0 || cfg->k < 1 || (size_t) cfg->k > n ||
+		cfg->max_iter < 1 || cfg->n_init < 1 || !(cfg->tol >= 0) ||
+		(cfg->init == KM_INIT_EXPLICIT && cfg->init_centroids == NULL))
+		return KM_BAD_ARGUMENT;
+
+	memset(&r, 0, sizeof(r));
+	r.x = x;
+	r.n = n;
+	r.d = d;
+	r.k = cfg->k;
+	kd = (size_t) cfg->k * d;
+	r.centers = take(mem, kd, sizeof(double), &failed);
+	r.sums = take(mem, kd, sizeof(double), &failed);
+	r.comps = take(mem, kd, sizeof(double), &failed);
+	r.counts = take(mem, cfg->k, sizeof(int64_t), &failed);
+	r.shift = take(mem, cfg->k, sizeof(double), &failed);
+	r.half_sep = take(mem, cfg->k, sizeof(double), &failed);
+	r.labels = take(mem, n, sizeof(int32_t), &failed);
+	if (cfg->prune)
+	{
+		r.upper = take(mem, n, sizeof(double), &failed);
+		r.lower = take(mem, n, sizeof(double), &failed);
+	}
+	if (cfg->init != KM_INIT_EXPLICIT)
+		r.closest = take(mem, n, sizeof(double), &failed);
+	if (failed)
+	{
+		give_back(mem, &r);
+		return KM_NO_MEMORY;
+	}
+
+	tol_abs = cfg->tol * km_mean_variance(x, n, d);
+	n_runs = cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
+	res->inertia = INFINITY;
+	for (run = 0; run < n_runs; run++)
+	{
+		int			iterations,
+					reseeded;
+		bool		converged;
+		double		inertia;
+		int			c;
+
+		if (cfg->init == KM_INIT_EXPLICIT)
+			memcpy(r.centers, cfg->init_centroids, sizeof(double) * kd);
+		else if (cfg->init == KM_INIT_RANDOM)
+			init_random(&r, cfg->seed, run);
+		else
+			init_plusplus(&r, cfg->seed, run);
+
+		lloyd(&r, cfg, run, tol_abs, &iterations, &converged, &reseeded);
+		/* final labels consistent with the final centers */
+		assign_points(&r, false, true);
+		inertia = inertia_of(&r);
+		if (inertia < res->inertia)
+		{
+			size_t		i;
+
+			res->inertia = inertia;
+			res->iterations = iterations;
+			res->converged = converged;
+			res->best_run = run;
+			res->reseeded = reseeded;
+			memcpy(res->centroids, r.centers, sizeof(double) * kd);
+			memcpy(res->labels, r.labels, sizeof(int32_t) * n);
+			for (c = 0; c < cfg->k; c++)
+				res->sizes[c] = 0;
+			for (i = 0; i < n; i++)
+				res->sizes[r.labels[i]]++;
+		}
+	}
+	give_back(mem, &r);
+	return KM_OK;
+}
+
+/*
+ * Count distinct points, stopping at limit: k at most a few hundred, so a
+ * quadratic scan over the distinct ones found so far is cheap.
+ */
+size_t
+km_distinct_points(const double *x, size_t n, int d, size_t limit,
+				   const KmAlloc *mem)
+{
+	size_t	   *found = mem->alloc(mem->ctx, sizeof(size_t) * (limit > 0 ? limit : 1));
+	size_t		count = 0;
+	size_t		i,
+				j;
+
+	if (found == NULL)
+		return 0;
+	for (i = 0; i < n && count < limit; i++)
+	{
+		for (j = 0; j < count; j++)
+			if (point_cmp(x + i * d, x + found[j] * d, d) == 0)
+				break;
+		if (j == count)
+			found[count++] = i;
+	}
+	mem->release(mem->ctx, found);
+	return count;
+}

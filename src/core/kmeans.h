@@ -1,0 +1,90 @@
+/*
+ * kmeans.h
+ *	  K-means on a dense row-major n x d array of doubles: initialization
+ *	  (greedy k-means++, random, explicit), Lloyd iterations with Hamerly's
+ *	  bound-based pruning, scikit-learn's convergence rule, deterministic
+ *	  re-seeding of empty clusters. Plain C99, no PostgreSQL headers.
+ *
+ * Determinism: every random choice is keyed by a hash of the point's
+ * values and the seed, never by its position, so the same multiset of
+ * points gives the same model whatever the row order. Cluster sums use
+ * compensated summation, so row order changes them by rounding at most.
+ */
+#ifndef RFM_KMEANS_CORE_H
+#define RFM_KMEANS_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum KmInit
+{
+	KM_INIT_PLUSPLUS = 0,		/* greedy k-means++ */
+	KM_INIT_RANDOM = 1,			/* k points drawn uniformly */
+	KM_INIT_EXPLICIT = 2		/* caller's centroids */
+} KmInit;
+
+/* Memory for the run; alloc returns NULL on failure (or does not return). */
+typedef struct KmAlloc
+{
+	void	   *(*alloc) (void *ctx, size_t bytes);
+	void		(*release) (void *ctx, void *p);
+	void	   *ctx;
+} KmAlloc;
+
+typedef struct KmConfig
+{
+	int			k;
+	KmInit		init;
+	const double *init_centroids;	/* k x d, KM_INIT_EXPLICIT only */
+	int			n_init;			/* runs; the lowest inertia wins */
+	int			max_iter;
+	double		tol;			/* relative to the mean feature variance */
+	uint64_t	seed;
+	bool		prune;			/* Hamerly bounds (same result, faster) */
+	/* called once per iteration; may longjmp (PostgreSQL interrupts) */
+	void		(*on_iteration) (void *arg, int run, int iter, double inertia,
+								 size_t moved, double shift);
+	void	   *arg;
+} KmConfig;
+
+typedef struct KmResult
+{
+	double	   *centroids;		/* k x d, caller's buffer */
+	int32_t    *labels;			/* n, caller's buffer */
+	int64_t    *sizes;			/* k, caller's buffer */
+	double		inertia;		/* sum of squared distances to own centroid */
+	int			iterations;		/* of the best run */
+	bool		converged;
+	int			best_run;		/* 0-based */
+	int			reseeded;		/* empty clusters re-seeded, best run */
+} KmResult;
+
+typedef enum KmStatus
+{
+	KM_OK = 0,
+	KM_NO_MEMORY,
+	KM_BAD_ARGUMENT
+} KmStatus;
+
+KmStatus	km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
+				   const KmAlloc *mem, KmResult *res);
+
+/* Squared Euclidean distance of two d-vectors. */
+double		km_dist2(const double *a, const double *b, int d);
+
+/* Index of the closest of k centroids (lowest index on ties), and d^2. */
+int			km_nearest(const double *p, const double *centroids, int k, int d,
+					   double *dist2);
+
+/* Mean over features of the population variance (scikit-learn's tol unit). */
+double		km_mean_variance(const double *x, size_t n, int d);
+
+/* Number of distinct points, counted up to limit (stops early). */
+size_t		km_distinct_points(const double *x, size_t n, int d, size_t limit,
+							   const KmAlloc *mem);
+
+/* A uniform double in (0, 1] from a point's values and a salt. */
+double		km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt);
+
+#endif							/* RFM_KMEANS_CORE_H */

@@ -1,0 +1,32 @@
+/*
+ * scaler.h
+ *	  Feature scaling stored inside a model: scaled = (x - offset) / factor.
+ *	  Plain C99, no PostgreSQL headers.
+ */
+#ifndef RFM_SCALER_H
+#define RFM_SCALER_H
+
+#include <stddef.h>
+
+typedef enum KmScale
+{
+	KM_SCALE_NONE = 0,			/* offset 0, factor 1 */
+	KM_SCALE_ZSCORE = 1,		/* mean, population standard deviation */
+	KM_SCALE_MINMAX = 2			/* minimum, maximum - minimum: to 0..1 */
+} KmScale;
+
+/*
+ * Fit offset[d] and factor[d] on the n x d rows of x. A feature with no
+ * spread (zero standard deviation or range) gets factor 1: it is only
+ * shifted, to 0, and so never divides by zero nor affects distances.
+ */
+void		km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
+						  double *offset, double *factor);
+
+/* Scale n rows in place, or turn scaled rows back into original units. */
+void		km_scaler_apply(const double *offset, const double *factor, int d,
+							double *x, size_t n);
+void		km_scaler_unapply(const double *offset, const double *factor, int d,
+							  double *x, size_t n);
+
+#endif							/* RFM_SCALER_H */

@@ -1,0 +1,38 @@
+/*
+ * test_scaler.c
+ *	  Unit tests of the scalers against values computed by hand.
+ */
+#include "core/scaler.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	/* column 0: 1, 2, 3, 4 (mean 2.5, population sd sqrt(1.25), range 3);
+	 * column 1: constant 7 */
+	double		x[8] = {1, 7, 2, 7, 3, 7, 4, 7};
+	double		off[2],
+				fac[2];
+	double		row[2] = {4, 7};
+
+	km_scaler_fit(KM_SCALE_ZSCORE, x, 4, 2, off, fac);
+	is_close(off[0], 2.5, 1e-15, "zscore offset is the mean");
+	is_close(fac[0], sqrt(1.25), 1e-15, "zscore factor is the population sd");
+	is_close(off[1], 7, 0, "constant feature: offset is its value");
+	is_close(fac[1], 1, 0, "constant feature: factor 1, no division by zero");
+	km_scaler_apply(off, fac, 2, row, 1);
+	is_close(row[0], 1.5 / sqrt(1.25), 1e-15, "4 scales to 1.5 / sd");
+	is_close(row[1], 0, 0, "the constant feature scales to 0");
+	km_scaler_unapply(off, fac, 2, row, 1);
+	is_close(row[0], 4, 1e-15, "unapply gives the original value back");
+	is_close(row[1], 7, 0, "unapply of the constant feature");
+
+	km_scaler_fit(KM_SCALE_MINMAX, x, 4, 2, off, fac);
+	is_close(off[0], 1, 0, "minmax offset is the minimum");
+	is_close(fac[0], 3, 0, "minmax factor is the range");
+	is_close(fac[1], 1, 0, "constant feature: minmax factor 1");
+
+	km_scaler_fit(KM_SCALE_NONE, x, 4, 2, off, fac);
+	ok(off[0] == 0 && fac[0] == 1 && off[1] == 0 && fac[1] == 1, "none: identity");
+	return tap_done();
+}

@@ -1,5 +1,8 @@
 -- rfm(): hand-computed features, every overload, NULL handling, and
 -- agreement with plain SQL.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 

@@ -1,4 +1,7 @@
 -- rfm(): every bad input is an ERROR with a specific SQLSTATE.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
 SET TimeZone = 'UTC';
 
 -- run a statement, return its SQLSTATE and message (or 'ok')

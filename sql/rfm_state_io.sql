@@ -1,4 +1,7 @@
 -- rfm_state text and binary I/O: exact round trips, strict validation.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 

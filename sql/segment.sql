@@ -1,5 +1,8 @@
 -- rfm_score() and segment(): ties never split, every boundary, every
 -- segment, custom rules, errors.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
 CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
 BEGIN
 	EXECUTE q;

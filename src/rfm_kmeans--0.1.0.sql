@@ -1,4 +1,4 @@
--- rfm_kmeans 0.1.0: RFM features and segments.
+-- rfm_kmeans 0.1.0: RFM features and segments, k-means models.
 -- Released scripts are frozen: every later change ships an upgrade script.
 
 \echo Use "CREATE EXTENSION rfm_kmeans" to load this file. \quit
@@ -266,6 +266,98 @@ CREATE FUNCTION rfm_kmeans.segment(r integer, f integer, m integer) RETURNS text
 	AS 'MODULE_PATHNAME', 'rfm_segment' LANGUAGE C STABLE STRICT PARALLEL SAFE;
 
 ------------------------------------------------------------------------------
+-- K-means models
+------------------------------------------------------------------------------
+
+-- Everything needed to predict, and how the model was made. Centroids are
+-- in original units; the scaler maps features to the space the model was
+-- trained (and measures distances) in: scaled = (x - offset) / factor.
+CREATE TABLE rfm_kmeans.models (
+	name text PRIMARY KEY,
+	owner name NOT NULL DEFAULT current_user,
+	created_at timestamptz NOT NULL DEFAULT now(),
+	features text[] NOT NULL,
+	k integer NOT NULL CHECK (k >= 1),
+	scaler text NOT NULL CHECK (scaler IN ('zscore', 'minmax', 'none')),
+	scale_offset float8[] NOT NULL,
+	scale_factor float8[] NOT NULL,
+	centroids float8[] NOT NULL,
+	sizes bigint[] NOT NULL,
+	inertia float8 NOT NULL,
+	iterations integer NOT NULL,
+	converged boolean NOT NULL,
+	n_rows bigint NOT NULL,
+	n_skipped bigint NOT NULL,
+	source_relation text NOT NULL,
+	params jsonb NOT NULL
+);
+-- Everyone may read and create models; only a model's owner (or a
+-- superuser, who bypasses row-level security) may change or delete it.
+ALTER TABLE rfm_kmeans.models ENABLE ROW LEVEL SECURITY;
+CREATE POLICY models_read ON rfm_kmeans.models FOR SELECT USING (true);
+CREATE POLICY models_insert ON rfm_kmeans.models FOR INSERT WITH CHECK (owner = current_user);
+CREATE POLICY models_update ON rfm_kmeans.models FOR UPDATE
+	USING (owner = current_user) WITH CHECK (owner = current_user);
+CREATE POLICY models_delete ON rfm_kmeans.models FOR DELETE USING (owner = current_user);
+GRANT SELECT, INSERT, UPDATE, DELETE ON rfm_kmeans.models TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('rfm_kmeans.models', '');
+
+CREATE FUNCTION rfm_kmeans.train(
+	model text, relation regclass, features text[], k integer,
+	init text DEFAULT 'k-means++', init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
+	mode text DEFAULT 'memory', verbose boolean DEFAULT false)
+	RETURNS TABLE (model text, k integer, n_rows bigint, n_skipped bigint,
+	               iterations integer, converged boolean, inertia float8, seconds float8)
+	AS 'MODULE_PATHNAME', 'rfm_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE TYPE rfm_kmeans.assignment AS (cluster integer, distance float8);
+
+CREATE FUNCTION rfm_kmeans.predict(model text, VARIADIC features float8[]) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_predict' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.assign(model text, VARIADIC features float8[])
+	RETURNS rfm_kmeans.assignment
+	AS 'MODULE_PATHNAME', 'rfm_assign' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.distances(model text, VARIADIC features float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'rfm_distances' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_kmeans.centroids(model text)
+	RETURNS TABLE (cluster integer, size bigint, centroid float8[])
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+BEGIN
+	SELECT * INTO m FROM rfm_kmeans.models WHERE name = centroids.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', centroids.model USING ERRCODE = '42704';
+	END IF;
+	RETURN QUERY
+	SELECT c - 1, m.sizes[c],
+	       ARRAY(SELECT m.centroids[c][j] FROM generate_series(1, array_length(m.features, 1)) j)
+	FROM generate_series(1, m.k) c;
+END
+$$;
+
+CREATE FUNCTION rfm_kmeans.drop_model(model text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	o name;
+BEGIN
+	SELECT owner INTO o FROM rfm_kmeans.models WHERE name = drop_model.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', drop_model.model USING ERRCODE = '42704';
+	END IF;
+	IF o <> current_user AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+		RAISE EXCEPTION 'model "%" belongs to role %', drop_model.model, o USING ERRCODE = '42501';
+	END IF;
+	DELETE FROM rfm_kmeans.models WHERE name = drop_model.model;
+END
+$$;
+
+------------------------------------------------------------------------------
 -- Comments
 ------------------------------------------------------------------------------
 
@@ -315,3 +407,11 @@ COMMENT ON TABLE rfm_kmeans.segment_rules IS 'editable RFM segment rules: the ru
 COMMENT ON FUNCTION rfm_kmeans.segment_rules_replace() IS 'trigger: inserting a rule with an existing priority replaces it (keeps pg_restore working)';
 COMMENT ON FUNCTION rfm_kmeans.reset_segment_rules() IS 'replace every segment rule by the shipped standard rules';
 COMMENT ON FUNCTION rfm_kmeans.segment(integer, integer, integer) IS 'named RFM segment of r, f, m scores (1..5) from rfm_kmeans.segment_rules, ''Others'' if no rule matches';
+COMMENT ON TABLE rfm_kmeans.models IS 'k-means models: features, scaler, centroids (original units), sizes, metrics and training parameters';
+COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean) IS 'train k-means on feature columns of a relation and store (or replace) the model';
+COMMENT ON TYPE rfm_kmeans.assignment IS 'closest cluster (0-based) and Euclidean distance to it in the model''s scaled space';
+COMMENT ON FUNCTION rfm_kmeans.predict(text, float8[]) IS 'closest cluster (0-based) of features given in original units';
+COMMENT ON FUNCTION rfm_kmeans.assign(text, float8[]) IS 'closest cluster and the distance to it, in the model''s scaled space';
+COMMENT ON FUNCTION rfm_kmeans.distances(text, float8[]) IS 'distance to every centroid, in cluster order, in the model''s scaled space';
+COMMENT ON FUNCTION rfm_kmeans.centroids(text) IS 'clusters of a model: size and centroid in original units';
+COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS 'delete a model (its owner or a superuser only)';

@@ -5,5 +5,14 @@
 #include "compat.h"
 
 #include "fmgr.h"
+#include "guc.h"
 
 PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	rfm_define_gucs();
+}

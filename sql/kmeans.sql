@@ -1,0 +1,158 @@
+-- train / predict / assign / distances / centroids / drop_model on data
+-- whose answer is known by construction, checked against plain SQL.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
+SET extra_float_digits = 0;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
+-- three well separated groups of 1,000 points; group g sits around
+-- (10 g, -5 g), so every centroid is its group's mean
+CREATE TABLE pts AS
+SELECT i, i % 3 AS grp,
+       (i % 3) * 10 + (i % 7) * 0.1 AS a,
+       (i % 3) * -5.0 + (i % 5) * 0.1 AS b
+FROM generate_series(1, 3000) i;
+INSERT INTO pts VALUES (3001, NULL, NULL, 1), (3002, NULL, 2, NULL);
+
+SELECT model, k, n_rows, n_skipped, converged, round(inertia::numeric, 6) AS inertia
+FROM rfm_kmeans.train('groups', 'pts', ARRAY['a', 'b'], 3);
+
+-- each centroid equals its group's mean computed in plain SQL
+SELECT c.size, round(c.centroid[1]::numeric, 9) AS a, round(c.centroid[2]::numeric, 9) AS b,
+       abs(c.centroid[1] - g.ma) < 1e-9 AND abs(c.centroid[2] - g.mb) < 1e-9 AS equals_group_mean
+FROM rfm_kmeans.centroids('groups') c
+JOIN (SELECT grp, avg(a) AS ma, avg(b) AS mb FROM pts WHERE grp IS NOT NULL GROUP BY grp) g
+  ON abs(c.centroid[1] - g.ma) < 1
+ORDER BY a;
+
+-- inertia equals the sum of squared scaled distances recomputed in SQL
+SELECT abs(m.inertia - s.ss) < 1e-9 * s.ss AS inertia_matches
+FROM rfm_kmeans.models m,
+     (SELECT sum(((p.a - mm.scale_offset[1]) / mm.scale_factor[1] - (c.centroid[1] - mm.scale_offset[1]) / mm.scale_factor[1]) ^ 2
+               + ((p.b - mm.scale_offset[2]) / mm.scale_factor[2] - (c.centroid[2] - mm.scale_offset[2]) / mm.scale_factor[2]) ^ 2) AS ss
+      FROM pts p, rfm_kmeans.models mm, rfm_kmeans.centroids('groups') c
+      WHERE mm.name = 'groups' AND p.grp IS NOT NULL
+        AND c.cluster = rfm_kmeans.predict('groups', p.a, p.b)) s
+WHERE m.name = 'groups';
+
+-- the scaler is the population mean and standard deviation
+SELECT abs(m.scale_offset[1] - s.ma) < 1e-12 AND abs(m.scale_factor[1] - s.sa) < 1e-12
+   AND abs(m.scale_offset[2] - s.mb) < 1e-12 AND abs(m.scale_factor[2] - s.sb) < 1e-12 AS zscore_scaler
+FROM rfm_kmeans.models m,
+     (SELECT avg(a) ma, stddev_pop(a) sa, avg(b) mb, stddev_pop(b) sb FROM pts WHERE a IS NOT NULL AND b IS NOT NULL) s
+WHERE m.name = 'groups';
+
+-- every point is assigned to the cluster of its group, at its distance
+SELECT count(DISTINCT (grp, rfm_kmeans.predict('groups', a, b))) AS group_cluster_pairs,
+       count(*) FILTER (WHERE (rfm_kmeans.assign('groups', a, b)).cluster <> rfm_kmeans.predict('groups', a, b)) AS assign_predict_disagree
+FROM pts WHERE grp IS NOT NULL;
+SELECT bool_and(abs((rfm_kmeans.assign('groups', a, b)).distance
+                    - (rfm_kmeans.distances('groups', a, b))[rfm_kmeans.predict('groups', a, b) + 1]) = 0)
+         AS distance_is_nearest_entry,
+       bool_and((rfm_kmeans.assign('groups', a, b)).distance
+                = (SELECT min(x) FROM unnest(rfm_kmeans.distances('groups', a, b)) x)) AS distance_is_minimum
+FROM pts WHERE grp IS NOT NULL;
+
+-- distances by hand for one point: scaled Euclidean distance
+SELECT abs((rfm_kmeans.distances('groups', 0, 0))[c.cluster + 1]
+           - sqrt(((0 - m.scale_offset[1]) / m.scale_factor[1] - (c.centroid[1] - m.scale_offset[1]) / m.scale_factor[1]) ^ 2
+                + ((0 - m.scale_offset[2]) / m.scale_factor[2] - (c.centroid[2] - m.scale_offset[2]) / m.scale_factor[2]) ^ 2)) < 1e-12
+         AS distance_by_hand
+FROM rfm_kmeans.models m, rfm_kmeans.centroids('groups') c WHERE m.name = 'groups';
+
+-- the models table holds what predict needs and how the model was made
+SELECT name, owner = current_user AS mine, features, k, scaler, sizes, iterations >= 1 AS iterated,
+       n_rows, n_skipped, source_relation, params
+FROM rfm_kmeans.models;
+
+-- explicit initial centroids in original units, scale 'none', fixed iterations
+SELECT model, n_rows, iterations, converged
+FROM rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'b'], 2,
+                      init_centroids => ARRAY[[0, 0], [20, -10]]::float8[], scale => 'none',
+                      max_iter => 3, tol => 0);
+SELECT cluster, size FROM rfm_kmeans.centroids('fixed');
+
+-- minmax and random init
+SELECT model, converged FROM rfm_kmeans.train('mm', 'pts', ARRAY['a', 'b'], 3, scale => 'minmax', init => 'random', seed => 7);
+SELECT scale_offset, scale_factor FROM rfm_kmeans.models WHERE name = 'mm';
+
+-- replacing a model: the next query sees the new one
+SELECT rfm_kmeans.predict('fixed', 20, -10) AS before;
+SELECT model FROM rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'b'], 2,
+                                   init_centroids => ARRAY[[20, -10], [0, 0]]::float8[], scale => 'none');
+SELECT rfm_kmeans.predict('fixed', 20, -10) AS after_replace;
+
+-- a failed training leaves the previous model untouched
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'nope'], 2)$$) AS failed;
+SELECT centroids FROM rfm_kmeans.models WHERE name = 'fixed';
+
+-- fewer distinct points than k: a warning, and the empty clusters show
+CREATE TABLE two_points AS SELECT (i % 2)::float8 AS x FROM generate_series(1, 10) i;
+SELECT model, n_rows FROM rfm_kmeans.train('dup', 'two_points', ARRAY['x'], 3);
+SELECT cluster, size FROM rfm_kmeans.centroids('dup') ORDER BY size DESC, cluster;
+
+-- views, quoted identifiers, numeric and integer columns
+CREATE TABLE "Odd ""Name""; x" ("Spaced col" numeric, "int col" integer);
+INSERT INTO "Odd ""Name""; x" SELECT i % 10, i % 3 FROM generate_series(1, 100) i;
+CREATE VIEW odd_view AS SELECT * FROM "Odd ""Name""; x";
+SELECT model, n_rows FROM rfm_kmeans.train('odd', '"Odd ""Name""; x"', ARRAY['Spaced col', 'int col'], 2);
+SELECT model, n_rows FROM rfm_kmeans.train('odd_view', 'odd_view', ARRAY['Spaced col', 'int col'], 2);
+SELECT source_relation FROM rfm_kmeans.models WHERE name = 'odd';
+
+-- errors
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'no_such_table', ARRAY['a'], 2)$$) AS unknown_relation;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['nope'], 2)$$) AS unknown_column;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['A'], 2)$$) AS column_names_are_exact;
+CREATE TABLE texty AS SELECT 'x'::text AS t, 1.0::float8 AS v;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'texty', ARRAY['t'], 1)$$) AS non_numeric_column;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 0)$$) AS k_zero;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], -1)$$) AS k_negative;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'two_points', ARRAY['x'], 11)$$) AS k_above_rows;
+CREATE TABLE empty_t (x float8);
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'empty_t', ARRAY['x'], 1)$$) AS empty_input;
+CREATE TABLE nan_t AS SELECT 'NaN'::float8 AS x UNION ALL SELECT 1;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t', ARRAY['x'], 1)$$) AS nan_value;
+CREATE TABLE inf_t AS SELECT 'Infinity'::float8 AS x;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'inf_t', ARRAY['x'], 1)$$) AS infinite_value;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, init => 'smart')$$) AS bad_init;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, scale => 'log')$$) AS bad_scale;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, mode => 'gpu')$$) AS bad_mode;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, max_iter => 0)$$) AS bad_max_iter;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, n_init => 0)$$) AS bad_n_init;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => -1)$$) AS bad_tol;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => 'NaN')$$) AS nan_tol;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'b'], 2, init_centroids => ARRAY[1, 2]::float8[])$$) AS bad_init_centroids;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'a'], 2)$$) AS duplicate_feature;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY[]::text[], 2)$$) AS no_features;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', NULL], 2)$$) AS null_feature_name;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train(NULL, 'pts', ARRAY['a'], 2)$$) AS null_model;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('', 'pts', ARRAY['a'], 2)$$) AS empty_model_name;
+CREATE TABLE big AS SELECT i::float8 AS x, (i % 7)::float8 AS y FROM generate_series(1, 10000) i;
+SET rfm_kmeans.train_memory_limit = '64kB';
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2)$$) AS memory_limit;
+RESET rfm_kmeans.train_memory_limit;
+SELECT count(*) AS no_model_e FROM rfm_kmeans.models WHERE name = 'e';
+
+SELECT pg_temp.err($$SELECT rfm_kmeans.predict('no_such_model', 1, 2)$$) AS unknown_model;
+SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1)$$) AS too_few_features;
+SELECT pg_temp.err($$SELECT rfm_kmeans.assign('groups', 1, 2, 3)$$) AS too_many_features;
+SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1, NULL)$$) AS null_feature;
+SELECT pg_temp.err($$SELECT rfm_kmeans.distances('groups', 1, 'NaN')$$) AS nan_feature;
+SELECT pg_temp.err($$SELECT rfm_kmeans.predict(NULL, 1, 2)$$) AS null_model_name;
+SELECT pg_temp.err($$SELECT rfm_kmeans.centroids('no_such_model')$$) AS centroids_unknown;
+SELECT pg_temp.err($$SELECT rfm_kmeans.drop_model('no_such_model')$$) AS drop_unknown;
+
+SELECT rfm_kmeans.drop_model('mm');
+SELECT name FROM rfm_kmeans.models ORDER BY name;
+
+DROP VIEW odd_view;
+DROP TABLE big, pts, two_points, "Odd ""Name""; x", texty, empty_t, nan_t, inf_t;

@@ -1,0 +1,33 @@
+/*
+ * feature_loader.h
+ *	  Stream feature columns of a relation into one packed float8 array.
+ */
+#ifndef RFM_FEATURE_LOADER_H
+#define RFM_FEATURE_LOADER_H
+
+#include "postgres.h"
+
+#include "utils/array.h"
+
+typedef struct FeatureSet
+{
+	double	   *x;				/* n x d, row-major, in the current context */
+	size_t		n;				/* usable rows (no NULL feature) */
+	int			d;
+	int64		skipped;		/* rows with a NULL feature */
+	char	  **names;			/* d column names */
+} FeatureSet;
+
+/* The column names of a text[] argument, checked (ERROR on bad input). */
+char	  **feature_names(ArrayType *features, int *d);
+
+/*
+ * Check that every name is a numeric column of relid (42703, 42804), then
+ * read them with a batched cursor, running as the caller (privileges and
+ * row-level security apply). ERROR on NaN/Infinity (naming the column) and
+ * when the array would pass max_bytes (54000).
+ */
+void		load_features(Oid relid, char **names, int d, Size max_bytes,
+						  FeatureSet *out);
+
+#endif							/* RFM_FEATURE_LOADER_H */

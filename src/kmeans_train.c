@@ -1,0 +1,333 @@
+/*
+ * kmeans_train.c
+ *	  rfm_kmeans.train(): load features, scale, fit k-means in memory and
+ *	  store the model, all in the caller's transaction (a failed or
+ *	  cancelled training leaves the previous model as it was).
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "core/kmeans.h"
+#include "core/scaler.h"
+#include "feature_loader.h"
+#include "funcapi.h"
+#include "guc.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "model_store.h"
+#include "portability/instr_time.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+typedef struct TrainOptions
+{
+	char	   *model;
+	Oid			relid;
+	char	  **features;
+	int			d;
+	int			k;
+	KmInit		init;
+	const char *init_name;
+	ArrayType  *init_centroids;
+	int			n_init;
+	int			max_iter;
+	double		tol;
+	int64		seed;
+	KmScale		scale;
+	const char *scale_name;
+	bool		verbose;
+} TrainOptions;
+
+static void
+option_error(const char *name, const char *problem)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("train() option %s %s", name, problem)));
+}
+
+static void
+require(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("train() argument %s must not be null", name)));
+}
+
+/* Arguments, in the SQL signature's order, checked. */
+static void
+parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
+{
+	char	   *mode;
+
+	require(fcinfo, 0, "model");
+	require(fcinfo, 1, "relation");
+	require(fcinfo, 2, "features");
+	require(fcinfo, 3, "k");
+	require(fcinfo, 4, "init");
+	require(fcinfo, 7, "max_iter");
+	require(fcinfo, 8, "tol");
+	require(fcinfo, 9, "seed");
+	require(fcinfo, 10, "scale");
+	require(fcinfo, 11, "mode");
+	require(fcinfo, 12, "verbose");
+
+	o->model = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	if (o->model[0] == '\0')
+		option_error("model", "must not be empty");
+	o->relid = PG_GETARG_OID(1);
+	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(2), &o->d);
+	o->k = PG_GETARG_INT32(3);
+	if (o->k < 1 || o->k > 10000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train() argument k must be between 1 and 10000, got %d", o->k)));
+
+	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	if (strcmp(o->init_name, "k-means++") == 0)
+		o->init = KM_INIT_PLUSPLUS;
+	else if (strcmp(o->init_name, "random") == 0)
+		o->init = KM_INIT_RANDOM;
+	else
+		option_error("init", "must be 'k-means++' or 'random'");
+	o->init_centroids = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	if (o->init_centroids)
+	{
+		o->init = KM_INIT_EXPLICIT;
+		o->init_name = "explicit";
+	}
+	/* scikit-learn's n_init='auto': 1 run for k-means++, 10 for random */
+	o->n_init = PG_ARGISNULL(6) ? (o->init == KM_INIT_RANDOM ? 10 : 1) : PG_GETARG_INT32(6);
+	if (o->n_init < 1 || o->n_init > 1000)
+		option_error("n_init", "must be between 1 and 1000");
+	o->max_iter = PG_GETARG_INT32(7);
+	if (o->max_iter < 1 || o->max_iter > 1000000)
+		option_error("max_iter", "must be between 1 and 1000000");
+	o->tol = PG_GETARG_FLOAT8(8);
+	if (!(o->tol >= 0) || !isfinite(o->tol))
+		option_error("tol", "must be a finite number >= 0");
+	o->seed = PG_GETARG_INT64(9);
+	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(10));
+	if (strcmp(o->scale_name, "zscore") == 0)
+		o->scale = KM_SCALE_ZSCORE;
+	else if (strcmp(o->scale_name, "minmax") == 0)
+		o->scale = KM_SCALE_MINMAX;
+	else if (strcmp(o->scale_name, "none") == 0)
+		o->scale = KM_SCALE_NONE;
+	else
+		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
+	mode = text_to_cstring(PG_GETARG_TEXT_PP(11));
+	if (strcmp(mode, "aggregate") == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("train() mode 'aggregate' is not implemented yet"),
+				 errhint("Use mode => 'memory' (the default).")));
+	if (strcmp(mode, "memory") != 0)
+		option_error("mode", "must be 'memory' or 'aggregate'");
+	o->verbose = PG_GETARG_BOOL(12);
+}
+
+/* The k x d starting centroids in original units, scaled like the data. */
+static double *
+explicit_centroids(const TrainOptions *o, const double *offset, const double *factor)
+{
+	ArrayType  *a = o->init_centroids;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				i;
+	double	   *c;
+
+	if (ARR_NDIM(a) != 2 || ARR_DIMS(a)[0] != o->k || ARR_DIMS(a)[1] != o->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train() option init_centroids must be a %d x %d array (k x features)",
+						o->k, o->d)));
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &count);
+	c = palloc(sizeof(double) * count);
+	for (i = 0; i < count; i++)
+	{
+		if (nulls[i] || !isfinite(DatumGetFloat8(elems[i])))
+			option_error("init_centroids", "must not contain nulls, NaN or infinities");
+		c[i] = DatumGetFloat8(elems[i]);
+	}
+	km_scaler_apply(offset, factor, o->d, c, o->k);
+	return c;
+}
+
+static void *
+train_alloc(void *ctx, size_t bytes)
+{
+	return MemoryContextAllocExtended((MemoryContext) ctx, bytes,
+									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+}
+
+static void
+train_release(void *ctx, void *p)
+{
+	pfree(p);
+}
+
+typedef struct Progress
+{
+	bool		verbose;
+} Progress;
+
+/* Once per Lloyd iteration: stay cancellable, report when asked to. */
+static void
+on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
+{
+	Progress   *p = (Progress *) arg;
+
+	CHECK_FOR_INTERRUPTS();
+	if (p->verbose)
+		ereport(NOTICE,
+				(errmsg("run %d iteration %d: inertia %.6g, %zu rows moved, centroid shift %.3g",
+						run + 1, iter, inertia, moved, shift)));
+}
+
+static char *
+params_json(const TrainOptions *o)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "{\"init\": \"%s\", \"n_init\": %d, \"max_iter\": %d, "
+					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"memory\"}",
+					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name);
+	return s.data;
+}
+
+PG_FUNCTION_INFO_V1(rfm_train);
+Datum
+rfm_train(PG_FUNCTION_ARGS)
+{
+	TrainOptions o;
+	MemoryContext work,
+				old;
+	FeatureSet	fs;
+	Model		model;
+	KmConfig	cfg;
+	KmResult	res;
+	KmAlloc		mem;
+	Progress	progress;
+	ModelToStore store;
+	TupleDesc	tupdesc;
+	Datum		values[8];
+	bool		nulls[8] = {false};
+	instr_time	start,
+				elapsed;
+	KmStatus	status;
+
+	INSTR_TIME_SET_CURRENT(start);
+	parse_options(fcinfo, &o);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "train() must return a composite type");
+	model_check_owner(o.model);
+
+	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans train",
+								 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(work);
+
+	load_features(o.relid, o.features, o.d, (Size) rfm_train_memory_limit_kb * 1024, &fs);
+	if (fs.n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation \"%s\" has no row with all features non-null",
+						get_rel_name(o.relid)),
+				 errdetail(INT64_FORMAT " rows were skipped for a null feature.", fs.skipped)));
+	if ((size_t) o.k > fs.n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train() argument k (%d) is greater than the number of usable rows (%zu)",
+						o.k, fs.n)));
+
+	model.k = o.k;
+	model.d = o.d;
+	model.offset = palloc(sizeof(double) * o.d);
+	model.factor = palloc(sizeof(double) * o.d);
+	model.centroids = palloc(sizeof(double) * o.k * o.d);
+	km_scaler_fit(o.scale, fs.x, fs.n, o.d, model.offset, model.factor);
+	km_scaler_apply(model.offset, model.factor, o.d, fs.x, fs.n);
+
+	mem.alloc = train_alloc;
+	mem.release = train_release;
+	mem.ctx = work;
+	{
+		size_t		distinct = km_distinct_points(fs.x, fs.n, o.d, o.k, &mem);
+
+		if (distinct < (size_t) o.k)
+			ereport(WARNING,
+					(errmsg("relation \"%s\" has only %zu distinct points for k = %d",
+							get_rel_name(o.relid), distinct, o.k),
+					 errdetail_plural("%d cluster will be empty (size 0).",
+									  "%d clusters will be empty (size 0).",
+									  o.k - (int) distinct, o.k - (int) distinct)));
+	}
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.k = o.k;
+	cfg.init = o.init;
+	cfg.init_centroids = o.init == KM_INIT_EXPLICIT ?
+		explicit_centroids(&o, model.offset, model.factor) : NULL;
+	cfg.n_init = o.n_init;
+	cfg.max_iter = o.max_iter;
+	cfg.tol = o.tol;
+	cfg.seed = (uint64_t) o.seed;
+	cfg.prune = true;
+	cfg.on_iteration = on_iteration;
+	progress.verbose = o.verbose;
+	cfg.arg = &progress;
+	res.centroids = model.centroids;
+	res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
+	res.sizes = palloc(sizeof(int64) * o.k);
+	status = km_fit(fs.x, fs.n, o.d, &cfg, &mem, &res);
+	if (status == KM_NO_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory training k-means on %zu rows", fs.n)));
+	if (status != KM_OK)
+		elog(ERROR, "k-means rejected its arguments");
+	km_scaler_unapply(model.offset, model.factor, o.d, model.centroids, o.k);
+
+	store.name = o.model;
+	store.source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o.relid)),
+											  get_rel_name(o.relid));
+	store.features = o.features;
+	store.scaler = o.scale_name;
+	store.model = &model;
+	store.sizes = res.sizes;
+	store.inertia = res.inertia;
+	store.iterations = res.iterations;
+	store.converged = res.converged;
+	store.n_rows = (int64) fs.n;
+	store.n_skipped = fs.skipped;
+	store.params_json = params_json(&o);
+	model_store(&store);
+
+	MemoryContextSwitchTo(old);
+	INSTR_TIME_SET_CURRENT(elapsed);
+	INSTR_TIME_SUBTRACT(elapsed, start);
+	values[0] = CStringGetTextDatum(o.model);
+	values[1] = Int32GetDatum(o.k);
+	values[2] = Int64GetDatum((int64) fs.n);
+	values[3] = Int64GetDatum(fs.skipped);
+	values[4] = Int32GetDatum(res.iterations);
+	values[5] = BoolGetDatum(res.converged);
+	values[6] = Float8GetDatum(res.inertia);
+	values[7] = Float8GetDatum(INSTR_TIME_GET_DOUBLE(elapsed));
+	tupdesc = BlessTupleDesc(tupdesc);
+	{
+		HeapTuple	tuple = heap_form_tuple(tupdesc, values, nulls);
+
+		MemoryContextDelete(work);
+		PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
+	}
+}

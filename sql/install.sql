@@ -9,18 +9,19 @@ SELECT default_version = installed_version AS version_matches_control
 FROM pg_available_extensions WHERE name = 'rfm_kmeans';
 
 -- every function: volatility, strictness, parallel safety, security
-SELECT p.oid::regprocedure AS function, p.provolatile AS vol,
+SELECT p.oid::regprocedure::text AS function, p.provolatile AS vol,
        p.proisstrict AS strict, p.proparallel AS par, p.prosecdef AS secdef
 FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans')
   AND d.deptype = 'e'
-ORDER BY 1::text;
+ORDER BY 1;
 
 -- every aggregate has a combine function and a concrete (non-internal) state
 SELECT count(*) AS aggregates,
        count(*) FILTER (WHERE aggcombinefn <> 0) AS with_combine,
        count(*) FILTER (WHERE aggtranstype = 'internal'::regtype) AS internal_state
-FROM pg_aggregate WHERE aggfnoid::regproc::text = 'rfm_kmeans.rfm';
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+WHERE p.pronamespace = 'rfm_kmeans'::regnamespace;
 
 -- every object of the extension has a comment
 SELECT count(*) AS objects_without_comment

@@ -122,6 +122,7 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'empty_t', ARRAY['x'], 1)$$) A
 CREATE TABLE nan_t AS SELECT 'NaN'::float8 AS x UNION ALL SELECT 1;
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t', ARRAY['x'], 1)$$) AS nan_value;
 CREATE TABLE inf_t AS SELECT 'Infinity'::float8 AS x;
+CREATE TABLE nan_t2 AS SELECT 'NaN'::float8 AS x UNION ALL SELECT 1;
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'inf_t', ARRAY['x'], 1)$$) AS infinite_value;
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, init => 'smart')$$) AS bad_init;
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, scale => 'log')$$) AS bad_scale;
@@ -138,7 +139,10 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.train(NULL, 'pts', ARRAY['a'], 2)$$) AS n
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('', 'pts', ARRAY['a'], 2)$$) AS empty_model_name;
 CREATE TABLE big AS SELECT i::float8 AS x, (i % 7)::float8 AS y FROM generate_series(1, 10000) i;
 SET rfm_kmeans.train_memory_limit = '64kB';
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2)$$) AS memory_limit;
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2, mode => 'memory')$$) AS memory_limit;
+-- without an explicit mode, training falls back to aggregate mode
+SELECT model, n_rows, converged FROM rfm_kmeans.train('fallback', 'big', ARRAY['x', 'y'], 2);
+SELECT params->>'mode' AS mode_used, sizes FROM rfm_kmeans.models WHERE name = 'fallback';
 RESET rfm_kmeans.train_memory_limit;
 SELECT count(*) AS no_model_e FROM rfm_kmeans.models WHERE name = 'e';
 
@@ -151,8 +155,25 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.predict(NULL, 1, 2)$$) AS null_model_name
 SELECT pg_temp.err($$SELECT rfm_kmeans.centroids('no_such_model')$$) AS centroids_unknown;
 SELECT pg_temp.err($$SELECT rfm_kmeans.drop_model('no_such_model')$$) AS drop_unknown;
 
+-- aggregate mode from the same explicit init reaches the same centroids
+SELECT model FROM rfm_kmeans.train('agg', 'pts', ARRAY['a', 'b'], 3, mode => 'aggregate',
+                                   init_centroids => ARRAY[[0, 0], [1, 1], [30, -20]]::float8[], max_iter => 20, tol => 0);
+SELECT model FROM rfm_kmeans.train('mem', 'pts', ARRAY['a', 'b'], 3, mode => 'memory',
+                                   init_centroids => ARRAY[[0, 0], [1, 1], [30, -20]]::float8[], max_iter => 20, tol => 0);
+SELECT (SELECT max(abs(a.c - m.c)) FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'agg')) WITH ORDINALITY a(c, i)
+        JOIN unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'mem')) WITH ORDINALITY m(c, i) USING (i)) < 1e-9
+         AS same_centroids,
+       (SELECT sizes FROM rfm_kmeans.models WHERE name = 'agg') = (SELECT sizes FROM rfm_kmeans.models WHERE name = 'mem')
+         AS same_sizes;
+-- aggregate mode with its own k-means++ and random inits finds the groups
+SELECT model, k, n_rows FROM rfm_kmeans.train('aggpp', 'pts', ARRAY['a', 'b'], 3, mode => 'aggregate');
+SELECT sizes FROM rfm_kmeans.models WHERE name = 'aggpp';
+SELECT model FROM rfm_kmeans.train('aggrnd', 'pts', ARRAY['a', 'b'], 3, mode => 'aggregate', init => 'random', n_init => 2);
+SELECT sizes FROM rfm_kmeans.models WHERE name = 'aggrnd';
+SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t2', ARRAY['x'], 1, mode => 'aggregate')$$) AS aggregate_nan;
+
 SELECT rfm_kmeans.drop_model('mm');
 SELECT name FROM rfm_kmeans.models ORDER BY name;
 
 DROP VIEW odd_view;
-DROP TABLE big, pts, two_points, "Odd ""Name""; x", texty, empty_t, nan_t, inf_t;
+DROP TABLE nan_t2, big, pts, two_points, "Odd ""Name""; x", texty, empty_t, nan_t, inf_t;

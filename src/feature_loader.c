@@ -99,20 +99,25 @@ feature_query(Oid relid, char **names, int d)
 	return q.data;
 }
 
-/* Grow out->x to hold at least rows rows, doubling, within max_bytes. */
-static void
+/*
+ * Grow out->x to hold at least rows rows, doubling, within max_bytes.
+ * Returns false past the limit when the caller can fall back.
+ */
+static bool
 reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
-			 MemoryContext mcxt)
+			 MemoryContext mcxt, bool can_fall_back)
 {
 	size_t		row_bytes = sizeof(double) * out->d;
 	size_t		want = *capacity ? *capacity : 65536;
 
 	if (rows <= *capacity)
-		return;
+		return true;
 	while (want < rows)
 		want *= 2;
 	if (want * row_bytes > max_bytes)
 		want = max_bytes / row_bytes;
+	if (want < rows && can_fall_back)
+		return false;
 	if (want < rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -126,10 +131,12 @@ reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
 	else
 		out->x = repalloc_huge(out->x, want * row_bytes);
 	*capacity = want;
+	return true;
 }
 
 void
-load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out)
+load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
+			  bool *too_big)
 {
 	MemoryContext mcxt = CurrentMemoryContext;
 	SPIPlanPtr	plan;
@@ -142,6 +149,8 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out)
 	out->d = d;
 	out->skipped = 0;
 	out->names = names;
+	if (too_big)
+		*too_big = false;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -156,7 +165,15 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out)
 		SPI_cursor_fetch(portal, true, FETCH_BATCH);
 		if (SPI_processed == 0)
 			break;
-		reserve_rows(out, &capacity, out->n + SPI_processed, max_bytes, mcxt);
+		if (!reserve_rows(out, &capacity, out->n + SPI_processed, max_bytes, mcxt,
+						  too_big != NULL))
+		{
+			*too_big = true;
+			if (out->x)
+				pfree(out->x);
+			out->x = NULL;
+			break;
+		}
 		for (i = 0; i < SPI_processed; i++)
 		{
 			HeapTuple	tuple = SPI_tuptable->vals[i];

@@ -24,10 +24,11 @@ char	  **feature_names(ArrayType *features, int *d);
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then
  * read them with a batched cursor, running as the caller (privileges and
- * row-level security apply). ERROR on NaN/Infinity (naming the column) and
- * when the array would pass max_bytes (54000).
+ * row-level security apply). ERROR on NaN/Infinity (naming the column).
+ * When the array would pass max_bytes: ERROR 54000, or, if too_big is not
+ * NULL, stop reading, set *too_big and return (out->x is then freed).
  */
 void		load_features(Oid relid, char **names, int d, Size max_bytes,
-						  FeatureSet *out);
+						  FeatureSet *out, bool *too_big);
 
 #endif							/* RFM_FEATURE_LOADER_H */

@@ -15,6 +15,7 @@
 #include "feature_loader.h"
 #include "funcapi.h"
 #include "guc.h"
+#include "kmeans_train.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "model_store.h"
@@ -24,24 +25,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
-typedef struct TrainOptions
-{
-	char	   *model;
-	Oid			relid;
-	char	  **features;
-	int			d;
-	int			k;
-	KmInit		init;
-	const char *init_name;
-	ArrayType  *init_centroids;
-	int			n_init;
-	int			max_iter;
-	double		tol;
-	int64		seed;
-	KmScale		scale;
-	const char *scale_name;
-	bool		verbose;
-} TrainOptions;
+
 
 static void
 option_error(const char *name, const char *problem)
@@ -75,7 +59,6 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
 	require(fcinfo, 8, "tol");
 	require(fcinfo, 9, "seed");
 	require(fcinfo, 10, "scale");
-	require(fcinfo, 11, "mode");
 	require(fcinfo, 12, "verbose");
 
 	o->model = text_to_cstring(PG_GETARG_TEXT_PP(0));
@@ -122,19 +105,22 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
 		o->scale = KM_SCALE_NONE;
 	else
 		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
-	mode = text_to_cstring(PG_GETARG_TEXT_PP(11));
-	if (strcmp(mode, "aggregate") == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("train() mode 'aggregate' is not implemented yet"),
-				 errhint("Use mode => 'memory' (the default).")));
-	if (strcmp(mode, "memory") != 0)
+	/*
+	 * NULL (the default): memory mode, falling back to aggregate mode past
+	 * the memory limit. 'memory' asks for memory mode only: past the limit
+	 * it is an error.
+	 */
+	mode = PG_ARGISNULL(11) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(11));
+	o->aggregate = false;
+	o->may_fall_back = mode == NULL;
+	if (mode != NULL && strcmp(mode, "aggregate") == 0)
+		o->aggregate = true;
+	else if (mode != NULL && strcmp(mode, "memory") != 0)
 		option_error("mode", "must be 'memory' or 'aggregate'");
 	o->verbose = PG_GETARG_BOOL(12);
 }
 
-/* The k x d starting centroids in original units, scaled like the data. */
-static double *
+double *
 explicit_centroids(const TrainOptions *o, const double *offset, const double *factor)
 {
 	ArrayType  *a = o->init_centroids;
@@ -200,9 +186,91 @@ params_json(const TrainOptions *o)
 
 	initStringInfo(&s);
 	appendStringInfo(&s, "{\"init\": \"%s\", \"n_init\": %d, \"max_iter\": %d, "
-					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"memory\"}",
-					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name);
+					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"%s\"}",
+					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name,
+					 o->aggregate ? "aggregate" : "memory");
 	return s.data;
+}
+
+/*
+ * Memory mode: one scan into a packed array, then every iteration in
+ * memory. Returns false (having read nothing to keep) when the features do
+ * not fit rfm_kmeans.train_memory_limit, so the caller can fall back.
+ */
+static bool
+train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryContext work)
+{
+	FeatureSet	fs;
+	KmConfig	cfg;
+	KmResult	res;
+	KmAlloc		mem;
+	Progress	progress;
+	KmStatus	status;
+	bool		too_big = false;
+
+	load_features(o->relid, o->features, o->d, (Size) rfm_train_memory_limit_kb * 1024,
+				  &fs, o->may_fall_back ? &too_big : NULL);
+	if (too_big)
+		return false;
+	out->n_rows = (int64) fs.n;
+	out->n_skipped = fs.skipped;
+	if (fs.n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation \"%s\" has no row with all features non-null",
+						get_rel_name(o->relid)),
+				 errdetail(INT64_FORMAT " rows were skipped for a null feature.", fs.skipped)));
+	if ((size_t) o->k > fs.n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train() argument k (%d) is greater than the number of usable rows (%zu)",
+						o->k, fs.n)));
+	km_scaler_fit(o->scale, fs.x, fs.n, o->d, model->offset, model->factor);
+	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
+
+	mem.alloc = train_alloc;
+	mem.release = train_release;
+	mem.ctx = work;
+	{
+		size_t		distinct = km_distinct_points(fs.x, fs.n, o->d, o->k, &mem);
+
+		if (distinct < (size_t) o->k)
+			ereport(WARNING,
+					(errmsg("relation \"%s\" has only %zu distinct points for k = %d",
+							get_rel_name(o->relid), distinct, o->k),
+					 errdetail_plural("%d cluster will be empty (size 0).",
+									  "%d clusters will be empty (size 0).",
+									  o->k - (int) distinct, o->k - (int) distinct)));
+	}
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.k = o->k;
+	cfg.init = o->init;
+	cfg.init_centroids = o->init == KM_INIT_EXPLICIT ?
+		explicit_centroids(o, model->offset, model->factor) : NULL;
+	cfg.n_init = o->n_init;
+	cfg.max_iter = o->max_iter;
+	cfg.tol = o->tol;
+	cfg.seed = (uint64_t) o->seed;
+	cfg.prune = true;
+	cfg.on_iteration = on_iteration;
+	progress.verbose = o->verbose;
+	cfg.arg = &progress;
+	res.centroids = model->centroids;
+	res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
+	res.sizes = out->sizes;
+	status = km_fit(fs.x, fs.n, o->d, &cfg, &mem, &res);
+	if (status == KM_NO_MEMORY)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory training k-means on %zu rows", fs.n)));
+	if (status != KM_OK)
+		elog(ERROR, "k-means rejected its arguments");
+	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
+	out->inertia = res.inertia;
+	out->iterations = res.iterations;
+	out->converged = res.converged;
+	return true;
 }
 
 PG_FUNCTION_INFO_V1(rfm_train);
@@ -212,19 +280,15 @@ rfm_train(PG_FUNCTION_ARGS)
 	TrainOptions o;
 	MemoryContext work,
 				old;
-	FeatureSet	fs;
 	Model		model;
-	KmConfig	cfg;
-	KmResult	res;
-	KmAlloc		mem;
-	Progress	progress;
+	TrainOutcome out;
 	ModelToStore store;
 	TupleDesc	tupdesc;
 	Datum		values[8];
 	bool		nulls[8] = {false};
 	instr_time	start,
 				elapsed;
-	KmStatus	status;
+	HeapTuple	tuple;
 
 	INSTR_TIME_SET_CURRENT(start);
 	parse_options(fcinfo, &o);
@@ -235,67 +299,22 @@ rfm_train(PG_FUNCTION_ARGS)
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans train",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
-
-	load_features(o.relid, o.features, o.d, (Size) rfm_train_memory_limit_kb * 1024, &fs);
-	if (fs.n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation \"%s\" has no row with all features non-null",
-						get_rel_name(o.relid)),
-				 errdetail(INT64_FORMAT " rows were skipped for a null feature.", fs.skipped)));
-	if ((size_t) o.k > fs.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("train() argument k (%d) is greater than the number of usable rows (%zu)",
-						o.k, fs.n)));
-
 	model.k = o.k;
 	model.d = o.d;
 	model.offset = palloc(sizeof(double) * o.d);
 	model.factor = palloc(sizeof(double) * o.d);
 	model.centroids = palloc(sizeof(double) * o.k * o.d);
-	km_scaler_fit(o.scale, fs.x, fs.n, o.d, model.offset, model.factor);
-	km_scaler_apply(model.offset, model.factor, o.d, fs.x, fs.n);
+	out.sizes = palloc(sizeof(int64) * o.k);
 
-	mem.alloc = train_alloc;
-	mem.release = train_release;
-	mem.ctx = work;
+	if (!o.aggregate && !train_memory(&o, &model, &out, work))
 	{
-		size_t		distinct = km_distinct_points(fs.x, fs.n, o.d, o.k, &mem);
-
-		if (distinct < (size_t) o.k)
-			ereport(WARNING,
-					(errmsg("relation \"%s\" has only %zu distinct points for k = %d",
-							get_rel_name(o.relid), distinct, o.k),
-					 errdetail_plural("%d cluster will be empty (size 0).",
-									  "%d clusters will be empty (size 0).",
-									  o.k - (int) distinct, o.k - (int) distinct)));
+		ereport(NOTICE,
+				(errmsg("training data of relation \"%s\" exceeds rfm_kmeans.train_memory_limit (%d kB): training in aggregate mode",
+						get_rel_name(o.relid), rfm_train_memory_limit_kb)));
+		o.aggregate = true;
 	}
-
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.k = o.k;
-	cfg.init = o.init;
-	cfg.init_centroids = o.init == KM_INIT_EXPLICIT ?
-		explicit_centroids(&o, model.offset, model.factor) : NULL;
-	cfg.n_init = o.n_init;
-	cfg.max_iter = o.max_iter;
-	cfg.tol = o.tol;
-	cfg.seed = (uint64_t) o.seed;
-	cfg.prune = true;
-	cfg.on_iteration = on_iteration;
-	progress.verbose = o.verbose;
-	cfg.arg = &progress;
-	res.centroids = model.centroids;
-	res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
-	res.sizes = palloc(sizeof(int64) * o.k);
-	status = km_fit(fs.x, fs.n, o.d, &cfg, &mem, &res);
-	if (status == KM_NO_MEMORY)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory training k-means on %zu rows", fs.n)));
-	if (status != KM_OK)
-		elog(ERROR, "k-means rejected its arguments");
-	km_scaler_unapply(model.offset, model.factor, o.d, model.centroids, o.k);
+	if (o.aggregate)
+		train_aggregate(&o, &model, &out);
 
 	store.name = o.model;
 	store.source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o.relid)),
@@ -303,12 +322,12 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.features = o.features;
 	store.scaler = o.scale_name;
 	store.model = &model;
-	store.sizes = res.sizes;
-	store.inertia = res.inertia;
-	store.iterations = res.iterations;
-	store.converged = res.converged;
-	store.n_rows = (int64) fs.n;
-	store.n_skipped = fs.skipped;
+	store.sizes = out.sizes;
+	store.inertia = out.inertia;
+	store.iterations = out.iterations;
+	store.converged = out.converged;
+	store.n_rows = out.n_rows;
+	store.n_skipped = out.n_skipped;
 	store.params_json = params_json(&o);
 	model_store(&store);
 
@@ -317,17 +336,13 @@ rfm_train(PG_FUNCTION_ARGS)
 	INSTR_TIME_SUBTRACT(elapsed, start);
 	values[0] = CStringGetTextDatum(o.model);
 	values[1] = Int32GetDatum(o.k);
-	values[2] = Int64GetDatum((int64) fs.n);
-	values[3] = Int64GetDatum(fs.skipped);
-	values[4] = Int32GetDatum(res.iterations);
-	values[5] = BoolGetDatum(res.converged);
-	values[6] = Float8GetDatum(res.inertia);
+	values[2] = Int64GetDatum(out.n_rows);
+	values[3] = Int64GetDatum(out.n_skipped);
+	values[4] = Int32GetDatum(out.iterations);
+	values[5] = BoolGetDatum(out.converged);
+	values[6] = Float8GetDatum(out.inertia);
 	values[7] = Float8GetDatum(INSTR_TIME_GET_DOUBLE(elapsed));
-	tupdesc = BlessTupleDesc(tupdesc);
-	{
-		HeapTuple	tuple = heap_form_tuple(tupdesc, values, nulls);
-
-		MemoryContextDelete(work);
-		PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
-	}
+	tuple = heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls);
+	MemoryContextDelete(work);
+	PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
 }

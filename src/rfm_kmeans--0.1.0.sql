@@ -307,10 +307,54 @@ CREATE FUNCTION rfm_kmeans.train(
 	init text DEFAULT 'k-means++', init_centroids float8[] DEFAULT NULL,
 	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
-	mode text DEFAULT 'memory', verbose boolean DEFAULT false)
+	mode text DEFAULT NULL, verbose boolean DEFAULT false)
 	RETURNS TABLE (model text, k integer, n_rows bigint, n_skipped bigint,
 	               iterations integer, converged boolean, inertia float8, seconds float8)
 	AS 'MODULE_PATHNAME', 'rfm_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+-- One Lloyd step as an aggregate: train(mode => 'aggregate') runs one per
+-- iteration; parallel query and distributed engines split it.
+CREATE TYPE rfm_kmeans.kmeans_state;
+CREATE FUNCTION rfm_kmeans.kmeans_state_in(cstring) RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_state_out(rfm_kmeans.kmeans_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_state_recv(internal) RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_state_send(rfm_kmeans.kmeans_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE rfm_kmeans.kmeans_state (
+	INPUT = rfm_kmeans.kmeans_state_in,
+	OUTPUT = rfm_kmeans.kmeans_state_out,
+	RECEIVE = rfm_kmeans.kmeans_state_recv,
+	SEND = rfm_kmeans.kmeans_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+CREATE TYPE rfm_kmeans.kmeans_step_result AS (
+	centroids float8[], sizes bigint[], inertia float8, n_rows bigint);
+
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[])
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_combine(rfm_kmeans.kmeans_state, rfm_kmeans.kmeans_state)
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_state)
+	RETURNS rfm_kmeans.kmeans_step_result
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE rfm_kmeans.kmeans_step(features float8[], centroids float8[]) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+
+-- Helpers of aggregate-mode initialization (deterministic draws keyed by
+-- the point's values, squared distance to the nearest center).
+CREATE FUNCTION rfm_kmeans._point_key(point float8[], seed bigint, salt bigint) RETURNS float8
+	AS 'MODULE_PATHNAME', 'kmeans_point_key' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans._min_dist2(point float8[], centers float8[]) RETURNS float8
+	AS 'MODULE_PATHNAME', 'kmeans_min_dist2' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE TYPE rfm_kmeans.assignment AS (cluster integer, distance float8);
 
@@ -415,3 +459,15 @@ COMMENT ON FUNCTION rfm_kmeans.assign(text, float8[]) IS 'closest cluster and th
 COMMENT ON FUNCTION rfm_kmeans.distances(text, float8[]) IS 'distance to every centroid, in cluster order, in the model''s scaled space';
 COMMENT ON FUNCTION rfm_kmeans.centroids(text) IS 'clusters of a model: size and centroid in original units';
 COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS 'delete a model (its owner or a superuser only)';
+COMMENT ON TYPE rfm_kmeans.kmeans_state IS 'state of the kmeans_step() aggregate: centroids, per-cluster counts and compensated sums, inertia';
+COMMENT ON TYPE rfm_kmeans.kmeans_step_result IS 'result of kmeans_step(): new centroids (cluster means), sizes, inertia, rows';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_state_in(cstring) IS 'text input of kmeans_state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_state_out(rfm_kmeans.kmeans_state) IS 'text output of kmeans_state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_state_recv(internal) IS 'binary input of kmeans_state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_state_send(rfm_kmeans.kmeans_state) IS 'binary output of kmeans_state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[]) IS 'kmeans_step() transition: assign a row to its nearest centroid';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_combine(rfm_kmeans.kmeans_state, rfm_kmeans.kmeans_state) IS 'kmeans_step() combine function';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_state) IS 'kmeans_step() final function: cluster means, sizes, inertia';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[]) IS 'one Lloyd step of k-means over the rows: new centroids, sizes and inertia';
+COMMENT ON FUNCTION rfm_kmeans._point_key(float8[], bigint, bigint) IS 'internal: deterministic uniform draw keyed by a point''s values';
+COMMENT ON FUNCTION rfm_kmeans._min_dist2(float8[], float8[]) IS 'internal: squared distance to the nearest of some centers';

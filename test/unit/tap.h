@@ -13,8 +13,9 @@ static int	tap_failed = 0;
 
 #define ok(cond, ...) \
 	do { \
+		int ok_cond_ = (cond) ? 1 : 0; \
 		tap_count++; \
-		if (cond) \
+		if (ok_cond_) \
 			printf("ok %d - ", tap_count); \
 		else \
 		{ \
@@ -23,7 +24,7 @@ static int	tap_failed = 0;
 		} \
 		printf(__VA_ARGS__); \
 		printf("\n"); \
-		if (!(cond)) \
+		if (!ok_cond_) \
 			printf("#   failed at %s:%d\n", __FILE__, __LINE__); \
 	} while (0)
 

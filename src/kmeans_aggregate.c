@@ -1,0 +1,439 @@
+/*
+ * kmeans_aggregate.c
+ *	  train(..., mode => 'aggregate'): every pass over the data is one SQL
+ *	  query, so parallel query splits it across workers (and a distributed
+ *	  engine could push it down): a statistics query for the scaler, queries
+ *	  for the initial centroids, and one kmeans_step() aggregate per Lloyd
+ *	  iteration. Memory use does not depend on the number of rows.
+ *
+ * Also the small SQL-callable helpers those queries use.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "core/kmeans.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "kmeans_train.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+/* ---------------------------------------------------------------------
+ * SQL helpers
+ * --------------------------------------------------------------------- */
+
+static double *
+float8s(ArrayType *a, int *n)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *v;
+	int			i;
+
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, n);
+	v = palloc(sizeof(double) * Max(*n, 1));
+	for (i = 0; i < *n; i++)
+	{
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("array must not contain nulls")));
+		v[i] = DatumGetFloat8(elems[i]);
+	}
+	return v;
+}
+
+/* _point_key(point, seed, salt): the point's uniform draw in (0, 1]. */
+PG_FUNCTION_INFO_V1(kmeans_point_key);
+Datum
+kmeans_point_key(PG_FUNCTION_ARGS)
+{
+	int			d;
+	double	   *p = float8s(PG_GETARG_ARRAYTYPE_P(0), &d);
+
+	PG_RETURN_FLOAT8(km_point_uniform(p, d, (uint64_t) PG_GETARG_INT64(1),
+									  (uint64_t) PG_GETARG_INT64(2)));
+}
+
+/* _min_dist2(point, centers k x d): squared distance to the nearest center. */
+PG_FUNCTION_INFO_V1(kmeans_min_dist2);
+Datum
+kmeans_min_dist2(PG_FUNCTION_ARGS)
+{
+	int			d,
+				kd;
+	double	   *p = float8s(PG_GETARG_ARRAYTYPE_P(0), &d);
+	double	   *c = float8s(PG_GETARG_ARRAYTYPE_P(1), &kd);
+	double		d2;
+
+	if (d < 1 || kd < d || kd % d != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("centers must hold a whole number of %d-feature points", d)));
+	km_nearest(p, c, kd / d, d, &d2);
+	PG_RETURN_FLOAT8(d2);
+}
+
+/* ---------------------------------------------------------------------
+ * The driver
+ * --------------------------------------------------------------------- */
+
+typedef struct AggRun
+{
+	const TrainOptions *o;
+	char	   *from;			/* FROM rel WHERE <every feature non-null> */
+	char	   *point;			/* ARRAY[(c1 - off1) / fac1, ...]: scaled */
+	int			k,
+				d;
+} AggRun;
+
+static void
+spi_exec(const char *sql, int nargs, Oid *types, Datum *values)
+{
+	if (SPI_execute_with_args(sql, nargs, types, values, NULL, true, 0) != SPI_OK_SELECT)
+		elog(ERROR, "aggregate-mode query failed: %s", sql);
+}
+
+static double
+get_float8(int row, int col)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? 0 : DatumGetFloat8(v);
+}
+
+static int64
+get_int64(int row, int col)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(v);
+}
+
+/*
+ * One scan: usable and skipped rows, NaN/Infinity per column (an error
+ * naming the column), and the scaler's statistics over the usable rows.
+ * Returns the mean variance of the scaled features (the unit of tol).
+ */
+static double
+fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
+{
+	const TrainOptions *o = r->o;
+	StringInfoData q;
+	StringInfoData usable;
+	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o->relid)),
+												 get_rel_name(o->relid));
+	double		meanvar = 0;
+	int			j;
+
+	initStringInfo(&usable);
+	for (j = 0; j < r->d; j++)
+		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(o->features[j]));
+	r->from = psprintf(" FROM %s WHERE %s", rel, usable.data);
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE NOT (%s))",
+					 usable.data, usable.data);
+	for (j = 0; j < r->d; j++)
+	{
+		const char *c = quote_identifier(o->features[j]);
+
+		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
+						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
+						 ", avg(%s::float8) FILTER (WHERE %s), stddev_pop(%s::float8) FILTER (WHERE %s)"
+						 ", min(%s::float8) FILTER (WHERE %s), max(%s::float8) FILTER (WHERE %s)",
+						 c, c, c, usable.data, c, usable.data, c, usable.data, c, usable.data);
+	}
+	appendStringInfo(&q, " FROM %s", rel);
+	spi_exec(q.data, 0, NULL, NULL);
+	out->n_rows = get_int64(0, 1);
+	out->n_skipped = get_int64(0, 2);
+	for (j = 0; j < r->d; j++)
+	{
+		int			base = 3 + j * 6;
+		double		mean = get_float8(0, base + 2),
+					sd = get_float8(0, base + 3),
+					lo = get_float8(0, base + 4),
+					hi = get_float8(0, base + 5);
+
+		if (get_int64(0, base) > 0 || get_int64(0, base + 1) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("column \"%s\" contains %s", o->features[j],
+							get_int64(0, base) > 0 ? "NaN" : "an infinite value"),
+					 errhint("Filter such rows out, for example with a view.")));
+		model->offset[j] = o->scale == KM_SCALE_ZSCORE ? mean : o->scale == KM_SCALE_MINMAX ? lo : 0;
+		model->factor[j] = o->scale == KM_SCALE_ZSCORE ? sd : o->scale == KM_SCALE_MINMAX ? hi - lo : 1;
+		if (!(model->factor[j] > 0) || !isfinite(model->factor[j]))
+			model->factor[j] = 1;
+		meanvar += sd * sd / (model->factor[j] * model->factor[j]);
+	}
+	initStringInfo(&q);
+	appendStringInfoString(&q, "ARRAY[");
+	for (j = 0; j < r->d; j++)
+		appendStringInfo(&q, "%s(%s::pg_catalog.float8 - %.17g::pg_catalog.float8) / %.17g::pg_catalog.float8",
+						 j ? ", " : "", quote_identifier(o->features[j]),
+						 model->offset[j], model->factor[j]);
+	appendStringInfoString(&q, "]");
+	r->point = q.data;
+	return meanvar / r->d;
+}
+
+static Datum
+centers_datum(const double *c, int k, int d)
+{
+	Datum	   *e = palloc(sizeof(Datum) * k * d);
+	int			dims[2] = {k, d};
+	int			lbs[2] = {1, 1};
+	int			i;
+
+	for (i = 0; i < k * d; i++)
+		e[i] = Float8GetDatum(c[i]);
+	return PointerGetDatum(construct_md_array(e, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8),
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+/* Copy the float8[] in column col of row 0 into dst (n values). */
+static void
+get_point(int row, int col, double *dst, int n)
+{
+	bool		isnull;
+	Datum		v = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
+	int			count;
+	double	   *p;
+
+	if (isnull)
+		elog(ERROR, "aggregate-mode query returned no point");
+	p = float8s(DatumGetArrayTypeP(v), &count);
+	if (count != n)
+		elog(ERROR, "aggregate-mode query returned %d values, expected %d", count, n);
+	memcpy(dst, p, sizeof(double) * n);
+}
+
+/*
+ * k-means++ with the same draws as memory mode (keys from the points'
+ * values, ties by value): the first center uniformly, then for each next
+ * one the best by potential of 2 + ln k candidates drawn with P ~ D^2.
+ * Two scans per candidate.
+ */
+static void
+init_plusplus(AggRun *r, double *centers, int run)
+{
+	int			trials = 2 + (int) log((double) r->k);
+	Oid			types[3] = {FLOAT8ARRAYOID, INT8OID, INT8OID};
+	Datum		values[3];
+	double	   *cand = palloc(sizeof(double) * r->d);
+	int			c,
+				t;
+
+	/* the first center: the smallest uniform draw ($1 is unused here) */
+	values[0] = centers_datum(centers, 1, r->d);
+	values[1] = Int64GetDatum(r->o->seed);
+	values[2] = Int64GetDatum((int64) run << 32);
+	spi_exec(psprintf("SELECT p FROM (SELECT %s AS p %s) s "
+					  "ORDER BY rfm_kmeans._point_key(p, $2, $3), p LIMIT 1", r->point, r->from),
+			 3, types, values);
+	get_point(0, 1, centers, r->d);
+	for (c = 1; c < r->k; c++)
+	{
+		double		best_pot = INFINITY;
+		bool		found = false;
+
+		CHECK_FOR_INTERRUPTS();
+		values[0] = centers_datum(centers, c, r->d);
+		for (t = 0; t < trials; t++)
+		{
+			double		pot;
+
+			values[2] = Int64GetDatum(((int64) run << 32) | ((int64) c << 8) | t);
+			spi_exec(psprintf("SELECT p FROM (SELECT %s AS p %s) s "
+							  "WHERE rfm_kmeans._min_dist2(p, $1) > 0 "
+							  "ORDER BY -ln(rfm_kmeans._point_key(p, $2, $3)) / rfm_kmeans._min_dist2(p, $1), p "
+							  "LIMIT 1", r->point, r->from),
+					 3, types, values);
+			if (SPI_processed == 0)
+				break;			/* every point is already a center */
+			get_point(0, 1, cand, r->d);
+			{
+				Oid			ptypes[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+				Datum		pvalues[2] = {values[0], centers_datum(cand, 1, r->d)};
+
+				spi_exec(psprintf("SELECT sum(least(rfm_kmeans._min_dist2(p, $1), rfm_kmeans._min_dist2(p, $2))) "
+								  "FROM (SELECT %s AS p %s) s", r->point, r->from),
+						 2, ptypes, pvalues);
+			}
+			pot = get_float8(0, 1);
+			if (pot < best_pot)
+			{
+				best_pot = pot;
+				memcpy(centers + (size_t) c * r->d, cand, sizeof(double) * r->d);
+				found = true;
+			}
+		}
+		if (!found)				/* fewer distinct points than k */
+			memcpy(centers + (size_t) c * r->d, centers, sizeof(double) * r->d);
+	}
+}
+
+/* k points with the smallest draws, as memory mode's random init. */
+static void
+init_random(AggRun *r, double *centers, int run)
+{
+	Oid			types[2] = {INT8OID, INT8OID};
+	Datum		values[2] = {Int64GetDatum(r->o->seed), Int64GetDatum(((int64) run << 32) | 0xFFFF)};
+	int			c;
+
+	spi_exec(psprintf("SELECT p FROM (SELECT %s AS p %s) s "
+					  "ORDER BY rfm_kmeans._point_key(p, $1, $2), p LIMIT %d", r->point, r->from, r->k),
+			 2, types, values);
+	for (c = 0; c < r->k; c++)
+		get_point(c < (int) SPI_processed ? c : 0, 1, centers + (size_t) c * r->d, r->d);
+}
+
+/*
+ * One Lloyd step: kmeans_step over every usable row. New centroids go to
+ * next, cluster sizes to sizes; returns the inertia w.r.t. centers.
+ */
+static double
+lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
+{
+	Oid			types[1] = {FLOAT8ARRAYOID};
+	Datum		values[1] = {centers_datum(centers, r->k, r->d)};
+	bool		isnull;
+	Datum		v;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				c;
+
+	spi_exec(psprintf("SELECT (s).centroids, (s).sizes, (s).inertia FROM "
+					  "(SELECT rfm_kmeans.kmeans_step(%s, $1) AS s %s) q", r->point, r->from),
+			 1, types, values);
+	get_point(0, 1, next, r->k * r->d);
+	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
+	deconstruct_array(DatumGetArrayTypeP(v), INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+					  TYPALIGN_DOUBLE, &elems, &nulls, &count);
+	for (c = 0; c < r->k; c++)
+		sizes[c] = DatumGetInt64(elems[c]);
+	return get_float8(0, 3);
+}
+
+/*
+ * Give empty clusters the points farthest from their nearest center (ties
+ * by value), one each.
+ */
+static int
+reseed_empty(AggRun *r, const double *centers, double *next, const int64 *sizes)
+{
+	Oid			types[1] = {FLOAT8ARRAYOID};
+	Datum		values[1];
+	int			empty = 0,
+				c,
+				i = 0;
+
+	for (c = 0; c < r->k; c++)
+		empty += sizes[c] == 0;
+	if (empty == 0)
+		return 0;
+	values[0] = centers_datum(centers, r->k, r->d);
+	spi_exec(psprintf("SELECT p FROM (SELECT %s AS p %s) s WHERE rfm_kmeans._min_dist2(p, $1) > 0 "
+					  "ORDER BY rfm_kmeans._min_dist2(p, $1) DESC, p DESC LIMIT %d",
+					  r->point, r->from, empty),
+			 1, types, values);
+	for (c = 0; c < r->k && i < (int) SPI_processed; c++)
+		if (sizes[c] == 0)
+			get_point(i++, 1, next + (size_t) c * r->d, r->d);
+	return i;
+}
+
+void
+train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
+{
+	AggRun		r;
+	double		tol_abs;
+	double	   *centers = palloc(sizeof(double) * o->k * o->d);
+	double	   *next = palloc(sizeof(double) * o->k * o->d);
+	double	   *best = palloc(sizeof(double) * o->k * o->d);
+	int64	   *sizes = palloc(sizeof(int64) * o->k);
+	double		best_inertia = INFINITY;
+	int			run,
+				n_runs = o->init == KM_INIT_EXPLICIT ? 1 : o->n_init;
+
+	r.o = o;
+	r.k = o->k;
+	r.d = o->d;
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	tol_abs = o->tol * fit_scaler(&r, model, out);
+	if (out->n_rows == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("relation \"%s\" has no row with all features non-null",
+						get_rel_name(o->relid))));
+	if (o->k > out->n_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("train() argument k (%d) is greater than the number of usable rows (" INT64_FORMAT ")",
+						o->k, out->n_rows)));
+
+	for (run = 0; run < n_runs; run++)
+	{
+		int			it,
+					iterations = o->max_iter;
+		bool		converged = false;
+		double		inertia;
+
+		if (o->init == KM_INIT_EXPLICIT)
+			memcpy(centers, explicit_centroids(o, model->offset, model->factor),
+				   sizeof(double) * o->k * o->d);
+		else if (o->init == KM_INIT_RANDOM)
+			init_random(&r, centers, run);
+		else
+			init_plusplus(&r, centers, run);
+
+		for (it = 1; it <= o->max_iter; it++)
+		{
+			double		shift2 = 0;
+			int			i;
+
+			CHECK_FOR_INTERRUPTS();
+			inertia = lloyd_step(&r, centers, next, sizes);
+			reseed_empty(&r, centers, next, sizes);
+			for (i = 0; i < o->k * o->d; i++)
+				shift2 += (next[i] - centers[i]) * (next[i] - centers[i]);
+			memcpy(centers, next, sizeof(double) * o->k * o->d);
+			if (o->verbose)
+				ereport(NOTICE,
+						(errmsg("run %d iteration %d: inertia %.6g, centroid shift %.3g",
+								run + 1, it, inertia, shift2)));
+			if (shift2 <= tol_abs)
+			{
+				converged = true;
+				iterations = it;
+				break;
+			}
+		}
+		/* sizes and inertia consistent with the final centers */
+		inertia = lloyd_step(&r, centers, next, sizes);
+		if (inertia < best_inertia)
+		{
+			best_inertia = inertia;
+			memcpy(best, centers, sizeof(double) * o->k * o->d);
+			memcpy(out->sizes, sizes, sizeof(int64) * o->k);
+			out->iterations = iterations;
+			out->converged = converged;
+		}
+	}
+	SPI_finish();
+	out->inertia = best_inertia;
+	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
+	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
+}

@@ -1,0 +1,450 @@
+/*
+ * kmeans_step_agg.c
+ *	  The kmeans_step(features, centroids) aggregate: one Lloyd step over
+ *	  any set of rows, combinable across parallel workers and nodes, and
+ *	  its state type rfm_kmeans.kmeans_state (text and binary I/O).
+ *
+ * The centroids are copied into the state from the first row's argument
+ * and never looked up again: a transition function called without
+ * fn_extra surviving between rows (Citus) still works.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "core/kmeans_step.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "libpq/pqformat.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+
+#define PG_GETARG_STEP(n) ((KmStepState *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
+
+/* The float8 values of an array argument, NULLs reported through *has_null. */
+static double *
+array_values(ArrayType *a, int *count, bool *has_null)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	double	   *v;
+	int			i;
+
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, count);
+	v = palloc(sizeof(double) * Max(*count, 1));
+	*has_null = false;
+	for (i = 0; i < *count; i++)
+	{
+		if (nulls[i])
+			*has_null = true;
+		else
+			v[i] = DatumGetFloat8(elems[i]);
+	}
+	return v;
+}
+
+static KmStepState *
+new_state(ArrayType *centroids)
+{
+	int			k,
+				d,
+				count,
+				i;
+	bool		has_null;
+	double	   *c;
+	Size		bytes;
+	KmStepState *s;
+
+	if (ARR_NDIM(centroids) != 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans_step() argument centroids must be a two-dimensional array (k x features)")));
+	k = ARR_DIMS(centroids)[0];
+	d = ARR_DIMS(centroids)[1];
+	bytes = km_step_bytes(k, d);
+	if (bytes == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kmeans_step() supports 1 to %d centroids of 1 to %d features, got %d x %d",
+						KM_STEP_MAX_K, KM_STEP_MAX_D, k, d)));
+	c = array_values(centroids, &count, &has_null);
+	for (i = 0; i < count; i++)
+		if (has_null || !isfinite(c[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kmeans_step() argument centroids must not contain nulls, NaN or infinities")));
+	s = palloc(bytes);
+	SET_VARSIZE(s, bytes);
+	km_step_init(s, k, d, c);
+	return s;
+}
+
+PG_FUNCTION_INFO_V1(kmeans_step_trans);
+Datum
+kmeans_step_trans(PG_FUNCTION_ARGS)
+{
+	KmStepState *s;
+	double	   *row;
+	int			count,
+				j;
+	bool		has_null;
+
+	if (PG_ARGISNULL(0))
+	{
+		if (PG_ARGISNULL(2))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("kmeans_step() argument centroids must not be null")));
+		s = new_state(PG_GETARG_ARRAYTYPE_P(2));
+	}
+	else
+	{
+		s = PG_GETARG_STEP(0);
+		if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
+		{
+			KmStepState *copy = palloc(VARSIZE(s));
+
+			memcpy(copy, s, VARSIZE(s));
+			s = copy;
+		}
+	}
+	/* a row with a missing feature is skipped, like train() skips it */
+	if (PG_ARGISNULL(1))
+		PG_RETURN_POINTER(s);
+	row = array_values(PG_GETARG_ARRAYTYPE_P(1), &count, &has_null);
+	if (has_null)
+		PG_RETURN_POINTER(s);
+	if (count != s->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("kmeans_step() argument features has %d values, the centroids have %d",
+						count, s->d)));
+	for (j = 0; j < count; j++)
+		if (!isfinite(row[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("kmeans_step() feature %d must be finite", j + 1)));
+	km_step_add(s, row);
+	PG_RETURN_POINTER(s);
+}
+
+static void
+check_state(const KmStepState *s, int errcode_)
+{
+	Size		bytes = km_step_bytes(s->k, s->d);
+
+	if (s->version != KM_STEP_VERSION || bytes == 0 || bytes != VARSIZE(s))
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid kmeans_state")));
+}
+
+PG_FUNCTION_INFO_V1(kmeans_step_combine);
+Datum
+kmeans_step_combine(PG_FUNCTION_ARGS)
+{
+	KmStepState *a = PG_GETARG_STEP(0);
+	KmStepState *b = PG_GETARG_STEP(1);
+
+	check_state(a, ERRCODE_DATA_CORRUPTED);
+	check_state(b, ERRCODE_DATA_CORRUPTED);
+	if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
+	{
+		KmStepState *copy = palloc(VARSIZE(a));
+
+		memcpy(copy, a, VARSIZE(a));
+		a = copy;
+	}
+	if (!km_step_merge(a, b))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot combine kmeans_step states of different centroids")));
+	PG_RETURN_POINTER(a);
+}
+
+static Datum
+float8_datums(const double *v, int n, int rows, int cols)
+{
+	Datum	   *d = palloc(sizeof(Datum) * Max(n, 1));
+	int			dims[2] = {rows, cols};
+	int			lbs[2] = {1, 1};
+	int			i;
+
+	for (i = 0; i < n; i++)
+		d[i] = Float8GetDatum(v[i]);
+	return PointerGetDatum(construct_md_array(d, NULL, cols > 0 ? 2 : 1, dims, lbs,
+											  FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL,
+											  TYPALIGN_DOUBLE));
+}
+
+PG_FUNCTION_INFO_V1(kmeans_step_final);
+Datum
+kmeans_step_final(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = PG_GETARG_STEP(0);
+	TupleDesc	tupdesc;
+	Datum		values[4];
+	bool		nulls[4] = {false};
+	double	   *means;
+	Datum	   *sizes;
+	int			c;
+
+	check_state(s, ERRCODE_DATA_CORRUPTED);
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "kmeans_step final function must return a composite type");
+	means = palloc(sizeof(double) * s->k * s->d);
+	km_step_means(s, means);
+	sizes = palloc(sizeof(Datum) * s->k);
+	for (c = 0; c < s->k; c++)
+		sizes[c] = Int64GetDatum(km_step_counts(s)[c]);
+	values[0] = float8_datums(means, s->k * s->d, s->k, s->d);
+	values[1] = PointerGetDatum(construct_array(sizes, s->k, INT8OID, sizeof(int64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[2] = Float8GetDatum(km_step_inertia(s));
+	values[3] = Int64GetDatum(s->rows);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
+}
+
+/* ---------------------------------------------------------------------
+ * I/O. Text: "1 k d rows inertia comp" then k*d centroids, k counts,
+ * k*d sums, k*d compensations; doubles with 17 digits (exact).
+ * --------------------------------------------------------------------- */
+
+static void
+state_text_error(const char *what)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type kmeans_state: %s", what)));
+}
+
+static char *
+next_number(char **p, const char *what)
+{
+	char	   *start;
+
+	while (**p == ' ')
+		(*p)++;
+	if (**p == '\0')
+		state_text_error(what);
+	start = *p;
+	while (**p != ' ' && **p != '\0')
+		(*p)++;
+	if (**p == ' ')
+		*(*p)++ = '\0';
+	return start;
+}
+
+static int64
+read_int(char **p, const char *what, int64 lo, int64 hi)
+{
+	char	   *tok = next_number(p, what);
+	char	   *end;
+	long long	v;
+
+	errno = 0;
+	v = strtoll(tok, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		state_text_error(what);
+	return v;
+}
+
+static double
+read_double(char **p, const char *what)
+{
+	char	   *tok = next_number(p, what);
+	char	   *end;
+	double		v = strtod(tok, &end);
+
+	if (*end != '\0' || end == tok || !isfinite(v))
+		state_text_error(what);
+	return v;
+}
+
+/* Counts must be non-negative and add up to rows. */
+static void
+check_counts(const KmStepState *s, int errcode_)
+{
+	int64		total = 0;
+	int			c;
+
+	for (c = 0; c < s->k; c++)
+	{
+		if (km_step_counts(s)[c] < 0 || km_step_counts(s)[c] > s->rows - total)
+			ereport(ERROR,
+					(errcode(errcode_),
+					 errmsg("invalid kmeans_state: cluster counts do not add up to rows")));
+		total += km_step_counts(s)[c];
+	}
+	if (total != s->rows)
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid kmeans_state: cluster counts do not add up to rows")));
+}
+
+static KmStepState *
+alloc_state(int k, int d, int errcode_)
+{
+	Size		bytes = km_step_bytes(k, d);
+	KmStepState *s;
+
+	if (bytes == 0)
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid kmeans_state: %d x %d centroids out of range", k, d)));
+	s = palloc0(bytes);
+	SET_VARSIZE(s, bytes);
+	s->version = KM_STEP_VERSION;
+	s->k = k;
+	s->d = d;
+	return s;
+}
+
+PG_FUNCTION_INFO_V1(kmeans_state_in);
+Datum
+kmeans_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *p = pstrdup(PG_GETARG_CSTRING(0));
+	KmStepState *s;
+	int			k,
+				d;
+	size_t		kd,
+				i;
+
+	if (read_int(&p, "version", 0, 255) != KM_STEP_VERSION)
+		state_text_error("unknown version");
+	k = (int) read_int(&p, "k", 1, KM_STEP_MAX_K);
+	d = (int) read_int(&p, "d", 1, KM_STEP_MAX_D);
+	s = alloc_state(k, d, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	kd = (size_t) k * d;
+	s->rows = read_int(&p, "rows", 0, PG_INT64_MAX);
+	s->inertia = read_double(&p, "inertia");
+	s->inertia_comp = read_double(&p, "inertia compensation");
+	for (i = 0; i < kd; i++)
+		km_step_centroids(s)[i] = read_double(&p, "centroid");
+	for (i = 0; i < (size_t) k; i++)
+		km_step_counts(s)[i] = read_int(&p, "count", 0, PG_INT64_MAX);
+	for (i = 0; i < kd; i++)
+		km_step_sums(s)[i] = read_double(&p, "sum");
+	for (i = 0; i < kd; i++)
+		km_step_comps(s)[i] = read_double(&p, "sum compensation");
+	while (*p == ' ')
+		p++;
+	if (*p != '\0')
+		state_text_error("trailing data");
+	check_counts(s, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	PG_RETURN_POINTER(s);
+}
+
+PG_FUNCTION_INFO_V1(kmeans_state_out);
+Datum
+kmeans_state_out(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = PG_GETARG_STEP(0);
+	StringInfoData out;
+	size_t		kd,
+				i;
+
+	check_state(s, ERRCODE_DATA_CORRUPTED);
+	kd = (size_t) s->k * s->d;
+	initStringInfo(&out);
+	appendStringInfo(&out, "%d %d %d " INT64_FORMAT " %.17g %.17g", s->version, s->k, s->d,
+					 s->rows, s->inertia, s->inertia_comp);
+	for (i = 0; i < kd; i++)
+		appendStringInfo(&out, " %.17g", km_step_centroids(s)[i]);
+	for (i = 0; i < (size_t) s->k; i++)
+		appendStringInfo(&out, " " INT64_FORMAT, km_step_counts(s)[i]);
+	for (i = 0; i < kd; i++)
+		appendStringInfo(&out, " %.17g", km_step_sums(s)[i]);
+	for (i = 0; i < kd; i++)
+		appendStringInfo(&out, " %.17g", km_step_comps(s)[i]);
+	PG_RETURN_CSTRING(out.data);
+}
+
+PG_FUNCTION_INFO_V1(kmeans_state_send);
+Datum
+kmeans_state_send(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = PG_GETARG_STEP(0);
+	StringInfoData buf;
+	size_t		kd,
+				i;
+
+	check_state(s, ERRCODE_DATA_CORRUPTED);
+	kd = (size_t) s->k * s->d;
+	pq_begintypsend(&buf);
+	pq_sendbyte(&buf, s->version);
+	pq_sendint32(&buf, s->k);
+	pq_sendint32(&buf, s->d);
+	pq_sendint64(&buf, s->rows);
+	pq_sendfloat8(&buf, s->inertia);
+	pq_sendfloat8(&buf, s->inertia_comp);
+	for (i = 0; i < kd; i++)
+		pq_sendfloat8(&buf, km_step_centroids(s)[i]);
+	for (i = 0; i < (size_t) s->k; i++)
+		pq_sendint64(&buf, km_step_counts(s)[i]);
+	for (i = 0; i < kd; i++)
+		pq_sendfloat8(&buf, km_step_sums(s)[i]);
+	for (i = 0; i < kd; i++)
+		pq_sendfloat8(&buf, km_step_comps(s)[i]);
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static double
+recv_double(StringInfo in)
+{
+	double		v = pq_getmsgfloat8(in);
+
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary kmeans_state: non-finite value")));
+	return v;
+}
+
+PG_FUNCTION_INFO_V1(kmeans_state_recv);
+Datum
+kmeans_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	in = (StringInfo) PG_GETARG_POINTER(0);
+	KmStepState *s;
+	int			version,
+				k,
+				d;
+	size_t		kd,
+				i;
+
+	version = pq_getmsgbyte(in);
+	if (version != KM_STEP_VERSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary kmeans_state: unknown version")));
+	k = pq_getmsgint(in, 4);
+	d = pq_getmsgint(in, 4);
+	s = alloc_state(k, d, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	kd = (size_t) k * d;
+	s->rows = pq_getmsgint64(in);
+	if (s->rows < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary kmeans_state: negative rows")));
+	s->inertia = recv_double(in);
+	s->inertia_comp = recv_double(in);
+	for (i = 0; i < kd; i++)
+		km_step_centroids(s)[i] = recv_double(in);
+	for (i = 0; i < (size_t) k; i++)
+		km_step_counts(s)[i] = pq_getmsgint64(in);
+	for (i = 0; i < kd; i++)
+		km_step_sums(s)[i] = recv_double(in);
+	for (i = 0; i < kd; i++)
+		km_step_comps(s)[i] = recv_double(in);
+	if (in->cursor != in->len)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid binary kmeans_state: trailing bytes")));
+	check_counts(s, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	PG_RETURN_POINTER(s);
+}

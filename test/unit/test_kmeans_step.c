@@ -1,0 +1,93 @@
+/*
+ * test_kmeans_step.c
+ *	  The combinable Lloyd step: one state over all rows equals the merge
+ *	  of states over any split, and equals one plain Lloyd step.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kmeans.h"
+#include "core/kmeans_step.h"
+#include "tap.h"
+
+static KmStepState *
+new_state(int k, int d, const double *c)
+{
+	KmStepState *s = malloc(km_step_bytes(k, d));
+
+	km_step_init(s, k, d, c);
+	return s;
+}
+
+int
+main(void)
+{
+	double		c[6] = {0, 0, 10, 10, -10, 5};
+	size_t		n = 3001,
+				i;
+	double	   *x = malloc(sizeof(double) * n * 2);
+	KmStepState *all = new_state(3, 2, c),
+			   *a = new_state(3, 2, c),
+			   *b = new_state(3, 2, c),
+			   *empty = new_state(3, 2, c);
+	double		means_all[6],
+				means_split[6],
+				direct[6] = {0};
+	int64_t		count[3] = {0};
+	double		inertia = 0;
+	double		other[6] = {1, 0, 10, 10, -10, 5};
+	KmStepState *mismatch = new_state(3, 2, other);
+
+	for (i = 0; i < n; i++)
+	{
+		x[2 * i] = (double) ((i * 37) % 41) - 20;
+		x[2 * i + 1] = (double) ((i * 11) % 23) - 5;
+	}
+	for (i = 0; i < n; i++)
+	{
+		double		d2;
+		int			near = km_nearest(x + 2 * i, c, 3, 2, &d2);
+
+		km_step_add(all, x + 2 * i);
+		km_step_add(i % 3 == 0 ? a : b, x + 2 * i);
+		direct[near * 2] += x[2 * i];
+		direct[near * 2 + 1] += x[2 * i + 1];
+		count[near]++;
+		inertia += d2;
+	}
+	ok(km_step_merge(a, b), "states with the same centroids merge");
+	ok(km_step_merge(a, empty), "merging an empty state works");
+	km_step_means(all, means_all);
+	km_step_means(a, means_split);
+	is_int(all->rows, (long long) n, "every row counted");
+	is_int(a->rows, (long long) n, "split states add up to every row");
+	for (i = 0; i < 3; i++)
+	{
+		is_int(km_step_counts(all)[i], count[i], "cluster %zu count equals a direct count", i);
+		is_close(means_all[2 * i], direct[2 * i] / count[i], 1e-12, "cluster %zu mean x equals the direct mean", i);
+		is_close(means_split[2 * i], means_all[2 * i], 1e-12, "cluster %zu: split and whole agree (x)", i);
+		is_close(means_split[2 * i + 1], means_all[2 * i + 1], 1e-12, "cluster %zu: split and whole agree (y)", i);
+	}
+	is_close(km_step_inertia(all), inertia, 1e-12, "inertia equals the direct sum");
+	is_close(km_step_inertia(a), inertia, 1e-12, "merged inertia equals the direct sum");
+	ok(!km_step_merge(a, mismatch), "states with other centroids are rejected");
+	ok(km_step_bytes(0, 2) == 0 && km_step_bytes(2, 0) == 0 &&
+	   km_step_bytes(KM_STEP_MAX_K + 1, 1) == 0, "out-of-range sizes are refused");
+	{
+		double		far[6] = {1000, 1000, 0, 0, 2000, 2000};
+		KmStepState *s = new_state(3, 2, far);
+		double		m[6];
+
+		km_step_add(s, x);
+		km_step_means(s, m);
+		ok(m[0] == 1000 && m[4] == 2000, "empty clusters keep their centroids");
+		free(s);
+	}
+	free(x);
+	free(all);
+	free(a);
+	free(b);
+	free(empty);
+	free(mismatch);
+	return tap_done();
+}

@@ -142,7 +142,8 @@ SET rfm_kmeans.train_memory_limit = '64kB';
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2, mode => 'memory')$$) AS memory_limit;
 -- without an explicit mode, training falls back to aggregate mode
 SELECT model, n_rows, converged FROM rfm_kmeans.train('fallback', 'big', ARRAY['x', 'y'], 2);
-SELECT params->>'mode' AS mode_used, sizes FROM rfm_kmeans.models WHERE name = 'fallback';
+SELECT params->>'mode' AS mode_used, sizes[1] + sizes[2] AS rows_in_clusters, sizes[1] > 4000 AND sizes[2] > 4000 AS balanced
+FROM rfm_kmeans.models WHERE name = 'fallback';
 RESET rfm_kmeans.train_memory_limit;
 SELECT count(*) AS no_model_e FROM rfm_kmeans.models WHERE name = 'e';
 

@@ -120,7 +120,9 @@ get_int64(int row, int col)
 
 /*
  * One scan: usable and skipped rows, NaN/Infinity per column (an error
- * naming the column), and the scaler's statistics over the usable rows.
+ * naming the column), and the scaler's statistics over the usable rows,
+ * computed in numeric: exact sums, so the scaler (and the initial draws
+ * keyed on scaled values) do not depend on row order or parallel plans.
  * Returns the mean variance of the scaled features (the unit of tol).
  */
 static double
@@ -148,7 +150,7 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 
 		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
 						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
-						 ", avg(%s::float8) FILTER (WHERE %s), stddev_pop(%s::float8) FILTER (WHERE %s)"
+						 ", (avg(%s::numeric) FILTER (WHERE %s))::float8, (stddev_pop(%s::numeric) FILTER (WHERE %s))::float8"
 						 ", min(%s::float8) FILTER (WHERE %s), max(%s::float8) FILTER (WHERE %s)",
 						 c, c, c, usable.data, c, usable.data, c, usable.data, c, usable.data);
 	}

@@ -4,6 +4,8 @@
  */
 #include "kmeans.h"
 
+#include "exact_sum.h"
+
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -134,25 +136,21 @@ km_mean_variance(const double *x, size_t n, int d)
 
 	if (n == 0)
 		return 0;
+	/* exact sums: the tolerance must not depend on the row order either */
 	for (j = 0; j < d; j++)
 	{
-		double		s = 0,
-					c = 0,
-					mean,
-					v = 0,
-					vc = 0;
+		double		mean = km_exact_sum(x + j, n, d) / (double) n;
+		KmExactSum	ss;
 		size_t		i;
 
-		for (i = 0; i < n; i++)
-			ksum_add(&s, &c, x[i * d + j]);
-		mean = (s + c) / (double) n;
+		km_exact_sum_init(&ss);
 		for (i = 0; i < n; i++)
 		{
 			double		t = x[i * d + j] - mean;
 
-			ksum_add(&v, &vc, t * t);
+			km_exact_sum_add(&ss, t * t);
 		}
-		total += (v + vc) / (double) n;
+		total += km_exact_sum_result(&ss) / (double) n;
 	}
 	return total / d;
 }

@@ -6,6 +6,8 @@
 
 #include <math.h>
 
+#include "exact_sum.h"
+
 void
 km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 			  double *offset, double *factor)
@@ -20,20 +22,22 @@ km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 
 		if (kind == KM_SCALE_ZSCORE && n > 0)
 		{
-			double		mean = 0,
-						m2 = 0;
+			/*
+			 * Correctly rounded sums, so the scaler (and every draw keyed on
+			 * scaled values) does not depend on the row order.
+			 */
+			double		mean = km_exact_sum(x + j, n, d) / (double) n;
+			KmExactSum	ss;
 
-			/* Welford: stable in one pass */
+			km_exact_sum_init(&ss);
 			for (i = 0; i < n; i++)
 			{
-				double		v = x[i * d + j];
-				double		delta = v - mean;
+				double		t = x[i * d + j] - mean;
 
-				mean += delta / (double) (i + 1);
-				m2 += delta * (v - mean);
+				km_exact_sum_add(&ss, t * t);
 			}
 			off = mean;
-			fac = sqrt(m2 / (double) n);
+			fac = sqrt(km_exact_sum_result(&ss) / (double) n);
 		}
 		else if (kind == KM_SCALE_MINMAX && n > 0)
 		{

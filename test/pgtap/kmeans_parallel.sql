@@ -1,0 +1,88 @@
+-- kmeans_step() under parallel query, aggregate mode against memory mode,
+-- and determinism when the physical row order changes.
+\set ON_ERROR_STOP 1
+SET client_min_messages = warning;
+BEGIN;
+SELECT plan(12);
+
+-- 300,000 points in 5 blobs of 3 features (deterministic)
+CREATE TABLE blobs AS
+SELECT i AS id,
+       (i % 5) * 4 + rfm_data.u(i, 1, 3) * 3 AS a,
+       (i % 5) * -2 + rfm_data.u(i, 2, 3) * 3 AS b,
+       ((i % 5) = 2)::int * 6 + rfm_data.u(i, 3, 3) * 3 AS c
+FROM generate_series(1, 300000) i;
+ANALYZE blobs;
+
+CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text
+LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	result text := '';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF' ||
+	                    CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF, SUMMARY OFF' ELSE '' END ||
+	                    ') ' || q LOOP
+		result := result || line || E'\n';
+	END LOOP;
+	RETURN result;
+END
+$$;
+
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+
+\set step 'SELECT (rfm_kmeans.kmeans_step(ARRAY[a, b, c], ARRAY[[0,0,0],[4,-2,0],[8,-4,6],[12,-6,0],[16,-8,0]]::float8[])).* FROM blobs'
+SELECT matches(pg_temp.plan_of(:'step'),
+               'Finalize Aggregate.*Gather.*Partial Aggregate',
+               'kmeans_step runs as Finalize / Gather / Partial Aggregate');
+SELECT matches(pg_temp.plan_of(:'step', true), 'Workers Launched: [12]', 'parallel workers ran it');
+CREATE TEMP TABLE par AS :step;
+SET max_parallel_workers_per_gather = 0;
+CREATE TEMP TABLE ser AS :step;
+SELECT is((SELECT sizes FROM par), (SELECT sizes FROM ser), 'parallel sizes equal serial sizes');
+SELECT ok((SELECT max(abs(p - s)) FROM unnest((SELECT centroids FROM par)) WITH ORDINALITY x(p, i)
+           JOIN unnest((SELECT centroids FROM ser)) WITH ORDINALITY y(s, i) USING (i)) < 1e-12,
+          'parallel centroids equal serial centroids');
+SELECT ok(abs((SELECT inertia FROM par) - (SELECT inertia FROM ser)) < 1e-9 * (SELECT inertia FROM ser),
+          'parallel inertia equals serial inertia');
+-- and plain SQL: cluster means of the rows nearest each initial centroid
+SELECT is((SELECT sizes FROM ser),
+          (SELECT array_agg(n ORDER BY cl) FROM
+             (SELECT cl, count(*) AS n FROM
+                (SELECT (SELECT c0.i - 1 FROM unnest(ARRAY[0,4,8,12,16]) WITH ORDINALITY c0(x, i),
+                                               LATERAL (SELECT ARRAY[0,-2,-4,-6,-8]) yb(ys),
+                                               LATERAL (SELECT ARRAY[0,0,6,0,0]) zc(zs)
+                         ORDER BY (a - c0.x) ^ 2 + (b - yb.ys[c0.i]) ^ 2 + (c - zc.zs[c0.i]) ^ 2, c0.i LIMIT 1) AS cl
+                 FROM blobs) s GROUP BY cl) t),
+          'sizes equal a plain-SQL nearest-centroid count');
+
+-- aggregate mode (parallel allowed) reaches memory mode's centroids from the same init
+SET max_parallel_workers_per_gather = 2;
+SELECT lives_ok($$SELECT rfm_kmeans.train('agg', 'blobs', ARRAY['a','b','c'], 5, mode => 'aggregate',
+                  init_centroids => ARRAY[[0,0,0],[1,1,1],[8,-4,6],[12,-6,0],[20,-8,0]]::float8[], max_iter => 20, tol => 0)$$,
+                'aggregate-mode training');
+SELECT lives_ok($$SELECT rfm_kmeans.train('mem', 'blobs', ARRAY['a','b','c'], 5, mode => 'memory',
+                  init_centroids => ARRAY[[0,0,0],[1,1,1],[8,-4,6],[12,-6,0],[20,-8,0]]::float8[], max_iter => 20, tol => 0)$$,
+                'memory-mode training');
+SELECT ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'agg')) WITH ORDINALITY a(x, i)
+           JOIN unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'mem')) WITH ORDINALITY m(y, i) USING (i)) < 1e-9,
+          'aggregate mode and memory mode reach the same centroids (1e-9)');
+
+-- the same data in another physical order gives the same model
+SELECT lives_ok($$SELECT rfm_kmeans.train('order1', 'blobs', ARRAY['a','b','c'], 5, seed => 11, n_init => 3)$$, 'train on blobs');
+CREATE TABLE blobs_shuffled AS SELECT * FROM blobs ORDER BY md5(id::text);
+CREATE INDEX ON blobs_shuffled (c);
+CLUSTER blobs_shuffled USING blobs_shuffled_c_idx;
+SELECT rfm_kmeans.train('order2', 'blobs_shuffled', ARRAY['a','b','c'], 5, seed => 11, n_init => 3);
+SELECT ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'order1')) WITH ORDINALITY a(x, i)
+           JOIN unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'order2')) WITH ORDINALITY m(y, i) USING (i)) < 1e-9,
+          'shuffled and clustered rows give the same centroids (1e-9)');
+SELECT is((SELECT sizes FROM rfm_kmeans.models WHERE name = 'order2'),
+          (SELECT sizes FROM rfm_kmeans.models WHERE name = 'order1'),
+          'and exactly the same cluster sizes');
+
+SELECT * FROM finish();
+ROLLBACK;

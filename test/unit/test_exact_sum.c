@@ -1,0 +1,41 @@
+/*
+ * test_exact_sum.c
+ *	  The exact sum is correctly rounded and independent of order.
+ */
+#include <stdlib.h>
+
+#include "core/exact_sum.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	double		a[5] = {1e16, 1.0, -1e16, 1.0, 1e-30};
+	double		b[5] = {1.0, 1e-30, 1e16, 1.0, -1e16};
+	double		c[4] = {0.1, 0.2, 0.3, -0.6};
+	size_t		n = 100000,
+				i;
+	double	   *x = malloc(sizeof(double) * n),
+			   *y = malloc(sizeof(double) * n);
+	unsigned long long r = 1;
+	int			same = 1;
+
+	is_close(km_exact_sum(a, 5, 1), 2.0, 0, "1e16 + 1 - 1e16 + 1 + 1e-30 = 2");
+	ok(km_exact_sum(a, 5, 1) == km_exact_sum(b, 5, 1), "the order does not matter");
+	/* 0.1 + 0.2 + 0.3 - 0.6 in exact rational arithmetic on the doubles (Python: Fraction) */
+	ok(km_exact_sum(c, 4, 1) == 2.7755575615628914e-17, "exact binary result of 0.1+0.2+0.3-0.6 (%.17g)",
+	   km_exact_sum(c, 4, 1));
+	is_close(km_exact_sum(c, 2, 2), 0.4, 1e-16, "stride picks every other value");
+	for (i = 0; i < n; i++)
+	{
+		r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+		x[i] = ((double) (r >> 11) / 9007199254740992.0 - 0.5) * pow(10, (double) (i % 17) - 8);
+	}
+	for (i = 0; i < n; i++)
+		y[i] = x[(i * 7919) % n];	/* a permutation (7919 is prime, n not a multiple) */
+	same = km_exact_sum(x, n, 1) == km_exact_sum(y, n, 1);
+	ok(same, "100,000 values of 17 magnitudes: permuted sum is bit-identical");
+	free(x);
+	free(y);
+	return tap_done();
+}

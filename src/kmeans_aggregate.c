@@ -383,7 +383,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	if (o->k > out->n_rows)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("train() argument k (%d) is greater than the number of usable rows (" INT64_FORMAT ")",
+				 errmsg("argument k (%d) is greater than the number of usable rows (" INT64_FORMAT ")",
 						o->k, out->n_rows)));
 
 	for (run = 0; run < n_runs; run++)

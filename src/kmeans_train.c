@@ -32,7 +32,7 @@ option_error(const char *name, const char *problem)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("train() option %s %s", name, problem)));
+			 errmsg("option %s %s", name, problem)));
 }
 
 static void
@@ -41,62 +41,67 @@ require(FunctionCallInfo fcinfo, int argno, const char *name)
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("train() argument %s must not be null", name)));
+				 errmsg("argument %s must not be null", name)));
 }
 
-/* Arguments, in the SQL signature's order, checked. */
+/*
+ * Arguments, in the SQL signature's order, checked. train() has the model
+ * name first (base 1); kmeans() starts with the relation (base 0).
+ */
 static void
-parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
+parse_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 {
 	char	   *mode;
 
-	require(fcinfo, 0, "model");
-	require(fcinfo, 1, "relation");
-	require(fcinfo, 2, "features");
-	require(fcinfo, 3, "k");
-	require(fcinfo, 4, "init");
-	require(fcinfo, 7, "max_iter");
-	require(fcinfo, 8, "tol");
-	require(fcinfo, 9, "seed");
-	require(fcinfo, 10, "scale");
-	require(fcinfo, 12, "verbose");
+	if (base == 1)
+		require(fcinfo, 0, "model");
+	require(fcinfo, base, "relation");
+	require(fcinfo, base + 1, "features");
+	require(fcinfo, base + 2, "k");
+	require(fcinfo, base + 3, "init");
+	require(fcinfo, base + 6, "max_iter");
+	require(fcinfo, base + 7, "tol");
+	require(fcinfo, base + 8, "seed");
+	require(fcinfo, base + 9, "scale");
+	require(fcinfo, base + 11, "verbose");
 
-	o->model = text_to_cstring(PG_GETARG_TEXT_PP(0));
-	if (o->model[0] == '\0')
+	o->model = base == 1 ? text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
+	if (o->model && o->model[0] == '\0')
 		option_error("model", "must not be empty");
-	o->relid = PG_GETARG_OID(1);
-	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(2), &o->d);
-	o->k = PG_GETARG_INT32(3);
+	o->relid = PG_GETARG_OID(base);
+	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(base + 1), &o->d);
+	o->k = PG_GETARG_INT32(base + 2);
 	if (o->k < 1 || o->k > 10000)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("train() argument k must be between 1 and 10000, got %d", o->k)));
+				 errmsg("argument k must be between 1 and 10000, got %d", o->k)));
 
-	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(4));
+	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 3));
 	if (strcmp(o->init_name, "k-means++") == 0)
 		o->init = KM_INIT_PLUSPLUS;
 	else if (strcmp(o->init_name, "random") == 0)
 		o->init = KM_INIT_RANDOM;
 	else
 		option_error("init", "must be 'k-means++' or 'random'");
-	o->init_centroids = PG_ARGISNULL(5) ? NULL : PG_GETARG_ARRAYTYPE_P(5);
+	o->init_centroids = PG_ARGISNULL(base + 4) ? NULL : PG_GETARG_ARRAYTYPE_P(base + 4);
 	if (o->init_centroids)
 	{
 		o->init = KM_INIT_EXPLICIT;
 		o->init_name = "explicit";
 	}
 	/* scikit-learn's n_init='auto': 1 run for k-means++, 10 for random */
-	o->n_init = PG_ARGISNULL(6) ? (o->init == KM_INIT_RANDOM ? 10 : 1) : PG_GETARG_INT32(6);
+	o->n_init = PG_ARGISNULL(base + 5) ? (o->init == KM_INIT_RANDOM ? 10 : 1) :
+		PG_GETARG_INT32(base + 5);
 	if (o->n_init < 1 || o->n_init > 1000)
 		option_error("n_init", "must be between 1 and 1000");
-	o->max_iter = PG_GETARG_INT32(7);
+	o->max_iter = PG_GETARG_INT32(base + 6);
 	if (o->max_iter < 1 || o->max_iter > 1000000)
 		option_error("max_iter", "must be between 1 and 1000000");
-	o->tol = PG_GETARG_FLOAT8(8);
+	o->tol = PG_GETARG_FLOAT8(base + 7);
 	if (!(o->tol >= 0) || !isfinite(o->tol))
 		option_error("tol", "must be a finite number >= 0");
-	o->seed = PG_GETARG_INT64(9);
-	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(10));
+	o->seed = PG_GETARG_INT64(base + 8);
+	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 9));
 	if (strcmp(o->scale_name, "zscore") == 0)
 		o->scale = KM_SCALE_ZSCORE;
 	else if (strcmp(o->scale_name, "minmax") == 0)
@@ -105,21 +110,23 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o)
 		o->scale = KM_SCALE_NONE;
 	else
 		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
+
 	/*
 	 * NULL (the default): memory mode, falling back to aggregate mode past
 	 * the memory limit. 'memory' asks for memory mode only: past the limit
 	 * it is an error.
 	 */
-	mode = PG_ARGISNULL(11) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(11));
+	mode = PG_ARGISNULL(base + 10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(base + 10));
 	o->aggregate = false;
 	o->may_fall_back = mode == NULL;
 	if (mode != NULL && strcmp(mode, "aggregate") == 0)
 		o->aggregate = true;
 	else if (mode != NULL && strcmp(mode, "memory") != 0)
 		option_error("mode", "must be 'memory' or 'aggregate'");
-	o->verbose = PG_GETARG_BOOL(12);
+	o->verbose = PG_GETARG_BOOL(base + 11);
 }
 
+/* The k x d starting centroids in original units, scaled like the data. */
 double *
 explicit_centroids(const TrainOptions *o, const double *offset, const double *factor)
 {
@@ -133,7 +140,7 @@ explicit_centroids(const TrainOptions *o, const double *offset, const double *fa
 	if (ARR_NDIM(a) != 2 || ARR_DIMS(a)[0] != o->k || ARR_DIMS(a)[1] != o->d)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("train() option init_centroids must be a %d x %d array (k x features)",
+				 errmsg("option init_centroids must be a %d x %d array (k x features)",
 						o->k, o->d)));
 	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &count);
@@ -223,7 +230,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	if ((size_t) o->k > fs.n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("train() argument k (%d) is greater than the number of usable rows (%zu)",
+				 errmsg("argument k (%d) is greater than the number of usable rows (%zu)",
 						o->k, fs.n)));
 	km_scaler_fit(o->scale, fs.x, fs.n, o->d, model->offset, model->factor);
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
@@ -273,6 +280,30 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	return true;
 }
 
+/*
+ * Fit a model for the options, in memory or aggregate mode; the model's
+ * arrays and the outcome live in the current memory context.
+ */
+static void
+fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
+{
+	model->k = o->k;
+	model->d = o->d;
+	model->offset = palloc(sizeof(double) * o->d);
+	model->factor = palloc(sizeof(double) * o->d);
+	model->centroids = palloc(sizeof(double) * o->k * o->d);
+	out->sizes = palloc(sizeof(int64) * o->k);
+	if (!o->aggregate && !train_memory(o, model, out, CurrentMemoryContext))
+	{
+		ereport(NOTICE,
+				(errmsg("training data of relation \"%s\" exceeds rfm_kmeans.train_memory_limit (%d kB): training in aggregate mode",
+						get_rel_name(o->relid), rfm_train_memory_limit_kb)));
+		o->aggregate = true;
+	}
+	if (o->aggregate)
+		train_aggregate(o, model, out);
+}
+
 PG_FUNCTION_INFO_V1(rfm_train);
 Datum
 rfm_train(PG_FUNCTION_ARGS)
@@ -291,7 +322,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 
 	INSTR_TIME_SET_CURRENT(start);
-	parse_options(fcinfo, &o);
+	parse_options(fcinfo, &o, 1);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "train() must return a composite type");
 	model_check_owner(o.model);
@@ -299,22 +330,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans train",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
-	model.k = o.k;
-	model.d = o.d;
-	model.offset = palloc(sizeof(double) * o.d);
-	model.factor = palloc(sizeof(double) * o.d);
-	model.centroids = palloc(sizeof(double) * o.k * o.d);
-	out.sizes = palloc(sizeof(int64) * o.k);
-
-	if (!o.aggregate && !train_memory(&o, &model, &out, work))
-	{
-		ereport(NOTICE,
-				(errmsg("training data of relation \"%s\" exceeds rfm_kmeans.train_memory_limit (%d kB): training in aggregate mode",
-						get_rel_name(o.relid), rfm_train_memory_limit_kb)));
-		o.aggregate = true;
-	}
-	if (o.aggregate)
-		train_aggregate(&o, &model, &out);
+	fit_model(&o, &model, &out);
 
 	store.name = o.model;
 	store.source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o.relid)),
@@ -345,4 +361,46 @@ rfm_train(PG_FUNCTION_ARGS)
 	tuple = heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls);
 	MemoryContextDelete(work);
 	PG_RETURN_DATUM(HeapTupleGetDatum(tuple));
+}
+
+/*
+ * kmeans(relation, features, k, ...): the same fit as train(), returned as
+ * rows (cluster, size, centroid in original units) and stored nowhere.
+ */
+PG_FUNCTION_INFO_V1(rfm_kmeans_oneshot);
+Datum
+rfm_kmeans_oneshot(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	TrainOptions o;
+	Model		model;
+	TrainOutcome out;
+	MemoryContext work,
+				old;
+	int			c,
+				j;
+
+	parse_options(fcinfo, &o, 0);
+	InitMaterializedSRF(fcinfo, 0);
+	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans kmeans",
+								 ALLOCSET_DEFAULT_SIZES);
+	old = MemoryContextSwitchTo(work);
+	fit_model(&o, &model, &out);
+	MemoryContextSwitchTo(old);
+	for (c = 0; c < o.k; c++)
+	{
+		Datum		values[3];
+		bool		nulls[3] = {false};
+		Datum	   *cent = palloc(sizeof(Datum) * o.d);
+
+		for (j = 0; j < o.d; j++)
+			cent[j] = Float8GetDatum(model.centroids[c * o.d + j]);
+		values[0] = Int32GetDatum(c);
+		values[1] = Int64GetDatum(out.sizes[c]);
+		values[2] = PointerGetDatum(construct_array(cent, o.d, FLOAT8OID, sizeof(float8),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+	MemoryContextDelete(work);
+	return (Datum) 0;
 }

@@ -164,7 +164,7 @@ model_load(const char *name, MemoryContext mcxt)
 
 	spi_begin();
 	if (SPI_execute_with_args("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
-							  "scale_factor, centroids FROM rfm_kmeans.models WHERE name = $1",
+							  "scale_factor, centroids, features FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
 	if (SPI_processed == 0)
@@ -191,6 +191,21 @@ model_load(const char *name, MemoryContext mcxt)
 	for (i = 0; i < m->k; i++)
 		for (j = 0; j < m->d; j++)
 			m->scaled[i * m->d + j] = (m->centroids[i * m->d + j] - m->offset[j]) / m->factor[j];
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+		int			count;
+
+		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 6, &isnull)), TEXTOID, -1,
+						  false, TYPALIGN_INT, &elems, &nulls, &count);
+		if (count != m->d)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("model \"%s\" is malformed", name)));
+		m->features = MemoryContextAlloc(mcxt, sizeof(char *) * m->d);
+		for (j = 0; j < m->d; j++)
+			m->features[j] = MemoryContextStrdup(mcxt, TextDatumGetCString(elems[j]));
+	}
 	SPI_finish();
 	return m;
 }

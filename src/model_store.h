@@ -15,6 +15,7 @@ typedef struct Model
 	double	   *factor;			/* d */
 	double	   *centroids;		/* k x d, original units */
 	double	   *scaled;			/* k x d, scaled space */
+	char	  **features;		/* d column names (model_load only) */
 } Model;
 
 typedef struct ModelToStore

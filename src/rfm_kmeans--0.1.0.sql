@@ -384,6 +384,29 @@ BEGIN
 END
 $$;
 
+CREATE FUNCTION rfm_kmeans.kmeans(
+	relation regclass, features text[], k integer,
+	init text DEFAULT 'k-means++', init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
+	mode text DEFAULT NULL, verbose boolean DEFAULT false)
+	RETURNS TABLE (cluster integer, size bigint, centroid float8[])
+	AS 'MODULE_PATHNAME', 'rfm_kmeans_oneshot' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION rfm_kmeans.evaluate(model text, relation regclass)
+	RETURNS TABLE (inertia float8, mean_squared_distance float8, silhouette float8,
+	               davies_bouldin float8, calinski_harabasz float8, n_rows bigint,
+	               silhouette_rows bigint)
+	AS 'MODULE_PATHNAME', 'rfm_evaluate' LANGUAGE C STABLE PARALLEL UNSAFE;
+
+CREATE FUNCTION rfm_kmeans.elbow(
+	relation regclass, features text[], k_min integer, k_max integer,
+	init text DEFAULT 'k-means++', n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore')
+	RETURNS TABLE (k integer, inertia float8, silhouette float8, davies_bouldin float8,
+	               recommended boolean)
+	AS 'MODULE_PATHNAME', 'rfm_elbow' LANGUAGE C STABLE PARALLEL UNSAFE;
+
 CREATE FUNCTION rfm_kmeans.drop_model(model text) RETURNS void
 	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
 	AS $$
@@ -471,3 +494,6 @@ COMMENT ON FUNCTION rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_state) IS 'km
 COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[]) IS 'one Lloyd step of k-means over the rows: new centroids, sizes and inertia';
 COMMENT ON FUNCTION rfm_kmeans._point_key(float8[], bigint, bigint) IS 'internal: deterministic uniform draw keyed by a point''s values';
 COMMENT ON FUNCTION rfm_kmeans._min_dist2(float8[], float8[]) IS 'internal: squared distance to the nearest of some centers';
+COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean) IS 'one-shot k-means: clusters of a relation without storing a model';
+COMMENT ON FUNCTION rfm_kmeans.evaluate(text, regclass) IS 'quality of a model on a relation: inertia, silhouette, Davies-Bouldin, Calinski-Harabasz';
+COMMENT ON FUNCTION rfm_kmeans.elbow(regclass, text[], integer, integer, text, integer, integer, float8, bigint, text) IS 'k-means for each k in k_min..k_max with its metrics and the recommended k (the elbow)';

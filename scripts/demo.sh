@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The rfm_kmeans demo: install what is missing, build and install the
 # extension, start a throwaway PostgreSQL cluster, load invoice lines and
-# run the RFM workflow (features -> scores -> segments) in SQL.
+# run the whole workflow in SQL: RFM features -> scores -> segments ->
+# k-means (k = 5) -> every customer's cluster and distance.
 #
 #   scripts/demo.sh [path/to/online_retail.csv[.gz]]
 #
@@ -37,7 +38,8 @@ cat <<MSG
 The cluster is still running. Connect with:
   psql -h $PGHOST -p $PGPORT -U postgres rfm_demo
   (or host 127.0.0.1, port $PGPORT, user postgres, no password, from any client on this machine)
-Tables: online_retail (invoice lines), customer_rfm, customer_segments.
+Tables: online_retail (invoice lines), customer_rfm, customer_segments,
+customer_features, customer_clusters; the model is in rfm_kmeans.models.
 Stop and remove it with:
   $(cluster_stop_command)
 MSG

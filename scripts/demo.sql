@@ -1,5 +1,6 @@
--- The RFM workflow on the invoice lines in table online_retail:
--- per-customer RFM in one GROUP BY, quintile scores, named segments.
+-- The whole workflow on the invoice lines in table online_retail:
+-- per-customer RFM in one GROUP BY, quintile scores, named segments,
+-- k-means (k = 5) with every customer's cluster and distance.
 -- Run by scripts/demo.sh; readable on its own as a tutorial.
 \set ON_ERROR_STOP 1
 \set QUIET on
@@ -58,3 +59,43 @@ SELECT segment, count(*) AS customers,
        round(avg(monetary)::numeric, 2) AS avg_monetary,
        round(sum(monetary)::numeric, 2) AS revenue
 FROM customer_segments GROUP BY segment ORDER BY revenue DESC;
+
+-- 3. k-means on the RFM features, k = 5, as the original ML service did.
+--    Frequency and monetary are heavily skewed: cluster their logarithms.
+DROP TABLE IF EXISTS customer_features;
+CREATE TABLE customer_features AS
+SELECT customer_id, recency_days AS recency, ln(1 + frequency) AS log_frequency,
+       ln(1 + greatest(monetary, 0)) AS log_monetary
+FROM customer_rfm;
+
+\echo 'k-means (k = 5, zscore scaling, k-means++ with 10 runs):'
+SELECT model, k, n_rows, iterations, converged, round(inertia::numeric, 2) AS inertia,
+       round(seconds::numeric, 3) AS seconds
+FROM rfm_kmeans.train('customers', 'customer_features',
+                      ARRAY['recency', 'log_frequency', 'log_monetary'], 5, n_init => 10);
+
+-- 4. Every customer's closest cluster and the distance to it.
+DROP TABLE IF EXISTS customer_clusters;
+CREATE TABLE customer_clusters AS
+SELECT customer_id, (rfm_kmeans.assign('customers', recency, log_frequency, log_monetary)).*
+FROM customer_features;
+
+\echo 'Clusters (centroids back in original units) and their most common RFM segment:'
+SELECT c.cluster, c.size,
+       round(c.centroid[1]::numeric, 1) AS recency_days,
+       round((exp(c.centroid[2]) - 1)::numeric, 1) AS frequency,
+       round((exp(c.centroid[3]) - 1)::numeric, 2) AS monetary,
+       round(avg(cc.distance)::numeric, 3) AS mean_distance,
+       mode() WITHIN GROUP (ORDER BY s.segment) AS top_segment,
+       round(sum(s.monetary)::numeric, 2) AS revenue
+FROM rfm_kmeans.centroids('customers') c
+JOIN customer_clusters cc USING (cluster)
+JOIN customer_segments s USING (customer_id)
+GROUP BY c.cluster, c.size, c.centroid
+ORDER BY revenue DESC;
+
+\echo 'Model quality:'
+SELECT round(inertia::numeric, 2) AS inertia, round(silhouette::numeric, 3) AS silhouette,
+       round(davies_bouldin::numeric, 3) AS davies_bouldin,
+       round(calinski_harabasz::numeric, 1) AS calinski_harabasz, silhouette_rows
+FROM rfm_kmeans.evaluate('customers', 'customer_features');

@@ -81,6 +81,12 @@ FROM rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'b'], 2,
                       max_iter => 3, tol => 0);
 SELECT cluster, size FROM rfm_kmeans.centroids('fixed');
 
+-- verbose: a NOTICE per iteration, in both modes
+SELECT model, iterations FROM rfm_kmeans.train('verbose', 'pts', ARRAY['a', 'b'], 2, verbose => true,
+                                               init_centroids => ARRAY[[0, 0], [20, -10]]::float8[], scale => 'none');
+SELECT model, iterations FROM rfm_kmeans.train('verbose', 'pts', ARRAY['a', 'b'], 2, verbose => true, mode => 'aggregate',
+                                               init_centroids => ARRAY[[0, 0], [20, -10]]::float8[], scale => 'none');
+
 -- minmax and random init
 SELECT model, converged FROM rfm_kmeans.train('mm', 'pts', ARRAY['a', 'b'], 3, scale => 'minmax', init => 'random', seed => 7);
 SELECT scale_offset, scale_factor FROM rfm_kmeans.models WHERE name = 'mm';

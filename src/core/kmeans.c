@@ -576,7 +576,11 @@ inertia_of(const Run *r)
 	return s + comp;
 }
 
-/* One run from the initial centers in r->centers. */
+/*
+ * One run from the initial centers in r->centers. on_iteration gets, for
+ * each iteration, the inertia of the assignment it made (to the centers it
+ * started from), the rows that changed cluster and the centers' shift.
+ */
 static void
 lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
 	  int *iterations, bool *converged, int *reseeded)
@@ -585,29 +589,28 @@ lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
 
 	*converged = false;
 	*reseeded = 0;
-	assign_points(r, cfg->prune, true);
 	for (it = 1; it <= cfg->max_iter; it++)
 	{
-		double		shift2;
-		size_t		moved = 0;
+		double		shift2 = 0;
+		double		inertia = 0;
+		size_t		moved = assign_points(r, cfg->prune, it == 1);
 
-		if (it > 1)
+		if (cfg->on_iteration)
+			inertia = inertia_of(r);
+		if (it > 1 && moved == 0)
 		{
-			moved = assign_points(r, cfg->prune, false);
-			if (moved == 0)
-			{
-				*converged = true;	/* labels stable: centers cannot move */
-				*iterations = it;
-				return;
-			}
+			/* labels stable: the centers cannot move any more */
+			if (cfg->on_iteration)
+				cfg->on_iteration(cfg->arg, run, it, inertia, moved, 0);
+			*converged = true;
+			*iterations = it;
+			return;
 		}
-		else
-			moved = r->n;
 		accumulate(r);
 		*reseeded += reseed_empty(r, cfg->prune);
 		shift2 = update_centers(r, cfg->prune);
 		if (cfg->on_iteration)
-			cfg->on_iteration(cfg->arg, run, it, inertia_of(r), moved, shift2);
+			cfg->on_iteration(cfg->arg, run, it, inertia, moved, shift2);
 		if (shift2 <= tol_abs)
 		{
 			*converged = true;

@@ -50,29 +50,66 @@ pgtap() {
 	pg_prove -d "$db" --ext .sql -r test/pgtap
 }
 
-# Edited and added segment rules survive pg_dump / pg_restore (custom
-# format) into a fresh database.
-dump_restore() {
-	local dump="$CLUSTER_DIR/rules.dump" a b
-	psql_q -d postgres -c "CREATE DATABASE rfm_dump_src" -c "CREATE DATABASE rfm_dump_dst"
-	psql_q -d rfm_dump_src -c "CREATE EXTENSION rfm_kmeans" \
-		-c "UPDATE rfm_kmeans.segment_rules SET segment = 'VIP', m_min = 5 WHERE priority = 10" \
-		-c "INSERT INTO rfm_kmeans.segment_rules (priority, segment, m_min) VALUES (5, 'Whales', 5)"
-	"$PG_BIN/pg_dump" -Fc -d rfm_dump_src -f "$dump"
-	"$PG_BIN/pg_restore" --exit-on-error -d rfm_dump_dst "$dump"
-	a=$(psql_q -At -d rfm_dump_src -c "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority")
-	b=$(psql_q -At -d rfm_dump_dst -c "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority")
-	if [ "$a" != "$b" ]; then
-		echo "segment rules differ after restore:"
+# Edited and added segment rules, and k-means models, survive pg_dump /
+# pg_restore (custom format) into a fresh database, and assign() gives the
+# same answers after the restore.
+same_after_restore() {
+	local what=$1 query=$2 a b
+	a=$(psql_q -At -d rfm_dump_src -c "$query")
+	b=$(psql_q -At -d rfm_dump_dst -c "$query")
+	if [ -z "$a" ] || [ "$a" != "$b" ]; then
+		echo "not ok - $what differ after restore:"
 		diff <(echo "$a") <(echo "$b") || true
 		return 1
 	fi
-	echo "ok - $(echo "$b" | wc -l) segment rules, edits included, identical after pg_dump/pg_restore"
+	echo "ok - $what: $(echo "$b" | wc -l) rows identical after pg_dump/pg_restore"
+}
+
+dump_restore() {
+	local dump="$CLUSTER_DIR/rfm.dump"
+	psql_q -d postgres -c "CREATE DATABASE rfm_dump_src" -c "CREATE DATABASE rfm_dump_dst"
+	psql_q -d rfm_dump_src -c "CREATE EXTENSION rfm_kmeans" \
+		-c "UPDATE rfm_kmeans.segment_rules SET segment = 'VIP', m_min = 5 WHERE priority = 10" \
+		-c "INSERT INTO rfm_kmeans.segment_rules (priority, segment, m_min) VALUES (5, 'Whales', 5)" \
+		-c "CREATE TABLE pts AS SELECT i, (i % 4) * 3.0 + (i % 7) * 0.1 AS a, (i % 5) * 0.7 AS b FROM generate_series(1, 2000) i" \
+		-c "SELECT model FROM rfm_kmeans.train('four', 'pts', ARRAY['a', 'b'], 4)" \
+		-c "SELECT model FROM rfm_kmeans.train('two', 'pts', ARRAY['b'], 2, scale => 'minmax')"
+	"$PG_BIN/pg_dump" -Fc -d rfm_dump_src -f "$dump"
+	"$PG_BIN/pg_restore" --exit-on-error -d rfm_dump_dst "$dump"
+	same_after_restore "segment rules" "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority" &&
+		same_after_restore "models" "SELECT m FROM rfm_kmeans.models m ORDER BY name" &&
+		same_after_restore "assignments" "SELECT i, rfm_kmeans.assign('four', a, b), rfm_kmeans.predict('two', b) FROM pts ORDER BY i"
+}
+
+# A cancelled training (statement_timeout) stops promptly, leaves the
+# previous model exactly as it was, and the session stays usable.
+cancel_keeps_model() {
+	local db=rfm_cancel before after t0 t1 out ms
+	psql_q -d postgres -c "CREATE DATABASE $db"
+	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans" \
+		-c "CREATE TABLE big AS SELECT (i % 97)::float8 AS a, (i % 89)::float8 AS b, (i % 83)::float8 AS c FROM generate_series(1, 2000000) i" \
+		-c "SELECT model FROM rfm_kmeans.train('m', 'big', ARRAY['a', 'b', 'c'], 3, max_iter => 2)" >/dev/null
+	before=$(psql_q -At -d "$db" -c "SELECT m FROM rfm_kmeans.models m")
+	t0=$(date +%s%N)
+	out=$(psql_q -d "$db" -c "SET statement_timeout = '300ms'" \
+		-c "SELECT rfm_kmeans.train('m', 'big', ARRAY['a', 'b', 'c'], 50, n_init => 20, tol => 0, max_iter => 1000)" 2>&1) && {
+		echo "not ok - training was not cancelled"
+		return 1
+	}
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	after=$(psql_q -At -d "$db" -c "SELECT m FROM rfm_kmeans.models m")
+	case "$out" in *"statement timeout"*) ;; *) echo "not ok - unexpected error: $out"; return 1 ;; esac
+	[ "$before" = "$after" ] || { echo "not ok - the model changed"; return 1; }
+	# psql start-up and the timeout itself are included: allow 1 s beyond it
+	[ "$ms" -lt 1300 ] || { echo "not ok - cancelled after $ms ms (timeout 300 ms)"; return 1; }
+	echo "ok - training cancelled by statement_timeout 300ms after $ms ms in all; the previous model is unchanged"
 }
 
 run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
-run_suite "pg_dump/pg_restore of segment rules" dump_restore
+run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
+run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 
 echo

@@ -35,6 +35,12 @@ eval_release(void *ctx, void *p)
 	pfree(p);
 }
 
+static void
+check_interrupts(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 static Datum
 nullable_float8(double v, bool *isnull)
 {
@@ -207,6 +213,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	cfg.tol = PG_GETARG_FLOAT8(7);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
 	cfg.prune = true;
+	cfg.check_interrupts = check_interrupts;
 	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
 		!(cfg.tol >= 0) || !isfinite(cfg.tol))
 		ereport(ERROR,

@@ -173,6 +173,13 @@ typedef struct Progress
 	bool		verbose;
 } Progress;
 
+/* Every KM_INTERRUPT_ROWS rows of every pass: cancel and timeouts work. */
+static void
+check_interrupts(void *arg)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 /* Once per Lloyd iteration: stay cancellable, report when asked to. */
 static void
 on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
@@ -261,6 +268,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.seed = (uint64_t) o->seed;
 	cfg.prune = true;
 	cfg.on_iteration = on_iteration;
+	cfg.check_interrupts = check_interrupts;
 	progress.verbose = o->verbose;
 	cfg.arg = &progress;
 	res.centroids = model->centroids;

@@ -33,7 +33,16 @@ typedef struct Run
 	double	   *upper;			/* n, Hamerly: >= distance to own center */
 	double	   *lower;			/* n, Hamerly: <= distance to any other */
 	double	   *closest;		/* n, k-means++ init: min d^2 to chosen centers */
+	const KmConfig *cfg;		/* for check_interrupts */
 } Run;
+
+/* Let the caller react to a cancel every KM_INTERRUPT_ROWS rows. */
+static inline void
+maybe_interrupt(const Run *r, size_t i)
+{
+	if ((i & (KM_INTERRUPT_ROWS - 1)) == 0 && r->cfg->check_interrupts)
+		r->cfg->check_interrupts(r->cfg->arg);
+}
 
 double
 km_dist2(const double *a, const double *b, int d)
@@ -175,7 +184,10 @@ argmin_point(const Run *r, KeyFn key_of, const void *arg)
 
 	for (i = 0; i < r->n; i++)
 	{
-		double		key = key_of(r, i, arg);
+		double		key;
+
+		maybe_interrupt(r, i);
+		key = key_of(r, i, arg);
 
 		if (key < best_key ||
 			(key == best_key && best < r->n && isfinite(key) &&
@@ -227,6 +239,7 @@ potential_with(const Run *r, size_t cand)
 	{
 		double		t = km_dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
 
+		maybe_interrupt(r, i);
 		ksum_add(&s, &comp, t < r->closest[i] ? t : r->closest[i]);
 	}
 	return s + comp;
@@ -396,6 +409,7 @@ assign_points(Run *r, bool prune, bool first)
 					d2;
 		int			best;
 
+		maybe_interrupt(r, i);
 		if (prune && !first)
 		{
 			double		m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
@@ -676,6 +690,7 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	r.n = n;
 	r.d = d;
 	r.k = cfg->k;
+	r.cfg = cfg;
 	kd = (size_t) cfg->k * d;
 	r.centers = take(mem, kd, sizeof(double), &failed);
 	r.sums = take(mem, kd, sizeof(double), &failed);

@@ -17,6 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Rows between two calls of check_interrupts. */
+#define KM_INTERRUPT_ROWS 65536
+
 typedef enum KmInit
 {
 	KM_INIT_PLUSPLUS = 0,		/* greedy k-means++ */
@@ -45,6 +48,8 @@ typedef struct KmConfig
 	/* called once per iteration; may longjmp (PostgreSQL interrupts) */
 	void		(*on_iteration) (void *arg, int run, int iter, double inertia,
 								 size_t moved, double shift);
+	/* called every KM_INTERRUPT_ROWS rows of every pass; may longjmp */
+	void		(*check_interrupts) (void *arg);
 	void	   *arg;
 } KmConfig;
 

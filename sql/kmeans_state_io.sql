@@ -1,0 +1,57 @@
+-- kmeans_state text and binary I/O, and kmeans_step() used directly.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
+RESET client_min_messages;
+SET extra_float_digits = 0;
+
+CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE || ': ' || SQLERRM;
+END
+$$;
+
+-- one step by hand: rows (0,0), (1,0), (10,10), (11,10), a NULL row;
+-- centroids (0,0) and (10,10): means (0.5,0) and (10.5,10), inertia 2
+CREATE TABLE st (x float8, y float8);
+INSERT INTO st VALUES (0, 0), (1, 0), (10, 10), (11, 10), (NULL, 3);
+SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(ARRAY[x, y], ARRAY[[0, 0], [10, 10]]::float8[]) AS s FROM st) q;
+
+-- the state itself, its text and binary round trips
+CREATE TABLE states AS
+SELECT rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0], [5, 5]]::float8[]),
+                                    ARRAY[6, 4.5], ARRAY[[0, 0], [5, 5]]::float8[]) AS s;
+SELECT s FROM states;
+SELECT s::text::rfm_kmeans.kmeans_state::text = s::text AS text_round_trip FROM states;
+\copy (SELECT s FROM states) TO 'results/kmeans_states.bin' WITH (FORMAT binary)
+CREATE TABLE states_back (s rfm_kmeans.kmeans_state);
+\copy states_back FROM 'results/kmeans_states.bin' WITH (FORMAT binary)
+SELECT a.s::text = b.s::text AS binary_round_trip FROM states a, states_back b;
+-- combine equals one pass
+SELECT (rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_step_combine(
+          rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0], [5, 5]]::float8[]),
+          rfm_kmeans.kmeans_step_trans(NULL, ARRAY[6, 4.5], ARRAY[[0, 0], [5, 5]]::float8[])))).*;
+
+-- malformed input
+SELECT pg_temp.err($$SELECT ''::rfm_kmeans.kmeans_state$$) AS empty_input;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS bad_version;
+SELECT pg_temp.err($$SELECT '1 0 1 0 0 0'::rfm_kmeans.kmeans_state$$) AS k_zero;
+SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 2 3 0'::rfm_kmeans.kmeans_state$$) AS counts_exceed_rows;
+SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 1 3 0 9'::rfm_kmeans.kmeans_state$$) AS trailing_data;
+SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 1 NaN 0'::rfm_kmeans.kmeans_state$$) AS nan_sum;
+SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 1 3'::rfm_kmeans.kmeans_state$$) AS truncated;
+SELECT pg_temp.err($$SELECT '1 1 1 -1 0 0 5 0 3 0'::rfm_kmeans.kmeans_state$$) AS negative_rows;
+
+-- bad arguments
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2], ARRAY[0, 0]::float8[])$$) AS one_dimensional_centroids;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2, 3], ARRAY[[0, 0]]::float8[])$$) AS wrong_feature_count;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 'NaN']::float8[], ARRAY[[0, 0]]::float8[])$$) AS nan_feature;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2], NULL::float8[])$$) AS null_centroids;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2], ARRAY[[0, NULL]]::float8[])$$) AS null_in_centroids;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step_combine(
+	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0]]::float8[]),
+	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[1, 0]]::float8[]))$$) AS combine_other_centroids;
+
+DROP TABLE st, states, states_back;

@@ -1,14 +1,19 @@
 /*
  * feature_loader.c
- *	  Stream feature columns of a relation into one packed float8 array,
- *	  through an SPI cursor fetched in batches (never a materialized result).
+ *	  Stream feature columns of a relation into one packed float8 array:
+ *	  the query runs in a portal whose rows go to our own DestReceiver,
+ *	  which copies each slot's values into the array (never a materialized
+ *	  result, no tuple copies).
  */
 #include "compat.h"
 
 #include <math.h>
 
+#include "access/htup_details.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "feature_loader.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -16,8 +21,9 @@
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/syscache.h"
+#include "tcop/pquery.h"
 
-#define FETCH_BATCH 10000
 #define MAX_FEATURES 1000
 
 char	  **
@@ -100,7 +106,7 @@ feature_query(Oid relid, char **names, int d)
 }
 
 /*
- * Grow out->x to hold at least rows rows, doubling, within max_bytes.
+ * Grow out->x to hold at least rows rows, by half, within max_bytes.
  * Returns false past the limit when the caller can fall back.
  */
 static bool
@@ -112,8 +118,9 @@ reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
 
 	if (rows <= *capacity)
 		return true;
+	/* grow by half: large arrays are realloc'd in place (mremap), not copied */
 	while (want < rows)
-		want *= 2;
+		want += want / 2;
 	if (want * row_bytes > max_bytes)
 		want = max_bytes / row_bytes;
 	if (want < rows && can_fall_back)
@@ -134,14 +141,93 @@ reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
 	return true;
 }
 
+/*
+ * The receiver the feature query's rows are sent to: it reads each slot's
+ * float8 values straight into the packed array (no tuple is copied).
+ */
+typedef struct FeatureReceiver
+{
+	DestReceiver pub;
+	FeatureSet *out;
+	size_t		capacity;		/* rows out->x can hold */
+	Size		max_bytes;
+	MemoryContext mcxt;
+	bool		can_fall_back;
+	bool		too_big;
+	uint64		seen;
+} FeatureReceiver;
+
+static bool
+receive_row(TupleTableSlot *slot, DestReceiver *self)
+{
+	FeatureReceiver *r = (FeatureReceiver *) self;
+	FeatureSet *out = r->out;
+	double	   *row;
+	int			j;
+
+	if ((++r->seen & 0xFFFF) == 0)
+		CHECK_FOR_INTERRUPTS();
+	slot_getallattrs(slot);
+	for (j = 0; j < out->d; j++)
+		if (slot->tts_isnull[j])
+		{
+			out->skipped++;
+			return true;
+		}
+	if (out->n == r->capacity &&
+		!reserve_rows(out, &r->capacity, out->n + 1, r->max_bytes, r->mcxt, r->can_fall_back))
+	{
+		r->too_big = true;
+		return false;			/* stops the executor */
+	}
+	row = out->x + out->n * out->d;
+	for (j = 0; j < out->d; j++)
+	{
+		row[j] = DatumGetFloat8(slot->tts_values[j]);
+		if (!isfinite(row[j]))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("column \"%s\" contains %s", out->names[j],
+							isnan(row[j]) ? "NaN" : "an infinite value"),
+					 errhint("Filter such rows out, for example with a view.")));
+	}
+	out->n++;
+	return true;
+}
+
+static void
+receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
+{
+}
+
+static void
+receiver_noop(DestReceiver *self)
+{
+}
+
+/* Rows the planner expects in relid (0 if unknown): the first allocation. */
+static size_t
+expected_rows(Oid relid)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	double		rows = 0;
+
+	if (HeapTupleIsValid(tp))
+	{
+		rows = ((Form_pg_class) GETSTRUCT(tp))->reltuples;
+		ReleaseSysCache(tp);
+	}
+	return rows > 0 ? (size_t) (rows * 1.02) + 1024 : 0;
+}
+
 void
 load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 			  bool *too_big)
 {
-	MemoryContext mcxt = CurrentMemoryContext;
+	FeatureReceiver r;
 	SPIPlanPtr	plan;
 	Portal		portal;
-	size_t		capacity = 0;
+	size_t		expected;
 
 	check_columns(relid, names, d);
 	out->x = NULL;
@@ -149,8 +235,22 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	out->d = d;
 	out->skipped = 0;
 	out->names = names;
-	if (too_big)
-		*too_big = false;
+
+	memset(&r, 0, sizeof(r));
+	r.pub.receiveSlot = receive_row;
+	r.pub.rStartup = receiver_startup;
+	r.pub.rShutdown = receiver_noop;
+	r.pub.rDestroy = receiver_noop;
+	r.pub.mydest = DestNone;
+	r.out = out;
+	r.max_bytes = max_bytes;
+	r.mcxt = CurrentMemoryContext;
+	r.can_fall_back = too_big != NULL;
+	expected = expected_rows(relid);
+	if (expected > 0 &&
+		!reserve_rows(out, &r.capacity, Min(expected, max_bytes / (sizeof(double) * d)),
+					  max_bytes, r.mcxt, true))
+		r.capacity = 0;
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -158,55 +258,20 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the feature query: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-	for (;;)
-	{
-		uint64		i;
-
-		SPI_cursor_fetch(portal, true, FETCH_BATCH);
-		if (SPI_processed == 0)
-			break;
-		if (!reserve_rows(out, &capacity, out->n + SPI_processed, max_bytes, mcxt,
-						  too_big != NULL))
-		{
-			*too_big = true;
-			if (out->x)
-				pfree(out->x);
-			out->x = NULL;
-			break;
-		}
-		for (i = 0; i < SPI_processed; i++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[i];
-			double	   *row = out->x + out->n * d;
-			bool		skip = false;
-			int			j;
-
-			CHECK_FOR_INTERRUPTS();
-			for (j = 0; j < d && !skip; j++)
-			{
-				bool		isnull;
-				Datum		v = SPI_getbinval(tuple, SPI_tuptable->tupdesc, j + 1, &isnull);
-
-				if (isnull)
-				{
-					skip = true;
-					break;
-				}
-				row[j] = DatumGetFloat8(v);
-				if (!isfinite(row[j]))
-					ereport(ERROR,
-							(errcode(ERRCODE_DATA_EXCEPTION),
-							 errmsg("column \"%s\" contains %s", names[j],
-									isnan(row[j]) ? "NaN" : "an infinite value"),
-							 errhint("Filter such rows out, for example with a view.")));
-			}
-			if (skip)
-				out->skipped++;
-			else
-				out->n++;
-		}
-		SPI_freetuptable(SPI_tuptable);
-	}
+	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
 	SPI_finish();
+
+	if (too_big)
+		*too_big = r.too_big;
+	if (r.too_big)
+	{
+		if (out->x)
+			pfree(out->x);
+		out->x = NULL;
+		return;
+	}
+	/* give back what the estimate or the growth over-allocated */
+	if (out->x != NULL && out->n > 0 && r.capacity > out->n + out->n / 64)
+		out->x = repalloc_huge(out->x, sizeof(double) * d * out->n);
 }

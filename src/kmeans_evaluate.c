@@ -212,7 +212,6 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	cfg.max_iter = PG_GETARG_INT32(6);
 	cfg.tol = PG_GETARG_FLOAT8(7);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
-	cfg.prune = true;
 	cfg.check_interrupts = check_interrupts;
 	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
 		!(cfg.tol >= 0) || !isfinite(cfg.tol))
@@ -260,6 +259,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 
 		CHECK_FOR_INTERRUPTS();
 		cfg.k = k_min + i;
+		cfg.prune = cfg.k >= KM_PRUNE_MIN_K;
 		res.centroids = palloc(sizeof(double) * cfg.k * d);
 		res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
 		res.sizes = palloc(sizeof(int64) * cfg.k);

@@ -266,13 +266,13 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.max_iter = o->max_iter;
 	cfg.tol = o->tol;
 	cfg.seed = (uint64_t) o->seed;
-	cfg.prune = true;
+	cfg.prune = o->k >= KM_PRUNE_MIN_K;
 	cfg.on_iteration = on_iteration;
 	cfg.check_interrupts = check_interrupts;
 	progress.verbose = o->verbose;
 	cfg.arg = &progress;
 	res.centroids = model->centroids;
-	res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
+	res.labels = NULL;			/* the model needs sizes, not every row's label */
 	res.sizes = out->sizes;
 	status = km_fit(fs.x, fs.n, o->d, &cfg, &mem, &res);
 	if (status == KM_NO_MEMORY)

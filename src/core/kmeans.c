@@ -32,7 +32,7 @@ typedef struct Run
 	int32_t    *labels;			/* n */
 	double	   *upper;			/* n, Hamerly: >= distance to own center */
 	double	   *lower;			/* n, Hamerly: <= distance to any other */
-	double	   *closest;		/* n, k-means++ init: min d^2 to chosen centers */
+	float	   *closest;		/* n, during init only: k-means++ min d^2, random keys */
 	const KmConfig *cfg;		/* for check_interrupts */
 } Run;
 
@@ -218,7 +218,7 @@ draw_key(const Run *r, size_t i, const void *varg)
 		return u;
 	if (r->closest[i] <= 0)
 		return INFINITY;
-	return -log(u) / r->closest[i];
+	return -log(u) / (double) r->closest[i];
 }
 
 static void
@@ -240,7 +240,7 @@ potential_with(const Run *r, size_t cand)
 		double		t = km_dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
 
 		maybe_interrupt(r, i);
-		ksum_add(&s, &comp, t < r->closest[i] ? t : r->closest[i]);
+		ksum_add(&s, &comp, t < (double) r->closest[i] ? t : (double) r->closest[i]);
 	}
 	return s + comp;
 }
@@ -261,7 +261,7 @@ init_plusplus(Run *r, uint64_t seed, int run)
 
 	set_center(r, 0, first);
 	for (i = 0; i < r->n; i++)
-		r->closest[i] = km_dist2(r->x + i * r->d, r->centers, r->d);
+		r->closest[i] = (float) km_dist2(r->x + i * r->d, r->centers, r->d);
 
 	for (c = 1; c < r->k; c++)
 	{
@@ -297,8 +297,8 @@ init_plusplus(Run *r, uint64_t seed, int run)
 		{
 			double		t2 = km_dist2(r->x + i * r->d, r->centers + (size_t) c * r->d, r->d);
 
-			if (t2 < r->closest[i])
-				r->closest[i] = t2;
+			if (t2 < (double) r->closest[i])
+				r->closest[i] = (float) t2;
 		}
 	}
 }
@@ -307,12 +307,12 @@ init_plusplus(Run *r, uint64_t seed, int run)
 static void
 init_random(Run *r, uint64_t seed, int run)
 {
-	double	   *keys = r->closest;
+	float	   *keys = r->closest;
 	size_t		i;
 	int			c;
 
 	for (i = 0; i < r->n; i++)
-		keys[i] = km_point_uniform(r->x + i * r->d, r->d, seed, ((uint64_t) run << 32) | 0xFFFF);
+		keys[i] = (float) km_point_uniform(r->x + i * r->d, r->d, seed, ((uint64_t) run << 32) | 0xFFFF);
 	/* k rounds of selection: k is small */
 	for (c = 0; c < r->k; c++)
 	{
@@ -320,7 +320,7 @@ init_random(Run *r, uint64_t seed, int run)
 
 		for (i = 0; i < r->n; i++)
 		{
-			if (keys[i] > 1.0)
+			if (keys[i] > 1.0f)
 				continue;		/* taken */
 			if (best == r->n || keys[i] < keys[best] ||
 				(keys[i] == keys[best] &&
@@ -328,7 +328,7 @@ init_random(Run *r, uint64_t seed, int run)
 				best = i;
 		}
 		set_center(r, c, best);
-		keys[best] = 2.0;		/* taken: keys are in (0, 1] */
+		keys[best] = 2.0f;		/* taken: keys are in (0, 1] */
 	}
 }
 
@@ -669,6 +669,11 @@ give_back(const KmAlloc *mem, Run *r)
 			mem->release(mem->ctx, bufs[i]);
 }
 
+/*
+ * Memory: besides the data, the labels (4 bytes a row) and, with pruning,
+ * the bounds (16 bytes a row) during iterations, and during initialization
+ * only one float a row: the peak stays near n x d x 8 bytes plus 4 a row.
+ */
 KmStatus
 km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	   const KmAlloc *mem, KmResult *res)
@@ -698,14 +703,6 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	r.counts = take(mem, cfg->k, sizeof(int64_t), &failed);
 	r.shift = take(mem, cfg->k, sizeof(double), &failed);
 	r.half_sep = take(mem, cfg->k, sizeof(double), &failed);
-	r.labels = take(mem, n, sizeof(int32_t), &failed);
-	if (cfg->prune)
-	{
-		r.upper = take(mem, n, sizeof(double), &failed);
-		r.lower = take(mem, n, sizeof(double), &failed);
-	}
-	if (cfg->init != KM_INIT_EXPLICIT)
-		r.closest = take(mem, n, sizeof(double), &failed);
 	if (failed)
 	{
 		give_back(mem, &r);
@@ -715,20 +712,40 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	tol_abs = cfg->tol * km_mean_variance(x, n, d);
 	n_runs = cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
 	res->inertia = INFINITY;
-	for (run = 0; run < n_runs; run++)
+	for (run = 0; run < n_runs && !failed; run++)
 	{
 		int			iterations,
 					reseeded;
 		bool		converged;
 		double		inertia;
 		int			c;
+		size_t		i;
 
 		if (cfg->init == KM_INIT_EXPLICIT)
 			memcpy(r.centers, cfg->init_centroids, sizeof(double) * kd);
-		else if (cfg->init == KM_INIT_RANDOM)
-			init_random(&r, cfg->seed, run);
 		else
-			init_plusplus(&r, cfg->seed, run);
+		{
+			r.closest = take(mem, n, sizeof(float), &failed);
+			if (failed)
+				break;
+			if (cfg->init == KM_INIT_RANDOM)
+				init_random(&r, cfg->seed, run);
+			else
+				init_plusplus(&r, cfg->seed, run);
+			mem->release(mem->ctx, r.closest);
+			r.closest = NULL;
+		}
+		if (r.labels == NULL)
+		{
+			r.labels = take(mem, n, sizeof(int32_t), &failed);
+			if (cfg->prune)
+			{
+				r.upper = take(mem, n, sizeof(double), &failed);
+				r.lower = take(mem, n, sizeof(double), &failed);
+			}
+			if (failed)
+				break;
+		}
 
 		lloyd(&r, cfg, run, tol_abs, &iterations, &converged, &reseeded);
 		/* final labels consistent with the final centers */
@@ -736,23 +753,33 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		inertia = inertia_of(&r);
 		if (inertia < res->inertia)
 		{
-			size_t		i;
-
 			res->inertia = inertia;
 			res->iterations = iterations;
 			res->converged = converged;
 			res->best_run = run;
 			res->reseeded = reseeded;
 			memcpy(res->centroids, r.centers, sizeof(double) * kd);
-			memcpy(res->labels, r.labels, sizeof(int32_t) * n);
+			if (res->labels != NULL)
+				memcpy(res->labels, r.labels, sizeof(int32_t) * n);
 			for (c = 0; c < cfg->k; c++)
 				res->sizes[c] = 0;
 			for (i = 0; i < n; i++)
 				res->sizes[r.labels[i]]++;
 		}
+		if (n_runs > 1 && run + 1 < n_runs)
+		{
+			/* the next init runs without labels or bounds held */
+			mem->release(mem->ctx, r.labels);
+			r.labels = NULL;
+			if (r.upper)
+				mem->release(mem->ctx, r.upper);
+			if (r.lower)
+				mem->release(mem->ctx, r.lower);
+			r.upper = r.lower = NULL;
+		}
 	}
 	give_back(mem, &r);
-	return KM_OK;
+	return failed ? KM_NO_MEMORY : KM_OK;
 }
 
 /*

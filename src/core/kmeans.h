@@ -17,6 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Hamerly's bounds cost 16 bytes a row and a bound update per row and
+ * iteration; below this many clusters a full search over the centroids is
+ * cheaper, so callers prune from here on. Results are identical either way.
+ */
+#define KM_PRUNE_MIN_K 8
+
 /* Rows between two calls of check_interrupts. */
 #define KM_INTERRUPT_ROWS 65536
 
@@ -56,7 +63,7 @@ typedef struct KmConfig
 typedef struct KmResult
 {
 	double	   *centroids;		/* k x d, caller's buffer */
-	int32_t    *labels;			/* n, caller's buffer */
+	int32_t    *labels;			/* n, caller's buffer, or NULL if not wanted */
 	int64_t    *sizes;			/* k, caller's buffer */
 	double		inertia;		/* sum of squared distances to own centroid */
 	int			iterations;		/* of the best run */

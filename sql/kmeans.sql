@@ -99,7 +99,7 @@ SELECT rfm_kmeans.predict('fixed', 20, -10) AS after_replace;
 
 -- a failed training leaves the previous model untouched
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'nope'], 2)$$) AS failed;
-SELECT centroids FROM rfm_kmeans.models WHERE name = 'fixed';
+SELECT array(SELECT round(c::numeric, 9) FROM unnest(centroids) c) AS centroids FROM rfm_kmeans.models WHERE name = 'fixed';
 
 -- fewer distinct points than k: a warning, and the empty clusters show
 CREATE TABLE two_points AS SELECT (i % 2)::float8 AS x FROM generate_series(1, 10) i;

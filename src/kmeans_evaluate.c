@@ -242,7 +242,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 						k_max, fs.n)));
 	offset = palloc(sizeof(double) * d);
 	factor = palloc(sizeof(double) * d);
-	km_scaler_fit(scale, fs.x, fs.n, d, offset, factor);
+	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, offset, factor);
 	km_scaler_apply(offset, factor, d, fs.x, fs.n);
 	mem.alloc = eval_alloc;
 	mem.release = eval_release;

@@ -180,13 +180,12 @@ check_interrupts(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Once per Lloyd iteration: stay cancellable, report when asked to. */
+/* Once per Lloyd iteration with verbose => true: the progress report. */
 static void
 on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
 {
 	Progress   *p = (Progress *) arg;
 
-	CHECK_FOR_INTERRUPTS();
 	if (p->verbose)
 		ereport(NOTICE,
 				(errmsg("run %d iteration %d: inertia %.6g, %zu rows moved, centroid shift %.3g",
@@ -221,6 +220,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	Progress	progress;
 	KmStatus	status;
 	bool		too_big = false;
+	double		mean_variance;
 
 	load_features(o->relid, o->features, o->d, (Size) rfm_train_memory_limit_kb * 1024,
 				  &fs, o->may_fall_back ? &too_big : NULL);
@@ -239,7 +239,8 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument k (%d) is greater than the number of usable rows (%zu)",
 						o->k, fs.n)));
-	km_scaler_fit(o->scale, fs.x, fs.n, o->d, model->offset, model->factor);
+	mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, model->offset,
+										   model->factor);
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
 
 	mem.alloc = train_alloc;
@@ -265,9 +266,11 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.n_init = o->n_init;
 	cfg.max_iter = o->max_iter;
 	cfg.tol = o->tol;
+	cfg.mean_variance = mean_variance;
 	cfg.seed = (uint64_t) o->seed;
 	cfg.prune = o->k >= KM_PRUNE_MIN_K;
-	cfg.on_iteration = on_iteration;
+	/* the per-iteration report costs a pass over the rows: only on request */
+	cfg.on_iteration = o->verbose ? on_iteration : NULL;
 	cfg.check_interrupts = check_interrupts;
 	progress.verbose = o->verbose;
 	cfg.arg = &progress;

@@ -24,8 +24,8 @@ typedef struct Run
 	int			d;
 	int			k;
 	double	   *centers;		/* k x d */
-	double	   *sums;			/* k x d, compensated: */
-	double	   *comps;			/* k x d */
+	double	   *sums;			/* k x d, cluster sums of the last assignment */
+	double	   *comps;			/* k x d, the current block's sums */
 	int64_t    *counts;			/* k */
 	double	   *shift;			/* k, distance each center moved */
 	double	   *half_sep;		/* k, half distance to the nearest other center */
@@ -44,8 +44,12 @@ maybe_interrupt(const Run *r, size_t i)
 		r->cfg->check_interrupts(r->cfg->arg);
 }
 
-double
-km_dist2(const double *a, const double *b, int d)
+/*
+ * Squared distance, inlined into every loop of this file (the exported
+ * km_dist2 would be called through the PLT from inside a shared library).
+ */
+static inline double
+dist2(const double *a, const double *b, int d)
 {
 	double		s = 0;
 	int			j;
@@ -59,16 +63,22 @@ km_dist2(const double *a, const double *b, int d)
 	return s;
 }
 
+double
+km_dist2(const double *a, const double *b, int d)
+{
+	return dist2(a, b, d);
+}
+
 int
-km_nearest(const double *p, const double *centroids, int k, int d, double *dist2)
+km_nearest(const double *p, const double *centroids, int k, int d, double *out_dist2)
 {
 	int			best = 0;
-	double		best_d = km_dist2(p, centroids, d);
+	double		best_d = dist2(p, centroids, d);
 	int			c;
 
 	for (c = 1; c < k; c++)
 	{
-		double		t = km_dist2(p, centroids + (size_t) c * d, d);
+		double		t = dist2(p, centroids + (size_t) c * d, d);
 
 		if (t < best_d)
 		{
@@ -76,8 +86,8 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *dist2
 			best = c;
 		}
 	}
-	if (dist2)
-		*dist2 = best_d;
+	if (out_dist2)
+		*out_dist2 = best_d;
 	return best;
 }
 
@@ -149,17 +159,8 @@ km_mean_variance(const double *x, size_t n, int d)
 	for (j = 0; j < d; j++)
 	{
 		double		mean = km_exact_sum(x + j, n, d) / (double) n;
-		KmExactSum	ss;
-		size_t		i;
 
-		km_exact_sum_init(&ss);
-		for (i = 0; i < n; i++)
-		{
-			double		t = x[i * d + j] - mean;
-
-			km_exact_sum_add(&ss, t * t);
-		}
-		total += km_exact_sum_result(&ss) / (double) n;
+		total += km_exact_sum_sqdev(x + j, n, d, mean) / (double) n;
 	}
 	return total / d;
 }
@@ -237,7 +238,7 @@ potential_with(const Run *r, size_t cand)
 
 	for (i = 0; i < r->n; i++)
 	{
-		double		t = km_dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
+		double		t = dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
 
 		maybe_interrupt(r, i);
 		ksum_add(&s, &comp, t < (double) r->closest[i] ? t : (double) r->closest[i]);
@@ -261,7 +262,7 @@ init_plusplus(Run *r, uint64_t seed, int run)
 
 	set_center(r, 0, first);
 	for (i = 0; i < r->n; i++)
-		r->closest[i] = (float) km_dist2(r->x + i * r->d, r->centers, r->d);
+		r->closest[i] = (float) dist2(r->x + i * r->d, r->centers, r->d);
 
 	for (c = 1; c < r->k; c++)
 	{
@@ -295,7 +296,7 @@ init_plusplus(Run *r, uint64_t seed, int run)
 		set_center(r, c, best);
 		for (i = 0; i < r->n; i++)
 		{
-			double		t2 = km_dist2(r->x + i * r->d, r->centers + (size_t) c * r->d, r->d);
+			double		t2 = dist2(r->x + i * r->d, r->centers + (size_t) c * r->d, r->d);
 
 			if (t2 < (double) r->closest[i])
 				r->closest[i] = (float) t2;
@@ -336,7 +337,56 @@ init_random(Run *r, uint64_t seed, int run)
  * Lloyd iterations
  * --------------------------------------------------------------------- */
 
-/* Best and second-best centers of point i. */
+/* Nearest center of p and its squared distance (lowest index on ties). */
+static inline int
+nearest(const double *p, const double *centers, int k, int d, double *d1)
+{
+	int			best = 0;
+	double		b1;
+	int			c;
+
+	if (d == 3)
+	{
+		/* the RFM case, unrolled */
+		double		p0 = p[0],
+					p1 = p[1],
+					p2 = p[2];
+
+		b1 = INFINITY;
+		for (c = 0; c < k; c++)
+		{
+			const double *q = centers + (size_t) c * 3;
+			double		t0 = p0 - q[0],
+						t1 = p1 - q[1],
+						t2 = p2 - q[2];
+			double		t = t0 * t0 + t1 * t1 + t2 * t2;
+
+			if (t < b1)
+			{
+				b1 = t;
+				best = c;
+			}
+		}
+	}
+	else
+	{
+		b1 = dist2(p, centers, d);
+		for (c = 1; c < k; c++)
+		{
+			double		t = dist2(p, centers + (size_t) c * d, d);
+
+			if (t < b1)
+			{
+				b1 = t;
+				best = c;
+			}
+		}
+	}
+	*d1 = b1;
+	return best;
+}
+
+/* Best and second-best centers of point i (for Hamerly's bounds). */
 static int
 full_search(const Run *r, size_t i, double *d1, double *d2)
 {
@@ -348,7 +398,7 @@ full_search(const Run *r, size_t i, double *d1, double *d2)
 
 	for (c = 0; c < r->k; c++)
 	{
-		double		t = km_dist2(p, r->centers + (size_t) c * r->d, r->d);
+		double		t = dist2(p, r->centers + (size_t) c * r->d, r->d);
 
 		if (t < b1)
 		{
@@ -378,7 +428,7 @@ compute_half_separation(Run *r)
 		{
 			if (b != a)
 			{
-				double		t = sqrt(km_dist2(r->centers + (size_t) a * r->d,
+				double		t = sqrt(dist2(r->centers + (size_t) a * r->d,
 											  r->centers + (size_t) b * r->d, r->d));
 
 				if (t < m)
@@ -390,72 +440,104 @@ compute_half_separation(Run *r)
 }
 
 /*
- * Assign every point to its nearest center; returns how many labels
- * changed. With prune, Hamerly's bounds skip points whose center is
- * certainly still the nearest; the labels are the same as without.
+ * Assign every point to its nearest center and accumulate the clusters'
+ * counts and sums in the same pass; returns how many labels changed. With
+ * prune, Hamerly's bounds skip the distance computations of points whose
+ * center is certainly still the nearest; the labels are the same as
+ * without. Sums are added in blocks of rows (pairwise-like), so their
+ * rounding error does not grow with n.
  */
+#define SUM_BLOCK 4096
+
+static void
+flush_block(Run *r)
+{
+	size_t		kd = (size_t) r->k * r->d;
+	size_t		j;
+
+	for (j = 0; j < kd; j++)
+	{
+		r->sums[j] += r->comps[j];
+		r->comps[j] = 0;
+	}
+}
+
 static size_t
 assign_points(Run *r, bool prune, bool first)
 {
 	size_t		moved = 0;
+	size_t		kd = (size_t) r->k * r->d;
 	size_t		i;
+	int			d = r->d;
 
+	/* comps holds the current block's sums, sums the flushed total */
+	memset(r->sums, 0, sizeof(double) * kd);
+	memset(r->comps, 0, sizeof(double) * kd);
+	memset(r->counts, 0, sizeof(int64_t) * r->k);
 	if (prune && !first)
 		compute_half_separation(r);
 	for (i = 0; i < r->n; i++)
 	{
+		const double *p = r->x + i * d;
 		int32_t		old = r->labels[i];
-		double		d1,
-					d2;
-		int			best;
+		int32_t		best = old;
+		double	   *acc;
+		int			j;
 
 		maybe_interrupt(r, i);
-		if (prune && !first)
+		if (i % SUM_BLOCK == 0 && i > 0)
+			flush_block(r);
+		if (!prune)
 		{
-			double		m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
+			double		d1;
 
-			m *= 1 - BOUND_MARGIN;
-			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
-				continue;
-			r->upper[i] = sqrt(km_dist2(r->x + i * r->d, r->centers + (size_t) old * r->d, r->d));
-			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
-				continue;
+			best = nearest(p, r->centers, r->k, d, &d1);
 		}
-		best = full_search(r, i, &d1, &d2);
-		if (prune)
+		else
 		{
-			r->upper[i] = sqrt(d1);
-			r->lower[i] = sqrt(d2);
+			double		m = 0;
+			bool		skip = false;
+
+			if (!first)
+			{
+				m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
+				m *= 1 - BOUND_MARGIN;
+				skip = r->upper[i] * (1 + BOUND_MARGIN) < m;
+				if (!skip)
+				{
+					r->upper[i] = sqrt(dist2(p, r->centers + (size_t) old * d, d));
+					skip = r->upper[i] * (1 + BOUND_MARGIN) < m;
+				}
+			}
+			if (!skip)
+			{
+				double		d1,
+							d2;
+
+				best = full_search(r, i, &d1, &d2);
+				r->upper[i] = sqrt(d1);
+				r->lower[i] = sqrt(d2);
+			}
 		}
 		if (first || best != old)
 		{
 			r->labels[i] = best;
 			moved++;
 		}
+		acc = r->comps + (size_t) best * d;
+		if (d == 3)
+		{
+			acc[0] += p[0];
+			acc[1] += p[1];
+			acc[2] += p[2];
+		}
+		else
+			for (j = 0; j < d; j++)
+				acc[j] += p[j];
+		r->counts[best]++;
 	}
+	flush_block(r);
 	return moved;
-}
-
-/* Recompute the sums and counts of every cluster from the labels. */
-static void
-accumulate(Run *r)
-{
-	size_t		kd = (size_t) r->k * r->d;
-	size_t		i;
-	int			j;
-
-	memset(r->sums, 0, sizeof(double) * kd);
-	memset(r->comps, 0, sizeof(double) * kd);
-	memset(r->counts, 0, sizeof(int64_t) * r->k);
-	for (i = 0; i < r->n; i++)
-	{
-		int32_t		c = r->labels[i];
-
-		for (j = 0; j < r->d; j++)
-			ksum_add(&r->sums[(size_t) c * r->d + j], &r->comps[(size_t) c * r->d + j],
-					 r->x[i * r->d + j]);
-		r->counts[c]++;
-	}
 }
 
 /*
@@ -487,7 +569,7 @@ reseed_empty(Run *r, bool prune)
 
 			if (r->counts[own] <= 1)
 				continue;		/* would empty another cluster */
-			t = km_dist2(r->x + i * r->d, r->centers + (size_t) own * r->d, r->d);
+			t = dist2(r->x + i * r->d, r->centers + (size_t) own * r->d, r->d);
 			if (t > far_d ||
 				(t == far_d && far < r->n && t > 0 &&
 				 point_cmp(r->x + i * r->d, r->x + far * r->d, r->d) > 0))
@@ -504,9 +586,8 @@ reseed_empty(Run *r, bool prune)
 			size_t		fj = (size_t) from * r->d + j;
 			size_t		cj = (size_t) c * r->d + j;
 
-			ksum_add(&r->sums[fj], &r->comps[fj], -r->x[far * r->d + j]);
+			r->sums[fj] -= r->x[far * r->d + j];
 			r->sums[cj] = r->x[far * r->d + j];
-			r->comps[cj] = 0;
 		}
 		r->counts[from]--;
 		r->counts[c] = 1;
@@ -545,7 +626,7 @@ update_centers(Run *r, bool prune)
 		for (j = 0; j < r->d; j++)
 		{
 			size_t		cj = (size_t) c * r->d + j;
-			double		mean = (r->sums[cj] + r->comps[cj]) / (double) r->counts[c];
+			double		mean = r->sums[cj] / (double) r->counts[c];
 			double		t = mean - r->centers[cj];
 
 			s2 += t * t;
@@ -585,7 +666,7 @@ inertia_of(const Run *r)
 	size_t		i;
 
 	for (i = 0; i < r->n; i++)
-		ksum_add(&s, &comp, km_dist2(r->x + i * r->d,
+		ksum_add(&s, &comp, dist2(r->x + i * r->d,
 									 r->centers + (size_t) r->labels[i] * r->d, r->d));
 	return s + comp;
 }
@@ -620,7 +701,6 @@ lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
 			*iterations = it;
 			return;
 		}
-		accumulate(r);
 		*reseeded += reseed_empty(r, cfg->prune);
 		shift2 = update_centers(r, cfg->prune);
 		if (cfg->on_iteration)
@@ -709,7 +789,8 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		return KM_NO_MEMORY;
 	}
 
-	tol_abs = cfg->tol * km_mean_variance(x, n, d);
+	tol_abs = cfg->tol * (cfg->mean_variance >= 0 ? cfg->mean_variance :
+						  km_mean_variance(x, n, d));
 	n_runs = cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
 	res->inertia = INFINITY;
 	for (run = 0; run < n_runs && !failed; run++)

@@ -50,6 +50,7 @@ typedef struct KmConfig
 	int			n_init;			/* runs; the lowest inertia wins */
 	int			max_iter;
 	double		tol;			/* relative to the mean feature variance */
+	double		mean_variance;	/* that variance if known (>= 0), else -1 */
 	uint64_t	seed;
 	bool		prune;			/* Hamerly bounds (same result, faster) */
 	/* called once per iteration; may longjmp (PostgreSQL interrupts) */

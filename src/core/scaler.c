@@ -8,36 +8,29 @@
 
 #include "exact_sum.h"
 
-void
-km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
-			  double *offset, double *factor)
+double
+km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
+					   double *offset, double *factor)
 {
+	double		total = 0;
 	int			j;
 
 	for (j = 0; j < d; j++)
 	{
+		/*
+		 * Order-independent sums, so the scaler (and every draw keyed on
+		 * scaled values) does not depend on the row order.
+		 */
+		double		mean = n > 0 ? km_exact_sum(x + j, n, d) / (double) n : 0;
+		double		var = n > 0 ? km_exact_sum_sqdev(x + j, n, d, mean) / (double) n : 0;
 		double		off = 0,
 					fac = 1;
 		size_t		i;
 
-		if (kind == KM_SCALE_ZSCORE && n > 0)
+		if (kind == KM_SCALE_ZSCORE)
 		{
-			/*
-			 * Correctly rounded sums, so the scaler (and every draw keyed on
-			 * scaled values) does not depend on the row order.
-			 */
-			double		mean = km_exact_sum(x + j, n, d) / (double) n;
-			KmExactSum	ss;
-
-			km_exact_sum_init(&ss);
-			for (i = 0; i < n; i++)
-			{
-				double		t = x[i * d + j] - mean;
-
-				km_exact_sum_add(&ss, t * t);
-			}
 			off = mean;
-			fac = sqrt(km_exact_sum_result(&ss) / (double) n);
+			fac = sqrt(var);
 		}
 		else if (kind == KM_SCALE_MINMAX && n > 0)
 		{
@@ -58,7 +51,16 @@ km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 			fac = 1;
 		offset[j] = off;
 		factor[j] = fac;
+		total += var / (fac * fac);
 	}
+	return d > 0 ? total / d : 0;
+}
+
+void
+km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
+			  double *offset, double *factor)
+{
+	(void) km_scaler_fit_variance(kind, x, n, d, offset, factor);
 }
 
 void

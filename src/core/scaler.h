@@ -23,6 +23,13 @@ typedef enum KmScale
 void		km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 						  double *offset, double *factor);
 
+/*
+ * The same, also returning the mean over features of the variance of the
+ * scaled data (the unit of k-means' tol), from the same sums.
+ */
+double		km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
+								   double *offset, double *factor);
+
 /* Scale n rows in place, or turn scaled rows back into original units. */
 void		km_scaler_apply(const double *offset, const double *factor, int d,
 							double *x, size_t n);

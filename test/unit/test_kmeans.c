@@ -104,6 +104,7 @@ config(int k)
 	c.tol = 1e-4;
 	c.seed = 42;
 	c.prune = true;
+	c.mean_variance = -1;
 	return c;
 }
 

@@ -1,0 +1,80 @@
+-- Deterministic benchmark tables of per-customer RFM features with
+-- realistic shapes (recency skewed to recent, frequency geometric,
+-- monetary log-normal) drawn from five natural customer groups.
+-- Usage: SELECT bench.make_rfm_table('rfm_1m', 1000000);
+CREATE OR REPLACE FUNCTION bench.make_rfm_table(tbl text, n bigint) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	rows bigint;
+BEGIN
+	EXECUTE format($q$
+	CREATE UNLOGGED TABLE %I AS
+	WITH draw AS (
+		SELECT i,
+		       -- group 0..4, with shares 30, 25, 20, 15, 10 percent
+		       width_bucket(rfm_data.u(i, 1, 7), ARRAY[0.3, 0.55, 0.75, 0.9]::float8[]) AS g,
+		       sqrt(-2 * ln(rfm_data.u(i, 2, 7))) * cos(2 * pi() * rfm_data.u(i, 3, 7)) AS z1,
+		       sqrt(-2 * ln(rfm_data.u(i, 4, 7))) * cos(2 * pi() * rfm_data.u(i, 5, 7)) AS z2,
+		       rfm_data.u(i, 6, 7) AS u
+		FROM generate_series(1::bigint, $1) AS i)
+	SELECT i AS customer_id,
+	       -- recency in days: recent groups near 0, lapsed ones far back
+	       (ARRAY[8, 30, 90, 200, 330])[g + 1] * (0.5 + u) AS recency,
+	       -- frequency: orders, 1 + a geometric-like count around the group's mean
+	       1 + floor(greatest(0, (ARRAY[20, 8, 3, 1.5, 1])[g + 1] * (1 + 0.5 * z1))) AS frequency,
+	       -- monetary: log-normal around the group's typical spend
+	       exp(ln((ARRAY[4000, 1200, 400, 150, 60])[g + 1]) + 0.6 * z2) AS monetary
+	FROM draw
+	$q$, tbl) USING n;
+	EXECUTE format('ALTER TABLE %I SET (parallel_workers = 2)', tbl);
+	EXECUTE format('ANALYZE %I', tbl);
+	EXECUTE format('SELECT count(*) FROM %I', tbl) INTO rows;
+	RETURN rows;
+END
+$$;
+
+-- The same 20 Lloyd iterations a SQL user would write without the
+-- extension: assign every row to the nearest centroid with a CASE over the
+-- squared distances, recompute centroids with GROUP BY, repeat. Features
+-- are z-scored like train() does. Returns the final centroids.
+CREATE OR REPLACE FUNCTION bench.plain_sql_kmeans(tbl text, init float8[], iterations int)
+RETURNS float8[] LANGUAGE plpgsql AS $$
+DECLARE
+	c float8[] := init;	-- k x 3, in z-scored units
+	k int := array_length(init, 1);
+	m float8[];
+	s float8[];
+	d text;
+	nearest text;
+	i int;
+	j int;
+BEGIN
+	EXECUTE format('SELECT ARRAY[avg(recency), avg(frequency), avg(monetary)],
+	                       ARRAY[stddev_pop(recency), stddev_pop(frequency), stddev_pop(monetary)] FROM %I', tbl)
+	   INTO m, s;
+	FOR i IN 1..iterations LOOP
+		-- CASE picking the index of the smallest of k squared distances
+		nearest := 'CASE';
+		FOR j IN 1..k LOOP
+			d := format('((x - %s) ^ 2 + (y - %s) ^ 2 + (z - %s) ^ 2)', c[j][1], c[j][2], c[j][3]);
+			nearest := nearest || format(' WHEN %s <= LEAST(%s) THEN %s', d,
+				(SELECT string_agg(format('((x - %s) ^ 2 + (y - %s) ^ 2 + (z - %s) ^ 2)', c[q][1], c[q][2], c[q][3]), ', ')
+				 FROM generate_series(1, k) q), j);
+		END LOOP;
+		nearest := nearest || ' END';
+		EXECUTE format($q$
+			SELECT array_agg(ARRAY[ax, ay, az] ORDER BY cl) FROM (
+				SELECT %s AS cl, avg(x) AS ax, avg(y) AS ay, avg(z) AS az
+				FROM (SELECT (recency - %s) / %s AS x, (frequency - %s) / %s AS y, (monetary - %s) / %s AS z
+				      FROM %I) p
+				GROUP BY 1) g$q$,
+			nearest, m[1], s[1], m[2], s[2], m[3], s[3], tbl) INTO c;
+	END LOOP;
+	RETURN c;
+END
+$$;
+
+-- Peak resident memory of this backend so far, in kB (VmHWM).
+CREATE OR REPLACE FUNCTION bench.vm_hwm_kb() RETURNS bigint LANGUAGE sql AS $$
+	SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\s+(\d+) kB')::bigint
+$$;

@@ -62,6 +62,15 @@ SELECT bool_and(abs((rfm_kmeans.assign('groups', a, b)).distance
                 = (SELECT min(x) FROM unnest(rfm_kmeans.distances('groups', a, b)) x)) AS distance_is_minimum
 FROM pts WHERE grp IS NOT NULL;
 
+-- the fixed-arity overloads (2 to 4 features) equal the VARIADIC ones
+SELECT bool_and(rfm_kmeans.predict('groups', a, b) = rfm_kmeans.predict('groups', VARIADIC ARRAY[a, b])
+                AND rfm_kmeans.assign('groups', a, b) = rfm_kmeans.assign('groups', VARIADIC ARRAY[a, b])
+                AND rfm_kmeans.distances('groups', a, b) = rfm_kmeans.distances('groups', VARIADIC ARRAY[a, b]))
+         AS fixed_equals_variadic
+FROM pts WHERE grp IS NOT NULL;
+SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1, 2, 3)$$) AS fixed_wrong_count;
+SELECT pg_temp.err($$SELECT rfm_kmeans.assign('groups', 1, NULL::float8)$$) AS fixed_null_feature;
+
 -- distances by hand for one point: scaled Euclidean distance
 SELECT abs((rfm_kmeans.distances('groups', 0, 0))[c.cluster + 1]
            - sqrt(((0 - m.scale_offset[1]) / m.scale_factor[1] - (c.centroid[1] - m.scale_offset[1]) / m.scale_factor[1]) ^ 2

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
 #include "funcapi.h"
@@ -23,16 +24,27 @@ typedef struct PredictCache
 	char	   *name;
 	Model	   *model;
 	double	   *row;			/* d scaled features */
-	TupleDesc	tupdesc;		/* assign()'s result */
+	/* assign()'s result: a formed tuple to copy, and where its fields are */
+	HeapTupleHeader result;
+	Size		result_len;
+	Size		cluster_off;
+	Size		distance_off;
 } PredictCache;
 
+/* The model named by text argument 0, read on the first call of a query. */
 static PredictCache *
-cached_model(FunctionCallInfo fcinfo, const char *name)
+cached_model(FunctionCallInfo fcinfo)
 {
 	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
+	text	   *arg = PG_GETARG_TEXT_PP(0);
+	char	   *name;
 
-	if (c != NULL && strcmp(c->name, name) == 0)
+	/* per row: compare the name's bytes, no copy */
+	if (c != NULL && c->model != NULL &&
+		VARSIZE_ANY_EXHDR(arg) == strlen(c->name) &&
+		memcmp(VARDATA_ANY(arg), c->name, VARSIZE_ANY_EXHDR(arg)) == 0)
 		return c;
+	name = text_to_cstring(arg);
 	if (c == NULL)
 	{
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictCache));
@@ -45,6 +57,51 @@ cached_model(FunctionCallInfo fcinfo, const char *name)
 	c->model = model_load(name, c->mcxt);
 	c->name = MemoryContextStrdup(c->mcxt, name);
 	c->row = MemoryContextAlloc(c->mcxt, sizeof(double) * c->model->d);
+	return c;
+}
+
+static void
+check_feature(double v, int j)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("feature %d must be finite", j + 1)));
+}
+
+/*
+ * The fixed-arity overloads (2, 3 or 4 float8 features): the arguments are
+ * read directly, without the array a VARIADIC call builds for every row.
+ */
+static PredictCache *
+scaled_args(FunctionCallInfo fcinfo)
+{
+	PredictCache *c;
+	int			count = PG_NARGS() - 1;
+	int			j;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument model must not be null")));
+	c = cached_model(fcinfo);
+	if (count != c->model->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" takes %d features, got %d", c->name, c->model->d, count)));
+	for (j = 0; j < count; j++)
+	{
+		double		v;
+
+		if (PG_ARGISNULL(j + 1))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("feature %d must not be null", j + 1),
+					 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
+		v = PG_GETARG_FLOAT8(j + 1);
+		check_feature(v, j);
+		c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
+	}
 	return c;
 }
 
@@ -63,7 +120,7 @@ scaled_row(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("argument model must not be null")));
-	c = cached_model(fcinfo, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	c = cached_model(fcinfo);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -73,6 +130,23 @@ scaled_row(FunctionCallInfo fcinfo)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("features must be a one-dimensional array")));
+	count = ArrayGetNItems(ARR_NDIM(a), ARR_DIMS(a));
+	if (count != c->model->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" takes %d features, got %d", c->name, c->model->d, count)));
+	if (!ARR_HASNULL(a))
+	{
+		/* the common case: read the doubles in place (no null bitmap) */
+		const double *v = (const double *) ((char *) a + ARR_OVERHEAD_NONULLS(ARR_NDIM(a)));
+
+		for (j = 0; j < count; j++)
+		{
+			check_feature(v[j], j);
+			c->row[j] = (v[j] - c->model->offset[j]) / c->model->factor[j];
+		}
+		return c;
+	}
 	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &count);
 	if (count != c->model->d)
@@ -98,45 +172,72 @@ scaled_row(FunctionCallInfo fcinfo)
 	return c;
 }
 
+/* VARIADIC float8[] overloads have two arguments, the fixed ones more */
+#define FEATURES(fcinfo) (PG_NARGS() == 2 ? scaled_row(fcinfo) : scaled_args(fcinfo))
+
 PG_FUNCTION_INFO_V1(rfm_predict);
 Datum
 rfm_predict(PG_FUNCTION_ARGS)
 {
-	PredictCache *c = scaled_row(fcinfo);
+	PredictCache *c = FEATURES(fcinfo);
 
 	PG_RETURN_INT32(km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, NULL));
+}
+
+/*
+ * assign()'s composite, formed once per query; every row copies it and
+ * writes its two fixed-width fields in place (no per-row heap_form_tuple).
+ */
+static void
+prepare_assignment(FunctionCallInfo fcinfo, PredictCache *c)
+{
+	MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+	TupleDesc	td;
+	Datum		values[2] = {Int32GetDatum(0), Float8GetDatum(0)};
+	bool		nulls[2] = {false, false};
+	HeapTuple	tuple;
+	Size		off;
+
+	if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "assign() must return a composite type");
+	td = BlessTupleDesc(td);
+	tuple = heap_form_tuple(td, values, nulls);
+	c->result_len = tuple->t_len;
+	c->result = (HeapTupleHeader) palloc(tuple->t_len);
+	memcpy(c->result, tuple->t_data, tuple->t_len);
+	off = c->result->t_hoff;
+	off = att_align_nominal(off, TupleDescAttr(td, 0)->attalign);
+	c->cluster_off = off;
+	off += TupleDescAttr(td, 0)->attlen;
+	off = att_align_nominal(off, TupleDescAttr(td, 1)->attalign);
+	c->distance_off = off;
+	MemoryContextSwitchTo(old);
 }
 
 PG_FUNCTION_INFO_V1(rfm_assign);
 Datum
 rfm_assign(PG_FUNCTION_ARGS)
 {
-	PredictCache *c = scaled_row(fcinfo);
+	PredictCache *c = FEATURES(fcinfo);
 	double		d2;
-	int			cluster = km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, &d2);
-	Datum		values[2];
-	bool		nulls[2] = {false, false};
+	int32		cluster = km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, &d2);
+	float8		distance = sqrt(d2);
+	char	   *tuple;
 
-	if (c->tupdesc == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-		TupleDesc	td;
-
-		if (get_call_result_type(fcinfo, NULL, &td) != TYPEFUNC_COMPOSITE)
-			elog(ERROR, "assign() must return a composite type");
-		c->tupdesc = BlessTupleDesc(td);
-		MemoryContextSwitchTo(old);
-	}
-	values[0] = Int32GetDatum(cluster);
-	values[1] = Float8GetDatum(sqrt(d2));
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(c->tupdesc, values, nulls)));
+	if (c->result == NULL)
+		prepare_assignment(fcinfo, c);
+	tuple = palloc(c->result_len);
+	memcpy(tuple, c->result, c->result_len);
+	memcpy(tuple + c->cluster_off, &cluster, sizeof(cluster));
+	memcpy(tuple + c->distance_off, &distance, sizeof(distance));
+	PG_RETURN_DATUM(PointerGetDatum(tuple));
 }
 
 PG_FUNCTION_INFO_V1(rfm_distances);
 Datum
 rfm_distances(PG_FUNCTION_ARGS)
 {
-	PredictCache *c = scaled_row(fcinfo);
+	PredictCache *c = FEATURES(fcinfo);
 	Datum	   *d = palloc(sizeof(Datum) * c->model->k);
 	int			i;
 

@@ -366,6 +366,28 @@ CREATE FUNCTION rfm_kmeans.assign(model text, VARIADIC features float8[])
 CREATE FUNCTION rfm_kmeans.distances(model text, VARIADIC features float8[]) RETURNS float8[]
 	AS 'MODULE_PATHNAME', 'rfm_distances' LANGUAGE C STABLE PARALLEL SAFE;
 
+-- Fixed-arity overloads for 2, 3 and 4 features (3 is RFM): same C
+-- functions, reading the arguments directly instead of an array built for
+-- every row. A call with that many float8 arguments picks them.
+CREATE FUNCTION rfm_kmeans.predict(model text, f1 float8, f2 float8) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_predict' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.predict(model text, f1 float8, f2 float8, f3 float8) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_predict' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.predict(model text, f1 float8, f2 float8, f3 float8, f4 float8) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_predict' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.assign(model text, f1 float8, f2 float8) RETURNS rfm_kmeans.assignment
+	AS 'MODULE_PATHNAME', 'rfm_assign' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.assign(model text, f1 float8, f2 float8, f3 float8) RETURNS rfm_kmeans.assignment
+	AS 'MODULE_PATHNAME', 'rfm_assign' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.assign(model text, f1 float8, f2 float8, f3 float8, f4 float8) RETURNS rfm_kmeans.assignment
+	AS 'MODULE_PATHNAME', 'rfm_assign' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.distances(model text, f1 float8, f2 float8) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'rfm_distances' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.distances(model text, f1 float8, f2 float8, f3 float8) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'rfm_distances' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.distances(model text, f1 float8, f2 float8, f3 float8, f4 float8) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'rfm_distances' LANGUAGE C STABLE PARALLEL SAFE;
+
 CREATE FUNCTION rfm_kmeans.centroids(model text)
 	RETURNS TABLE (cluster integer, size bigint, centroid float8[])
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
@@ -497,3 +519,12 @@ COMMENT ON FUNCTION rfm_kmeans._min_dist2(float8[], float8[]) IS 'internal: squa
 COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean) IS 'one-shot k-means: clusters of a relation without storing a model';
 COMMENT ON FUNCTION rfm_kmeans.evaluate(text, regclass) IS 'quality of a model on a relation: inertia, silhouette, Davies-Bouldin, Calinski-Harabasz';
 COMMENT ON FUNCTION rfm_kmeans.elbow(regclass, text[], integer, integer, text, integer, integer, float8, bigint, text) IS 'k-means for each k in k_min..k_max with its metrics and the recommended k (the elbow)';
+COMMENT ON FUNCTION rfm_kmeans.predict(text, float8, float8) IS 'closest cluster (0-based) of 2 features in original units';
+COMMENT ON FUNCTION rfm_kmeans.predict(text, float8, float8, float8) IS 'closest cluster (0-based) of 3 features in original units';
+COMMENT ON FUNCTION rfm_kmeans.predict(text, float8, float8, float8, float8) IS 'closest cluster (0-based) of 4 features in original units';
+COMMENT ON FUNCTION rfm_kmeans.assign(text, float8, float8) IS 'closest cluster and distance to it, 2 features';
+COMMENT ON FUNCTION rfm_kmeans.assign(text, float8, float8, float8) IS 'closest cluster and distance to it, 3 features';
+COMMENT ON FUNCTION rfm_kmeans.assign(text, float8, float8, float8, float8) IS 'closest cluster and distance to it, 4 features';
+COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8) IS 'distance to every centroid, 2 features';
+COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8, float8) IS 'distance to every centroid, 3 features';
+COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8, float8, float8) IS 'distance to every centroid, 4 features';

@@ -38,7 +38,7 @@ UNIT_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/bin/%,$(filter-out test/unit/tap.c,$(wildcard test/unit/test_*.c)))
 
-test/unit/bin/%: test/unit/%.c test/unit/tap.h $(CORE_SRCS) src/core/*.h
+test/unit/bin/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
 	@mkdir -p test/unit/bin
 	$(UNIT_CC) $(UNIT_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
 

@@ -74,7 +74,13 @@ BEGIN
 END
 $$;
 
--- Peak resident memory of this backend so far, in kB (VmHWM).
+-- Peak resident memory of this backend so far, in kB (VmHWM), and the
+-- part of the current resident memory that is shared buffers (RssShmem):
+-- pages of shared_buffers the backend touched stay counted in its RSS, so
+-- the private peak is about VmHWM - RssShmem.
 CREATE OR REPLACE FUNCTION bench.vm_hwm_kb() RETURNS bigint LANGUAGE sql AS $$
 	SELECT substring(pg_read_file('/proc/self/status') FROM 'VmHWM:\s+(\d+) kB')::bigint
+$$;
+CREATE OR REPLACE FUNCTION bench.rss_shmem_kb() RETURNS bigint LANGUAGE sql AS $$
+	SELECT substring(pg_read_file('/proc/self/status') FROM 'RssShmem:\s+(\d+) kB')::bigint
 $$;

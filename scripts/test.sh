@@ -40,8 +40,8 @@ pgtap() {
 	local db=rfm_kmeans_tap csv=""
 	psql_q -d postgres -c "CREATE DATABASE $db"
 	psql_q -d "$db" -c "CREATE EXTENSION pgtap; CREATE EXTENSION rfm_kmeans"
-	# the invoice table layout and the data generator the tests use
-	psql_q -d "$db" -f scripts/online_retail.sql
+	# the invoice table layout, the data generator and helpers the tests use
+	psql_q -d "$db" -f scripts/online_retail.sql -f test/pgtap/helpers.psql
 	if csv=$(retail_csv_path); then
 		load_invoices "$db" "$csv"
 	else

@@ -5,14 +5,7 @@ CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
 RESET client_min_messages;
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 -- three well separated groups of 1,000 points; group g sits around
 -- (10 g, -5 g), so every centroid is its group's mean

@@ -4,14 +4,7 @@ CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
 RESET client_min_messages;
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 -- 90 points: three loose groups in two features
 CREATE TABLE m_pts AS

@@ -4,14 +4,7 @@ CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
 RESET client_min_messages;
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 -- one step by hand: rows (0,0), (1,0), (10,10), (11,10), a NULL row;
 -- centroids (0,0) and (10,10): means (0.5,0) and (10.5,10), inertia 2

@@ -4,15 +4,7 @@ CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
 RESET client_min_messages;
 SET TimeZone = 'UTC';
 
--- run a statement, return its SQLSTATE and message (or 'ok')
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 SELECT pg_temp.err($$SELECT rfm_kmeans.rfm(now(), 'NaN') FROM generate_series(1, 2)$$) AS nan_amount;
 SELECT pg_temp.err($$SELECT rfm_kmeans.rfm(now(), 'Infinity', 1) FROM generate_series(1, 2)$$) AS inf_amount;

@@ -5,14 +5,7 @@ RESET client_min_messages;
 SET TimeZone = 'UTC';
 SET extra_float_digits = 0;
 
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 CREATE TABLE states (kind text, s rfm_kmeans.rfm_state);
 INSERT INTO states

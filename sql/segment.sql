@@ -3,14 +3,7 @@
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS rfm_kmeans;
 RESET client_min_messages;
-CREATE FUNCTION pg_temp.err(q text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-	EXECUTE q;
-	RETURN 'ok';
-EXCEPTION WHEN OTHERS THEN
-	RETURN SQLSTATE || ': ' || SQLERRM;
-END
-$$;
+\i sql/helpers/error_of.psql
 
 -- scores at and around each break
 SELECT v, rfm_kmeans.rfm_score(v, '{10,20,30,40}', true) AS higher_better,

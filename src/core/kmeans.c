@@ -5,6 +5,7 @@
 #include "kmeans.h"
 
 #include "exact_sum.h"
+#include "mix64.h"
 
 #include <float.h>
 #include <math.h>
@@ -89,17 +90,6 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *out_d
 	if (out_dist2)
 		*out_dist2 = best_d;
 	return best;
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
 }
 
 double

@@ -4,6 +4,8 @@
  */
 #include "rfm_state.h"
 
+#include "mix64.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -267,17 +269,6 @@ rfm_ksum_merge(double *sum, double *comp, double osum, double ocomp)
 {
 	rfm_ksum_add(sum, comp, osum);
 	*comp += ocomp;
-}
-
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
-	return x;
 }
 
 /*

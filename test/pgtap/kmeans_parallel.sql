@@ -14,20 +14,6 @@ SELECT i AS id,
 FROM generate_series(1, 300000) i;
 ANALYZE blobs;
 
-CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	line text;
-	result text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF' ||
-	                    CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF, SUMMARY OFF' ELSE '' END ||
-	                    ') ' || q LOOP
-		result := result || line || E'\n';
-	END LOOP;
-	RETURN result;
-END
-$$;
 
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
@@ -35,10 +21,10 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 
 \set step 'SELECT (rfm_kmeans.kmeans_step(ARRAY[a, b, c], ARRAY[[0,0,0],[4,-2,0],[8,-4,6],[12,-6,0],[16,-8,0]]::float8[])).* FROM blobs'
-SELECT matches(pg_temp.plan_of(:'step'),
+SELECT matches(tap_helpers.plan_of(:'step'),
                'Finalize Aggregate.*Gather.*Partial Aggregate',
                'kmeans_step runs as Finalize / Gather / Partial Aggregate');
-SELECT matches(pg_temp.plan_of(:'step', true), 'Workers Launched: [12]', 'parallel workers ran it');
+SELECT matches(tap_helpers.plan_of(:'step', true), 'Workers Launched: [12]', 'parallel workers ran it');
 CREATE TEMP TABLE par AS :step;
 SET max_parallel_workers_per_gather = 0;
 CREATE TEMP TABLE ser AS :step;

@@ -12,22 +12,6 @@ ANALYZE parallel_lines;
 SELECT cmp_ok((SELECT count(*) FROM parallel_lines), '>=', 1000000::bigint,
               'at least 1M invoice lines');
 
--- the EXPLAIN output of q as one text (with analyze, q is executed)
-CREATE FUNCTION pg_temp.plan_of(q text, with_analyze boolean DEFAULT false) RETURNS text
-LANGUAGE plpgsql AS $$
-DECLARE
-	line text;
-	result text := '';
-BEGIN
-	FOR line IN EXECUTE 'EXPLAIN (COSTS OFF' ||
-	                    CASE WHEN with_analyze THEN ', ANALYZE, TIMING OFF, SUMMARY OFF' ELSE '' END ||
-	                    ') ' || q LOOP
-		result := result || line || E'\n';
-	END LOOP;
-	RETURN result;
-END
-$$;
-
 -- the query every test below runs
 CREATE FUNCTION pg_temp.rfm_query() RETURNS text LANGUAGE sql AS $$
 	SELECT $q$SELECT customer_id, rfm_kmeans.rfm(invoice_date, (quantity * unit_price)::float8,
@@ -41,20 +25,20 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 
-SELECT matches(pg_temp.plan_of(pg_temp.rfm_query()),
+SELECT matches(tap_helpers.plan_of(pg_temp.rfm_query()),
                'Finalize (Hash|Group)Aggregate.*Gather.*Partial (Hash|Group)?Aggregate',
                'GROUP BY customer runs as Finalize / Gather / Partial Aggregate');
-SELECT matches(pg_temp.plan_of('SELECT rfm_kmeans.rfm(invoice_date, quantity::float8, invoice_no) FROM parallel_lines'),
+SELECT matches(tap_helpers.plan_of('SELECT rfm_kmeans.rfm(invoice_date, quantity::float8, invoice_no) FROM parallel_lines'),
                'Finalize Aggregate.*Gather.*Partial Aggregate',
                'a grand total runs as Finalize / Gather / Partial Aggregate');
 
 -- run it in parallel, keeping the result, and check workers did run
-SELECT matches(pg_temp.plan_of('CREATE TEMP TABLE par AS SELECT customer_id, (f).* FROM ('
+SELECT matches(tap_helpers.plan_of('CREATE TEMP TABLE par AS SELECT customer_id, (f).* FROM ('
                                || pg_temp.rfm_query() || ') s', true),
                'Workers Launched: [12].*Partial (Hash|Group)?Aggregate',
                'the parallel run launched workers that ran Partial Aggregate');
 SET max_parallel_workers_per_gather = 0;
-SELECT doesnt_match(pg_temp.plan_of(pg_temp.rfm_query()), 'Gather', 'the serial plan has no Gather');
+SELECT doesnt_match(tap_helpers.plan_of(pg_temp.rfm_query()), 'Gather', 'the serial plan has no Gather');
 DO $$ BEGIN EXECUTE 'CREATE TEMP TABLE ser AS SELECT customer_id, (f).* FROM (' || pg_temp.rfm_query() || ') s'; END $$;
 
 SELECT cmp_ok((SELECT count(*) FROM ser), '>', 10000::bigint, 'more than 10,000 customers');

@@ -10,22 +10,8 @@
 
 #include "core/kmeans.h"
 #include "tap.h"
+#include "test_alloc.h"
 
-static void *
-t_alloc(void *ctx, size_t bytes)
-{
-	(void) ctx;
-	return malloc(bytes);
-}
-
-static void
-t_release(void *ctx, void *p)
-{
-	(void) ctx;
-	free(p);
-}
-
-static const KmAlloc MEM = {t_alloc, t_release, NULL};
 
 static uint64_t rng = 12345;
 

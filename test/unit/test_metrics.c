@@ -8,22 +8,8 @@
 
 #include "core/metrics.h"
 #include "tap.h"
+#include "test_alloc.h"
 
-static void *
-t_alloc(void *ctx, size_t bytes)
-{
-	(void) ctx;
-	return malloc(bytes);
-}
-
-static void
-t_release(void *ctx, void *p)
-{
-	(void) ctx;
-	free(p);
-}
-
-static const KmAlloc MEM = {t_alloc, t_release, NULL};
 
 /* silhouette straight from its definition, for comparison */
 static double

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# The rfm_kmeans benchmark: one command, one run, every figure of the
+# README's Performance table. On a throwaway cluster it generates
+# deterministic tables (rfm_1m, rfm_10m: customer_id + recency, frequency,
+# monetary; txn_10m: 10M invoice lines over 1M customer ids), runs every
+# query RUNS times (default 3) in one session, and prints medians, spread,
+# and ratios to the floor SELECT sum(a), sum(b), sum(c) FROM t (serial) on
+# the same table, with the target of each ratio.
+#
+#   bench/run.sh                 # full size (about 6 minutes on 2 cores)
+#   RFM_BENCH_SCALE=10 bench/run.sh   # every table 10x smaller, for a quick look
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib/common.sh"
+cd "$REPO_ROOT"
+
+scale=${RFM_BENCH_SCALE:-1}
+runs=${RFM_BENCH_RUNS:-3}
+n1=$((1000000 / scale))
+n10=$((10000000 / scale))
+ensure_packages "${BUILD_PACKAGES[@]}"
+build_and_install
+cluster_start
+trap cluster_remove EXIT
+db=rfm_bench
+psql_q -d postgres -c "CREATE DATABASE $db"
+psql_q -d $db -c "CREATE EXTENSION rfm_kmeans" -f scripts/online_retail.sql \
+	-f bench/bench.sql -f bench/rfm_tables.sql
+
+log "generating rfm_1m ($n1 rows), rfm_10m ($n10 rows) and txn_10m ($n10 invoice lines)"
+psql_q -d $db <<SQL
+SELECT bench.make_rfm_table('rfm_1m', $n1);
+SELECT bench.make_rfm_table('rfm_10m', $n10);
+-- invoices of about 4.5 lines over 1M customer ids drawn uniformly
+CREATE UNLOGGED TABLE lines_raw (LIKE online_retail);
+SELECT rfm_data.generate_invoices('lines_raw', 1000000 / $scale, ceil($n10 / 4.0)::int, 5, 42, 1.0);
+CREATE UNLOGGED TABLE txn_10m AS
+SELECT customer_id::bigint AS customer_id, invoice_no,
+       ltrim(invoice_no, 'C')::bigint AS invoice_id,
+       invoice_date::timestamptz AS ts, (quantity * unit_price)::float8 AS amount
+FROM lines_raw WHERE customer_id IS NOT NULL LIMIT $n10;
+DROP TABLE lines_raw;
+SQL
+psql_q -d $db -c "VACUUM ANALYZE rfm_1m, rfm_10m, txn_10m"
+
+feat="ARRAY['recency', 'frequency', 'monetary']"
+init="ARRAY[[8,20,4000],[30,8,1200],[90,3,400],[200,1.5,150],[330,1,60]]::float8[]"
+fixed="init_centroids => $init, max_iter => 20, tol => 0"
+
+log "timing ($runs runs each)"
+psql_q -d $db <<SQL
+\o /dev/null
+SET max_parallel_workers_per_gather = 0;
+-- warm the cache: every measured run reads the same pages
+SELECT count(*) FROM rfm_1m; SELECT count(*) FROM rfm_10m; SELECT count(*) FROM txn_10m;
+
+SELECT bench.time_query('floor 1m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_1m', $runs);
+SELECT bench.time_query('floor 10m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_10m', $runs);
+SELECT bench.time_query('train memory, 20 iterations 1m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_1m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SELECT bench.time_query('train memory, 20 iterations 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SELECT bench.time_query('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train aggregate, 20 iterations, serial 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SELECT bench.time_query('train aggregate, 20 iterations, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+SET max_parallel_workers_per_gather = 0;
+SELECT bench.time_query('sum(predict) 10m', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_10m\$q\$, $runs);
+SELECT bench.time_query('sum(assign) 10m', \$q\$SELECT sum((rfm_kmeans.assign('m', recency, frequency, monetary)).distance) FROM rfm_10m\$q\$, $runs);
+SELECT bench.time_query('plain SQL, 20 iterations 1m', \$q\$SELECT bench.plain_sql_kmeans('rfm_1m', ARRAY[[-1,1.5,1.5],[-0.7,0,0],[-0.2,-0.5,-0.4],[0.8,-0.7,-0.5],[2,-0.8,-0.6]]::float8[], 20)\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT text), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_no), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('rfm(), text order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('rfm(), bigint order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SQL
+
+log "peak memory of memory-mode training on rfm_10m"
+# a fresh backend: VmHWM before (library loaded) and after training
+mem=$(psql_q -d $db -At -F' ' <<SQL
+SELECT rfm_kmeans.rfm_score(1, '{1}', true);
+SELECT bench.vm_hwm_kb() AS hwm0, bench.rss_shmem_kb() AS shm0 \gset
+SELECT count(*) FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory');
+SELECT :hwm0, :shm0, bench.vm_hwm_kb(), bench.rss_shmem_kb(), (SELECT n_rows FROM rfm_kmeans.models WHERE name = 'm');
+SQL
+)
+read -r _ _ hwm_before shm_before hwm_after shm_after rows <<<"$(echo $mem)"
+
+echo
+echo "rfm_kmeans benchmark: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), work_mem $(psql_q -d $db -At -c 'SHOW work_mem'), shared_buffers $(psql_q -d $db -At -c 'SHOW shared_buffers'); $runs runs each, median and spread"
+psql_q -d $db -v hwm_before="$hwm_before" -v hwm_after="$hwm_after" -v shm_before="$shm_before" \
+	-v shm_after="$shm_after" -v rows="$rows" <<'SQL'
+\pset footer off
+WITH s AS (SELECT * FROM bench.summary),
+f AS (SELECT (SELECT median_s FROM s WHERE label = 'floor 1m') AS f1,
+             (SELECT median_s FROM s WHERE label = 'floor 10m') AS f10),
+t(ord, label, against, target) AS (VALUES
+	(1, 'floor 1m', NULL, NULL),
+	(2, 'floor 10m', NULL, NULL),
+	(3, 'train memory, 20 iterations 1m', 'floor', '<= 2.0x'),
+	(4, 'train memory, 20 iterations 10m', 'floor', '<= 2.0x'),
+	(5, 'train defaults 1m', 'floor', NULL),
+	(6, 'train defaults 10m', 'floor', '<= 5.0x'),
+	(7, 'train aggregate, 20 iterations, serial 1m', 'floor', NULL),
+	(8, 'train aggregate, 20 iterations, 2 workers 1m', 'serial aggregate', '>= 1.6x faster'),
+	(9, 'sum(predict) 10m', 'floor', '<= 1.5x'),
+	(10, 'sum(assign) 10m', 'floor', '<= 1.5x'),
+	(11, 'plain SQL, 20 iterations 1m', 'memory train', '>= 20x slower'),
+	(12, 'builtin max, count(DISTINCT text), sum', NULL, NULL),
+	(13, 'rfm(), text order key', 'builtin', 'faster'),
+	(14, 'builtin max, count(DISTINCT bigint), sum', NULL, NULL),
+	(15, 'rfm(), bigint order key', 'builtin', 'faster'))
+SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
+       round(s.min_s::numeric, 3) || ' .. ' || round(s.max_s::numeric, 3) AS spread_s,
+       CASE t.against
+         WHEN 'floor' THEN round((s.median_s / CASE WHEN t.label LIKE '%10m' THEN f.f10 ELSE f.f1 END)::numeric, 2) || 'x floor'
+         WHEN 'serial aggregate' THEN round(((SELECT median_s FROM s WHERE label = 'train aggregate, 20 iterations, serial 1m') / s.median_s)::numeric, 2) || 'x faster'
+         WHEN 'memory train' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'train memory, 20 iterations 1m'))::numeric, 1) || 'x slower'
+         WHEN 'builtin' THEN round(((SELECT median_s FROM s WHERE label = replace(replace(t.label, 'rfm(), ', 'builtin max, count(DISTINCT '), ' order key', '), sum')) / s.median_s)::numeric, 2) || 'x faster than built-in'
+       END AS ratio,
+       t.target
+FROM t JOIN s USING (label), f ORDER BY t.ord;
+SELECT :'rows'::bigint AS rows, 3 AS features,
+       round(:'rows'::bigint * 3 * 8 / 1048576.0, 1) AS "n*d*8 MB",
+       round((:'hwm_after'::bigint - :'hwm_before'::bigint) / 1024.0, 1) AS "VmHWM growth MB",
+       round((:'shm_after'::bigint - :'shm_before'::bigint) / 1024.0, 1) AS "of it shared buffers MB",
+       round(((:'hwm_after'::bigint - :'hwm_before'::bigint) - (:'shm_after'::bigint - :'shm_before'::bigint)) / 1024.0, 1) AS "private peak MB",
+       round(((:'hwm_after'::bigint - :'hwm_before'::bigint) - (:'shm_after'::bigint - :'shm_before'::bigint)) * 1024.0
+             / (:'rows'::bigint * 3 * 8), 2) AS "private / (n*d*8), target <= 1.2";
+SQL

@@ -19,6 +19,7 @@
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -228,6 +229,7 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	SPIPlanPtr	plan;
 	Portal		portal;
 	size_t		expected;
+	int			guc_level;
 
 	check_columns(relid, names, d);
 	out->x = NULL;
@@ -252,6 +254,14 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 					  max_bytes, r.mcxt, true))
 		r.capacity = 0;
 
+	/*
+	 * No JIT for this scan: it would only compile a trivial projection, and
+	 * loading LLVM adds some 50 MB to the backend and tens of milliseconds.
+	 * The setting is restored below, or by the transaction abort on error.
+	 */
+	guc_level = NewGUCNestLevel();
+	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	plan = SPI_prepare(feature_query(relid, names, d), 0, NULL);
@@ -261,6 +271,7 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
 	SPI_finish();
+	AtEOXact_GUC(true, guc_level);
 
 	if (too_big)
 		*too_big = r.too_big;

@@ -191,7 +191,71 @@ km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center)
 	return fixed_result(sum, back);
 }
 
+/*
+ * The order-independent sums of every column of an n x d row-major array,
+ * of the values themselves (center NULL) or of their squared deviations
+ * from center[j]: two passes over the rows for all columns at once.
+ */
+void
+km_exact_column_sums(const double *x, size_t n, int d, const double *center,
+					 double *out)
+{
+	double		s1[KM_EXACT_SUM_MAX_COLUMNS],
+				s2[KM_EXACT_SUM_MAX_COLUMNS],
+				back[KM_EXACT_SUM_MAX_COLUMNS],
+				maxv[KM_EXACT_SUM_MAX_COLUMNS];
+	Fixed		sum[KM_EXACT_SUM_MAX_COLUMNS];
+	size_t		i;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		maxv[j] = 0;
+		sum[j] = 0;
+	}
+	/* two loops per case, without branches inside, so they vectorize */
+	for (i = 0; i < n; i++)
+		for (j = 0; j < d; j++)
+		{
+			double		t = x[i * d + j] - (center ? center[j] : 0);
+			double		a = center ? t * t : fabs(t);
+
+			maxv[j] = a > maxv[j] ? a : maxv[j];
+		}
+	for (j = 0; j < d; j++)
+	{
+		back[j] = maxv[j] > 0 ? scale_exponent(maxv[j], &s1[j], &s2[j]) : 0;
+		if (maxv[j] == 0)
+			s1[j] = s2[j] = 0;	/* a column of zeros adds zeros */
+	}
+	if (center == NULL)
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+				sum[j] += to_fixed(x[i * d + j] * s1[j] * s2[j]);
+	else
+		for (i = 0; i < n; i++)
+			for (j = 0; j < d; j++)
+			{
+				double		t = x[i * d + j] - center[j];
+
+				sum[j] += to_fixed(t * t * s1[j] * s2[j]);
+			}
+	for (j = 0; j < d; j++)
+		out[j] = maxv[j] > 0 ? fixed_result(sum[j], back[j]) : 0;
+}
+
 #else							/* no 128-bit integers: the partials */
+
+void
+km_exact_column_sums(const double *x, size_t n, int d, const double *center,
+					 double *out)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+		out[j] = center ? km_exact_sum_sqdev(x + j, n, d, center[j]) : km_exact_sum(x + j, n, d);
+}
+
 
 double
 km_exact_sum(const double *x, size_t n, size_t stride)

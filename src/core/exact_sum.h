@@ -36,4 +36,14 @@ double		km_exact_sum(const double *x, size_t n, size_t stride);
 /* Order-independent sum of (x[i * stride] - center)^2. */
 double		km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center);
 
+/*
+ * Both, for every column of an n x d row-major array at once (d at most
+ * KM_EXACT_SUM_MAX_COLUMNS): out[j] is the sum of column j, or with center
+ * the sum of its squared deviations from center[j]. Same results as the
+ * one-column functions.
+ */
+#define KM_EXACT_SUM_MAX_COLUMNS 1000
+void		km_exact_column_sums(const double *x, size_t n, int d, const double *center,
+								 double *out);
+
 #endif							/* RFM_EXACT_SUM_H */

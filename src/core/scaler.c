@@ -13,24 +13,45 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 					   double *offset, double *factor)
 {
 	double		total = 0;
+	double		mean[KM_EXACT_SUM_MAX_COLUMNS],
+				var[KM_EXACT_SUM_MAX_COLUMNS];
 	int			j;
 
+	/*
+	 * Order-independent sums, so the scaler (and every draw keyed on scaled
+	 * values) does not depend on the row order; all columns per pass.
+	 */
+	if (n > 0 && d <= KM_EXACT_SUM_MAX_COLUMNS)
+	{
+		km_exact_column_sums(x, n, d, NULL, mean);
+		for (j = 0; j < d; j++)
+			mean[j] /= (double) n;
+		km_exact_column_sums(x, n, d, mean, var);
+		for (j = 0; j < d; j++)
+			var[j] /= (double) n;
+	}
 	for (j = 0; j < d; j++)
 	{
-		/*
-		 * Order-independent sums, so the scaler (and every draw keyed on
-		 * scaled values) does not depend on the row order.
-		 */
-		double		mean = n > 0 ? km_exact_sum(x + j, n, d) / (double) n : 0;
-		double		var = n > 0 ? km_exact_sum_sqdev(x + j, n, d, mean) / (double) n : 0;
-		double		off = 0,
+		double		m = 0,
+					v = 0,
+					off = 0,
 					fac = 1;
 		size_t		i;
 
+		if (n > 0 && d <= KM_EXACT_SUM_MAX_COLUMNS)
+		{
+			m = mean[j];
+			v = var[j];
+		}
+		else if (n > 0)
+		{
+			m = km_exact_sum(x + j, n, d) / (double) n;
+			v = km_exact_sum_sqdev(x + j, n, d, m) / (double) n;
+		}
 		if (kind == KM_SCALE_ZSCORE)
 		{
-			off = mean;
-			fac = sqrt(var);
+			off = m;
+			fac = sqrt(v);
 		}
 		else if (kind == KM_SCALE_MINMAX && n > 0)
 		{
@@ -39,10 +60,10 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 
 			for (i = 1; i < n; i++)
 			{
-				double		v = x[i * d + j];
+				double		t = x[i * d + j];
 
-				lo = v < lo ? v : lo;
-				hi = v > hi ? v : hi;
+				lo = t < lo ? t : lo;
+				hi = t > hi ? t : hi;
 			}
 			off = lo;
 			fac = hi - lo;
@@ -51,7 +72,7 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 			fac = 1;
 		offset[j] = off;
 		factor[j] = fac;
-		total += var / (fac * fac);
+		total += v / (fac * fac);
 	}
 	return d > 0 ? total / d : 0;
 }

@@ -35,6 +35,19 @@ main(void)
 		y[i] = x[(i * 7919) % n];	/* a permutation (7919 is prime, n not a multiple) */
 	same = km_exact_sum(x, n, 1) == km_exact_sum(y, n, 1);
 	ok(same, "100,000 values of 17 magnitudes: permuted sum is bit-identical");
+	{
+		/* the column version equals the one-column functions, bit for bit */
+		double		cols[2],
+					centers[2] = {0.25, -3};
+
+		km_exact_column_sums(x, n / 2, 2, NULL, cols);
+		ok(cols[0] == km_exact_sum(x, n / 2, 2) && cols[1] == km_exact_sum(x + 1, n / 2, 2),
+		   "column sums equal the strided sums");
+		km_exact_column_sums(x, n / 2, 2, centers, cols);
+		ok(cols[0] == km_exact_sum_sqdev(x, n / 2, 2, 0.25) &&
+		   cols[1] == km_exact_sum_sqdev(x + 1, n / 2, 2, -3),
+		   "column squared deviations equal the strided ones");
+	}
 	free(x);
 	free(y);
 	return tap_done();

@@ -61,6 +61,15 @@ cached_model(FunctionCallInfo fcinfo)
 }
 
 static void
+null_feature_error(int j)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+			 errmsg("feature %d must not be null", j + 1),
+			 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
+}
+
+static void
 check_feature(double v, int j)
 {
 	if (!isfinite(v))
@@ -94,10 +103,7 @@ scaled_args(FunctionCallInfo fcinfo)
 		double		v;
 
 		if (PG_ARGISNULL(j + 1))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("feature %d must not be null", j + 1),
-					 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
+			null_feature_error(j);
 		v = PG_GETARG_FLOAT8(j + 1);
 		check_feature(v, j);
 		c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
@@ -158,15 +164,9 @@ scaled_row(FunctionCallInfo fcinfo)
 		double		v;
 
 		if (nulls[j])
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("feature %d must not be null", j + 1),
-					 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
+			null_feature_error(j);
 		v = DatumGetFloat8(elems[j]);
-		if (!isfinite(v))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("feature %d must be finite", j + 1)));
+		check_feature(v, j);
 		c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
 	}
 	return c;

@@ -104,6 +104,8 @@ km_exact_sum_result(const KmExactSum *s)
  */
 typedef __int128 Fixed;
 
+#define CHUNK 64				/* columns summed per pass */
+
 /*
  * trunc(v) as a 128-bit integer, for |v| < 2^91, through two 64-bit
  * conversions (one instruction each) rather than the slow library call a
@@ -118,7 +120,8 @@ to_fixed(double v)
 	return (Fixed) hi * ((Fixed) 1 << 45) + lo;
 }
 
-static double
+/* Scale factors (two, each in range) bringing maxabs below 2^90. */
+static int
 scale_exponent(double maxabs, double *s1, double *s2)
 {
 	int			e,
@@ -128,161 +131,111 @@ scale_exponent(double maxabs, double *s1, double *s2)
 	(void) frexp(maxabs, &e);	/* maxabs < 2^e */
 	shift = 90 - e;
 	half = shift / 2;
-	*s1 = ldexp(1.0, half);		/* two factors: each stays in range */
+	*s1 = ldexp(1.0, half);
 	*s2 = ldexp(1.0, shift - half);
-	return (double) -shift;
+	return -shift;
 }
 
-static double
-fixed_result(Fixed sum, double back)
+/* Columns c0 .. c0 + m - 1 (m <= CHUNK): two passes over the rows. */
+static void
+column_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
+			 double *out)
 {
-	return ldexp((double) sum, (int) back);
-}
-
-double
-km_exact_sum(const double *x, size_t n, size_t stride)
-{
-	double		maxabs = 0,
-				s1,
-				s2,
-				back;
-	Fixed		sum = 0;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		double		a = fabs(x[i * stride]);
-
-		maxabs = a > maxabs ? a : maxabs;
-	}
-	if (maxabs == 0 || !isfinite(maxabs))
-		return maxabs == 0 ? 0 : NAN;
-	back = scale_exponent(maxabs, &s1, &s2);
-	for (i = 0; i < n; i++)
-		sum += to_fixed(x[i * stride] * s1 * s2);
-	return fixed_result(sum, back);
-}
-
-double
-km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center)
-{
-	double		maxsq = 0,
-				s1,
-				s2,
-				back;
-	Fixed		sum = 0;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-	{
-		double		t = x[i * stride] - center;
-
-		maxsq = t * t > maxsq ? t * t : maxsq;
-	}
-	if (maxsq == 0 || !isfinite(maxsq))
-		return maxsq == 0 ? 0 : NAN;
-	back = scale_exponent(maxsq, &s1, &s2);
-	for (i = 0; i < n; i++)
-	{
-		double		t = x[i * stride] - center;
-
-		sum += to_fixed(t * t * s1 * s2);
-	}
-	return fixed_result(sum, back);
-}
-
-/*
- * The order-independent sums of every column of an n x d row-major array,
- * of the values themselves (center NULL) or of their squared deviations
- * from center[j]: two passes over the rows for all columns at once.
- */
-void
-km_exact_column_sums(const double *x, size_t n, int d, const double *center,
-					 double *out)
-{
-	double		s1[KM_EXACT_SUM_MAX_COLUMNS],
-				s2[KM_EXACT_SUM_MAX_COLUMNS],
-				back[KM_EXACT_SUM_MAX_COLUMNS],
-				maxv[KM_EXACT_SUM_MAX_COLUMNS];
-	Fixed		sum[KM_EXACT_SUM_MAX_COLUMNS];
+	double		s1[CHUNK],
+				s2[CHUNK],
+				maxv[CHUNK];
+	int			back[CHUNK];
+	Fixed		sum[CHUNK];
 	size_t		i;
 	int			j;
 
-	for (j = 0; j < d; j++)
+	for (j = 0; j < m; j++)
 	{
 		maxv[j] = 0;
 		sum[j] = 0;
 	}
-	/* two loops per case, without branches inside, so they vectorize */
 	for (i = 0; i < n; i++)
-		for (j = 0; j < d; j++)
+		for (j = 0; j < m; j++)
 		{
-			double		t = x[i * d + j] - (center ? center[j] : 0);
+			double		t = x[i * stride + j] - (center ? center[j] : 0);
 			double		a = center ? t * t : fabs(t);
 
 			maxv[j] = a > maxv[j] ? a : maxv[j];
 		}
-	for (j = 0; j < d; j++)
+	for (j = 0; j < m; j++)
 	{
 		back[j] = maxv[j] > 0 ? scale_exponent(maxv[j], &s1[j], &s2[j]) : 0;
 		if (maxv[j] == 0)
 			s1[j] = s2[j] = 0;	/* a column of zeros adds zeros */
 	}
+	/* one loop per case, without branches inside, so they vectorize */
 	if (center == NULL)
 		for (i = 0; i < n; i++)
-			for (j = 0; j < d; j++)
-				sum[j] += to_fixed(x[i * d + j] * s1[j] * s2[j]);
+			for (j = 0; j < m; j++)
+				sum[j] += to_fixed(x[i * stride + j] * s1[j] * s2[j]);
 	else
 		for (i = 0; i < n; i++)
-			for (j = 0; j < d; j++)
+			for (j = 0; j < m; j++)
 			{
-				double		t = x[i * d + j] - center[j];
+				double		t = x[i * stride + j] - center[j];
 
 				sum[j] += to_fixed(t * t * s1[j] * s2[j]);
 			}
-	for (j = 0; j < d; j++)
-		out[j] = maxv[j] > 0 ? fixed_result(sum[j], back[j]) : 0;
+	for (j = 0; j < m; j++)
+		out[j] = maxv[j] > 0 ? ldexp((double) sum[j], back[j]) : 0;
+}
+
+void
+km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
+					 const double *center, double *out)
+{
+	int			c0;
+
+	for (c0 = 0; c0 < m; c0 += CHUNK)
+		column_chunk(x + c0, n, m - c0 < CHUNK ? m - c0 : CHUNK, stride,
+					 center ? center + c0 : NULL, out + c0);
 }
 
 #else							/* no 128-bit integers: the partials */
 
 void
-km_exact_column_sums(const double *x, size_t n, int d, const double *center,
-					 double *out)
+km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
+					 const double *center, double *out)
 {
 	int			j;
 
-	for (j = 0; j < d; j++)
-		out[j] = center ? km_exact_sum_sqdev(x + j, n, d, center[j]) : km_exact_sum(x + j, n, d);
+	for (j = 0; j < m; j++)
+	{
+		KmExactSum	s;
+		size_t		i;
+
+		km_exact_sum_init(&s);
+		for (i = 0; i < n; i++)
+		{
+			double		t = x[i * stride + j] - (center ? center[j] : 0);
+
+			km_exact_sum_add(&s, center ? t * t : t);
+		}
+		out[j] = km_exact_sum_result(&s);
+	}
 }
 
+#endif
 
 double
 km_exact_sum(const double *x, size_t n, size_t stride)
 {
-	KmExactSum	s;
-	size_t		i;
+	double		out;
 
-	km_exact_sum_init(&s);
-	for (i = 0; i < n; i++)
-		km_exact_sum_add(&s, x[i * stride]);
-	return km_exact_sum_result(&s);
+	km_exact_column_sums(x, n, 1, stride, NULL, &out);
+	return out;
 }
 
 double
 km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center)
 {
-	KmExactSum	s;
-	size_t		i;
+	double		out;
 
-	km_exact_sum_init(&s);
-	for (i = 0; i < n; i++)
-	{
-		double		t = x[i * stride] - center;
-
-		km_exact_sum_add(&s, t * t);
-	}
-	return km_exact_sum_result(&s);
+	km_exact_column_sums(x, n, 1, stride, &center, &out);
+	return out;
 }
-
-#endif

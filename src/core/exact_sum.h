@@ -37,13 +37,12 @@ double		km_exact_sum(const double *x, size_t n, size_t stride);
 double		km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center);
 
 /*
- * Both, for every column of an n x d row-major array at once (d at most
- * KM_EXACT_SUM_MAX_COLUMNS): out[j] is the sum of column j, or with center
- * the sum of its squared deviations from center[j]. Same results as the
- * one-column functions.
+ * Both, for m columns at once: x points at the first value of the first
+ * column, stride is the row length. out[j] is the sum of column j, or with
+ * center the sum of its squared deviations from center[j]. Same results as
+ * the one-column functions (which are this with m = 1).
  */
-#define KM_EXACT_SUM_MAX_COLUMNS 1000
-void		km_exact_column_sums(const double *x, size_t n, int d, const double *center,
-								 double *out);
+void		km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
+								 const double *center, double *out);
 
 #endif							/* RFM_EXACT_SUM_H */

@@ -5,6 +5,7 @@
 #include "kmeans.h"
 
 #include "exact_sum.h"
+#include "ksum.h"
 #include "mix64.h"
 
 #include <float.h>
@@ -123,18 +124,6 @@ point_cmp(const double *a, const double *b, int d)
 			return 1;
 	}
 	return 0;
-}
-
-static void
-ksum_add(double *sum, double *comp, double v)
-{
-	double		t = *sum + v;
-
-	if (fabs(*sum) >= fabs(v))
-		*comp += (*sum - t) + v;
-	else
-		*comp += (v - t) + *sum;
-	*sum = t;
 }
 
 double

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "kmeans.h"
+#include "ksum.h"
 
 size_t
 km_step_bytes(int k, int d)
@@ -58,18 +59,6 @@ km_step_init(KmStepState *s, int k, int d, const double *centroids)
 	memcpy(km_step_centroids(s), centroids, sizeof(double) * k * d);
 }
 
-static void
-ksum(double *sum, double *comp, double v)
-{
-	double		t = *sum + v;
-
-	if (fabs(*sum) >= fabs(v))
-		*comp += (*sum - t) + v;
-	else
-		*comp += (v - t) + *sum;
-	*sum = t;
-}
-
 void
 km_step_add(KmStepState *s, const double *row)
 {
@@ -80,10 +69,10 @@ km_step_add(KmStepState *s, const double *row)
 	int			j;
 
 	for (j = 0; j < s->d; j++)
-		ksum(&sums[j], &comps[j], row[j]);
+		ksum_add(&sums[j], &comps[j], row[j]);
 	km_step_counts(s)[c]++;
 	s->rows++;
-	ksum(&s->inertia, &s->inertia_comp, d2);
+	ksum_add(&s->inertia, &s->inertia_comp, d2);
 }
 
 bool
@@ -99,14 +88,13 @@ km_step_merge(KmStepState *dst, const KmStepState *src)
 		return false;
 	for (i = 0; i < kd; i++)
 	{
-		ksum(&km_step_sums(dst)[i], &km_step_comps(dst)[i], km_step_sums(src)[i]);
-		km_step_comps(dst)[i] += km_step_comps(src)[i];
+		ksum_merge(&km_step_sums(dst)[i], &km_step_comps(dst)[i],
+				   km_step_sums(src)[i], km_step_comps(src)[i]);
 	}
 	for (i = 0; i < (size_t) dst->k; i++)
 		km_step_counts(dst)[i] += km_step_counts(src)[i];
 	dst->rows += src->rows;
-	ksum(&dst->inertia, &dst->inertia_comp, src->inertia);
-	dst->inertia_comp += src->inertia_comp;
+	ksum_merge(&dst->inertia, &dst->inertia_comp, src->inertia, src->inertia_comp);
 	return true;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "rfm_state.h"
 
+#include "ksum.h"
 #include "mix64.h"
 
 #include <math.h>
@@ -248,27 +249,16 @@ rfm_state_frequency(const RfmState *s)
 	return s->key_mode == RFM_KEYS_NONE ? s->rows : (int64_t) s->key_count;
 }
 
-/*
- * Neumaier's variant of Kahan summation: the rounding error of every
- * addition is accumulated in *comp, whichever operand is larger.
- */
 void
 rfm_ksum_add(double *sum, double *comp, double x)
 {
-	double		t = *sum + x;
-
-	if (fabs(*sum) >= fabs(x))
-		*comp += (*sum - t) + x;
-	else
-		*comp += (x - t) + *sum;
-	*sum = t;
+	ksum_add(sum, comp, x);
 }
 
 void
 rfm_ksum_merge(double *sum, double *comp, double osum, double ocomp)
 {
-	rfm_ksum_add(sum, comp, osum);
-	*comp += ocomp;
+	ksum_merge(sum, comp, osum, ocomp);
 }
 
 /*

@@ -13,41 +13,30 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 					   double *offset, double *factor)
 {
 	double		total = 0;
-	double		mean[KM_EXACT_SUM_MAX_COLUMNS],
-				var[KM_EXACT_SUM_MAX_COLUMNS];
 	int			j;
 
 	/*
 	 * Order-independent sums, so the scaler (and every draw keyed on scaled
-	 * values) does not depend on the row order; all columns per pass.
+	 * values) does not depend on the row order. offset holds the means and
+	 * factor the variances until each column is finished below.
 	 */
-	if (n > 0 && d <= KM_EXACT_SUM_MAX_COLUMNS)
+	if (n > 0)
 	{
-		km_exact_column_sums(x, n, d, NULL, mean);
+		km_exact_column_sums(x, n, d, d, NULL, offset);
 		for (j = 0; j < d; j++)
-			mean[j] /= (double) n;
-		km_exact_column_sums(x, n, d, mean, var);
+			offset[j] /= (double) n;
+		km_exact_column_sums(x, n, d, d, offset, factor);
 		for (j = 0; j < d; j++)
-			var[j] /= (double) n;
+			factor[j] /= (double) n;
 	}
 	for (j = 0; j < d; j++)
 	{
-		double		m = 0,
-					v = 0,
+		double		m = n > 0 ? offset[j] : 0,
+					v = n > 0 ? factor[j] : 0,
 					off = 0,
 					fac = 1;
 		size_t		i;
 
-		if (n > 0 && d <= KM_EXACT_SUM_MAX_COLUMNS)
-		{
-			m = mean[j];
-			v = var[j];
-		}
-		else if (n > 0)
-		{
-			m = km_exact_sum(x + j, n, d) / (double) n;
-			v = km_exact_sum_sqdev(x + j, n, d, m) / (double) n;
-		}
 		if (kind == KM_SCALE_ZSCORE)
 		{
 			off = m;

@@ -40,10 +40,10 @@ main(void)
 		double		cols[2],
 					centers[2] = {0.25, -3};
 
-		km_exact_column_sums(x, n / 2, 2, NULL, cols);
+		km_exact_column_sums(x, n / 2, 2, 2, NULL, cols);
 		ok(cols[0] == km_exact_sum(x, n / 2, 2) && cols[1] == km_exact_sum(x + 1, n / 2, 2),
 		   "column sums equal the strided sums");
-		km_exact_column_sums(x, n / 2, 2, centers, cols);
+		km_exact_column_sums(x, n / 2, 2, 2, centers, cols);
 		ok(cols[0] == km_exact_sum_sqdev(x, n / 2, 2, 0.25) &&
 		   cols[1] == km_exact_sum_sqdev(x + 1, n / 2, 2, -3),
 		   "column squared deviations equal the strided ones");

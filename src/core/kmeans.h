@@ -7,8 +7,8 @@
  *
  * Determinism: every random choice is keyed by a hash of the point's
  * values and the seed, never by its position, so the same multiset of
- * points gives the same model whatever the row order. Cluster sums use
- * compensated summation, so row order changes them by rounding at most.
+ * points gives the same model whatever the row order. Cluster sums are
+ * added in blocks of rows, so row order changes them by rounding at most.
  */
 #ifndef RFM_KMEANS_CORE_H
 #define RFM_KMEANS_CORE_H

@@ -339,12 +339,11 @@ nearest(const double *p, const double *centers, int k, int d, double *d1)
 						t1 = p1 - q[1],
 						t2 = p2 - q[2];
 			double		t = t0 * t0 + t1 * t1 + t2 * t2;
+			int			closer = t < b1;
 
-			if (t < b1)
-			{
-				b1 = t;
-				best = c;
-			}
+			/* branch-free: which cluster wins is data, not predictable */
+			best = closer ? c : best;
+			b1 = closer ? t : b1;
 		}
 	}
 	else

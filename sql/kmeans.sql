@@ -89,6 +89,14 @@ SELECT model, iterations FROM rfm_kmeans.train('verbose', 'pts', ARRAY['a', 'b']
 SELECT model, iterations FROM rfm_kmeans.train('verbose', 'pts', ARRAY['a', 'b'], 2, verbose => true, mode => 'aggregate',
                                                init_centroids => ARRAY[[0, 0], [20, -10]]::float8[], scale => 'none');
 
+-- k >= 8 trains with Hamerly's bounds: the stored sizes still count every
+-- row's nearest centroid (predict), as without pruning
+SELECT model, k FROM rfm_kmeans.train('k9', 'pts', ARRAY['a', 'b'], 9, scale => 'none');
+SELECT (SELECT sizes FROM rfm_kmeans.models WHERE name = 'k9') =
+       (SELECT array_agg(coalesce(n, 0) ORDER BY c) FROM generate_series(0, 8) c
+        LEFT JOIN (SELECT rfm_kmeans.predict('k9', a, b) AS c, count(*) AS n FROM pts
+                   WHERE grp IS NOT NULL GROUP BY 1) t USING (c)) AS pruned_sizes_match;
+
 -- minmax and random init
 SELECT model, converged FROM rfm_kmeans.train('mm', 'pts', ARRAY['a', 'b'], 3, scale => 'minmax', init => 'random', seed => 7);
 SELECT scale_offset, scale_factor FROM rfm_kmeans.models WHERE name = 'mm';

@@ -63,8 +63,8 @@ feature_names(ArrayType *features, int *d)
 	return names;
 }
 
-static void
-check_columns(Oid relid, char **names, int d)
+void
+check_feature_columns(Oid relid, char **names, int d)
 {
 	int			i;
 
@@ -231,7 +231,7 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	size_t		expected;
 	int			guc_level;
 
-	check_columns(relid, names, d);
+	check_feature_columns(relid, names, d);
 	out->x = NULL;
 	out->n = 0;
 	out->d = d;

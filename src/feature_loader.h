@@ -21,6 +21,9 @@ typedef struct FeatureSet
 /* The column names of a text[] argument, checked (ERROR on bad input). */
 char	  **feature_names(ArrayType *features, int *d);
 
+/* ERROR unless every name is a numeric column of relid (42703, 42804). */
+void		check_feature_columns(Oid relid, char **names, int d);
+
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then
  * read them with a batched cursor, running as the caller (privileges and

@@ -16,6 +16,7 @@
 #include "core/kmeans.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "feature_loader.h"
 #include "kmeans_train.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
@@ -372,6 +373,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.o = o;
 	r.k = o->k;
 	r.d = o->d;
+	check_feature_columns(o->relid, o->features, o->d);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	tol_abs = o->tol * fit_scaler(&r, model, out);

@@ -21,7 +21,9 @@
 #include "libpq/pqformat.h"
 #include "rfm_state_pg.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/typcache.h"
 
 typedef struct Tokens
 {
@@ -89,13 +91,32 @@ read_double(Tokens *t, const char *field)
 	return v;
 }
 
+/*
+ * A typed state names a type that exists and can be hashed, and, for a
+ * collatable type, an existing collation (hashing text needs one).
+ */
 static void
-check_key_type(Oid type, int errcode_)
+check_key_type(Oid type, Oid collation, int errcode_)
 {
+	TypeCacheEntry *tc;
+
 	if (!SearchSysCacheExists1(TYPEOID, ObjectIdGetDatum(type)))
 		ereport(ERROR,
 				(errcode(errcode_),
 				 errmsg("invalid rfm_state: order_key type %u does not exist", type)));
+	tc = lookup_type_cache(type, TYPECACHE_HASH_EXTENDED_PROC | TYPECACHE_EQ_OPR);
+	if (!OidIsValid(tc->hash_extended_proc) || !OidIsValid(tc->eq_opr))
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid rfm_state: order_key type %s has no hash operator class",
+						format_type_be(type))));
+	if (type_is_collatable(type) ?
+		!SearchSysCacheExists1(COLLOID, ObjectIdGetDatum(collation)) :
+		OidIsValid(collation))
+		ereport(ERROR,
+				(errcode(errcode_),
+				 errmsg("invalid rfm_state: collation %u does not fit order_key type %s",
+						collation, format_type_be(type))));
 }
 
 /* Add a key read from outside; a duplicate means the input was forged. */
@@ -142,7 +163,7 @@ check_header(const RfmState *s, int64 key_count, int errcode_)
 				(errcode(errcode_),
 				 errmsg("invalid rfm_state: as_of is inconsistent")));
 	if (s->key_mode == RFM_KEYS_TYPED)
-		check_key_type(s->key_type, errcode_);
+		check_key_type(s->key_type, s->key_collation, errcode_);
 	else if (s->key_type != 0 || s->key_collation != 0)
 		ereport(ERROR,
 				(errcode(errcode_),

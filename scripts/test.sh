@@ -47,7 +47,7 @@ pgtap() {
 	else
 		log "real Online Retail data not found: its tests will be skipped"
 	fi
-	pg_prove -d "$db" --ext .sql -r test/pgtap
+	pg_prove -d "$db" --ext .sql -r --set server_log="$CLUSTER_DIR/server.log" test/pgtap
 }
 
 # Edited and added segment rules, and k-means models, survive pg_dump /

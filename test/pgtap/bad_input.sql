@@ -4,7 +4,7 @@
 SET client_min_messages = error;
 SELECT pg_postmaster_start_time() AS started \gset
 BEGIN;
-SELECT plan(75);
+SELECT plan(76);
 
 CREATE TABLE bi_pts AS SELECT i, (i % 5)::float8 AS a, (i % 3)::float8 AS b FROM generate_series(1, 50) i;
 CREATE TABLE bi_one AS SELECT 1.0::float8 AS a, 2.0::float8 AS b;
@@ -108,6 +108,12 @@ SELECT throws_ok($$SELECT '1 10001 1 0 0 0'::rfm_kmeans.kmeans_state$$, '22P02',
 
 -- the server stayed up all along
 SELECT is(pg_postmaster_start_time(), :'started'::timestamptz, 'the server never restarted');
+\if :{?server_log}
+SELECT is((SELECT count(*) FROM regexp_matches(pg_read_file(:'server_log'), 'terminated by signal', 'g')),
+          0::bigint, 'no backend was terminated by a signal (server log)');
+\else
+SELECT skip('no server_log variable given: the log was not checked', 1);
+\endif
 
 SELECT * FROM finish();
 ROLLBACK;

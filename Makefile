@@ -24,7 +24,7 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # bufpage.h), so that one warning is off; everything else is an error.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 
-EXTRA_CLEAN = test/unit/bin
+EXTRA_CLEAN = test/unit/bin test/fuzz/bin
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -45,3 +45,29 @@ test/unit/bin/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
 .PHONY: unit
 unit: $(UNIT_TESTS)
 	prove -v -e '' $(UNIT_TESTS)
+
+# ---------------------------------------------------------------------------
+# libFuzzer targets over the core (clang): each runs FUZZ_SECONDS from the
+# seed corpus in test/fuzz/corpus/<target>; new inputs go to a temporary
+# directory, so the checkout is not modified.
+# ---------------------------------------------------------------------------
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 20
+FUZZ_TARGETS = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
+
+test/fuzz/bin/%: test/fuzz/fuzz_%.c $(CORE_SRCS) src/core/*.h test/unit/*.h
+	@mkdir -p test/fuzz/bin
+	$(FUZZ_CC) -g -O1 -Isrc -Itest/unit -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -lm
+
+.PHONY: fuzz
+fuzz: $(addprefix test/fuzz/bin/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		work=$$(mktemp -d); \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		test/fuzz/bin/$$t $$work test/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 -artifact_prefix=$$work/ 2>&1 | grep -E "Done|stat::number_of_executed_units|ERROR|oracle" || true; \
+		test/fuzz/bin/$$t -runs=0 $$work test/fuzz/corpus/$$t >/dev/null 2>&1 || { echo "fuzz target $$t failed; see $$work"; exit 1; }; \
+		if ls $$work/crash-* $$work/leak-* $$work/timeout-* >/dev/null 2>&1; then echo "fuzz target $$t found a failure in $$work"; exit 1; fi; \
+		rm -rf $$work; \
+	done

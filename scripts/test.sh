@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of rfm_kmeans on a throwaway cluster:
-#   pg_regress (sql/ + expected/), pgTAP (test/pgtap/, pg_prove), and the
-#   C unit tests of src/core/ under AddressSanitizer + UBSan.
+#   pg_regress (sql/ + expected/), pgTAP (test/pgtap/, pg_prove), the
+#   C unit tests of src/core/ under AddressSanitizer + UBSan, and a bounded
+#   libFuzzer run of every fuzz target (RFM_FUZZ_SECONDS each, default 20).
 # Installs missing Debian packages (apt-get, via sudo when not root), builds
 # and installs the extension, starts a private PostgreSQL cluster and
 # removes it at the end. Exits non-zero if any suite fails.
@@ -111,6 +112,8 @@ run_suite "pgTAP" pgtap
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "C unit tests (ASan+UBSan)" make -s unit
+run_suite "fuzzing the core (libFuzzer, ${RFM_FUZZ_SECONDS:-20} s a target)" \
+	make -s fuzz FUZZ_SECONDS="${RFM_FUZZ_SECONDS:-20}"
 
 echo
 echo "suites: ${#passed[@]} passed, ${#failed[@]} failed"

@@ -15,11 +15,11 @@
 #include "executor/spi.h"
 #include "executor/tuptable.h"
 #include "feature_loader.h"
+#include "safe_spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "parser/parse_coerce.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/syscache.h"
@@ -257,21 +257,15 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	/*
 	 * No JIT for this scan: it would only compile a trivial projection, and
 	 * loading LLVM adds some 50 MB to the backend and tens of milliseconds.
-	 * The setting is restored below, or by the transaction abort on error.
 	 */
-	guc_level = NewGUCNestLevel();
-	(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	guc_level = safe_spi_connect(true);
 	plan = SPI_prepare(feature_query(relid, names, d), 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the feature query: %s", SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
-	SPI_finish();
-	AtEOXact_GUC(true, guc_level);
+	safe_spi_finish(guc_level);
 
 	if (too_big)
 		*too_big = r.too_big;

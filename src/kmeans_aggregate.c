@@ -18,6 +18,7 @@
 #include "fmgr.h"
 #include "feature_loader.h"
 #include "kmeans_train.h"
+#include "safe_spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -369,13 +370,13 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	double		best_inertia = INFINITY;
 	int			run,
 				n_runs = o->init == KM_INIT_EXPLICIT ? 1 : o->n_init;
+	int			level;
 
 	r.o = o;
 	r.k = o->k;
 	r.d = o->d;
 	check_feature_columns(o->relid, o->features, o->d);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
+	level = safe_spi_connect(false);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
 	if (out->n_rows == 0)
 		ereport(ERROR,
@@ -436,7 +437,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			out->converged = converged;
 		}
 	}
-	SPI_finish();
+	safe_spi_finish(level);
 	out->inertia = best_inertia;
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);

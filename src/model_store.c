@@ -9,25 +9,20 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "model_store.h"
+#include "safe_spi.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
-
-static void
-spi_begin(void)
-{
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
 
 void
 model_check_owner(const char *name)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
+	int			level;
 
-	spi_begin();
+	level = safe_spi_connect(false);
 	if (SPI_execute_with_args("SELECT owner FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
@@ -42,7 +37,7 @@ model_check_owner(const char *name)
 					 errmsg("model \"%s\" belongs to role %s", name, owner),
 					 errhint("Only the owner of a model or a superuser may replace or drop it; pick another model name.")));
 	}
-	SPI_finish();
+	safe_spi_finish(level);
 }
 
 static Datum
@@ -82,6 +77,7 @@ model_store(const ModelToStore *m)
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
 	int			i;
+	int			level;
 
 	for (i = 0; i < mo->d; i++)
 		feat[i] = CStringGetTextDatum(m->features[i]);
@@ -104,7 +100,7 @@ model_store(const ModelToStore *m)
 	values[13] = CStringGetTextDatum(m->source);
 	values[14] = CStringGetTextDatum(m->params_json);
 
-	spi_begin();
+	level = safe_spi_connect(false);
 	if (SPI_execute_with_args(
 							  "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
 							  "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
@@ -121,7 +117,7 @@ model_store(const ModelToStore *m)
 							  "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params",
 							  15, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store model \"%s\"", m->name);
-	SPI_finish();
+	safe_spi_finish(level);
 }
 
 /* Copy a float8[] of n elements (no NULLs) into dst. */
@@ -161,8 +157,9 @@ model_load(const char *name, MemoryContext mcxt)
 	bool		isnull;
 	int			i,
 				j;
+	int			level;
 
-	spi_begin();
+	level = safe_spi_connect(false);
 	if (SPI_execute_with_args("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
 							  "scale_factor, centroids, features FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -206,6 +203,6 @@ model_load(const char *name, MemoryContext mcxt)
 		for (j = 0; j < m->d; j++)
 			m->features[j] = MemoryContextStrdup(mcxt, TextDatumGetCString(elems[j]));
 	}
-	SPI_finish();
+	safe_spi_finish(level);
 	return m;
 }

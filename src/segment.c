@@ -11,6 +11,7 @@
 
 #include "core/rfm_score.h"
 #include "executor/spi.h"
+#include "safe_spi.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
@@ -37,9 +38,8 @@ load_rules(MemoryContext mcxt)
 {
 	SegmentRules *sr;
 	uint64		i;
+	int			level = safe_spi_connect(false);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
 	if (SPI_execute("SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max "
 					"FROM rfm_kmeans.segment_rules ORDER BY priority",
 					true, 0) != SPI_OK_SELECT)
@@ -66,7 +66,7 @@ load_rules(MemoryContext mcxt)
 		sr->names[i] = cstring_to_text(name ? name : "Others");
 		MemoryContextSwitchTo(old);
 	}
-	SPI_finish();
+	safe_spi_finish(level);
 	return sr;
 }
 

@@ -105,6 +105,29 @@ cancel_keeps_model() {
 	# psql start-up and the timeout itself are included: allow 1 s beyond it
 	[ "$ms" -lt 1300 ] || { echo "not ok - cancelled after $ms ms (timeout 300 ms)"; return 1; }
 	echo "ok - training cancelled by statement_timeout 300ms after $ms ms in all; the previous model is unchanged"
+
+	# pg_cancel_backend from another session, likewise
+	psql_q -d "$db" -c "SELECT rfm_kmeans.train('m', 'big', ARRAY['a', 'b', 'c'], 50, n_init => 20, tol => 0, max_iter => 1000)" \
+		>"$CLUSTER_DIR/cancel.out" 2>&1 &
+	local bg=$! pid="" i
+	for i in $(seq 1 50); do
+		pid=$(psql_q -At -d "$db" -c "SELECT pid FROM pg_stat_activity WHERE query LIKE '%rfm_kmeans.train(''m'', ''big''%' AND pid <> pg_backend_pid()")
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	[ -n "$pid" ] || { echo "not ok - the training backend was not found"; wait $bg; return 1; }
+	sleep 0.3
+	t0=$(date +%s%N)
+	psql_q -At -d "$db" -c "SELECT pg_cancel_backend($pid)" >/dev/null
+	if wait $bg; then echo "not ok - training was not cancelled by pg_cancel_backend"; return 1; fi
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	grep -q "canceling statement due to user request" "$CLUSTER_DIR/cancel.out" ||
+		{ echo "not ok - unexpected error: $(cat "$CLUSTER_DIR/cancel.out")"; return 1; }
+	after=$(psql_q -At -d "$db" -c "SELECT m FROM rfm_kmeans.models m")
+	[ "$before" = "$after" ] || { echo "not ok - the model changed"; return 1; }
+	[ "$ms" -lt 1000 ] || { echo "not ok - stopped $ms ms after pg_cancel_backend"; return 1; }
+	echo "ok - training stopped $ms ms after pg_cancel_backend; the previous model is unchanged"
 }
 
 run_suite "pg_regress" regress

@@ -88,7 +88,7 @@ cancel_keeps_model() {
 	local db=rfm_cancel before after t0 t1 out ms
 	psql_q -d postgres -c "CREATE DATABASE $db"
 	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans" \
-		-c "CREATE TABLE big AS SELECT (i % 97)::float8 AS a, (i % 89)::float8 AS b, (i % 83)::float8 AS c FROM generate_series(1, 2000000) i" \
+		-c "CREATE TABLE big AS SELECT (i % 97)::float8 AS a, (i % 89)::float8 AS b, (i % 83)::float8 AS c FROM generate_series(1, 10000000) i" \
 		-c "SELECT model FROM rfm_kmeans.train('m', 'big', ARRAY['a', 'b', 'c'], 3, max_iter => 2)" >/dev/null
 	before=$(psql_q -At -d "$db" -c "SELECT m FROM rfm_kmeans.models m")
 	t0=$(date +%s%N)

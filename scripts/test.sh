@@ -130,10 +130,32 @@ cancel_keeps_model() {
 	echo "ok - training stopped $ms ms after pg_cancel_backend; the previous model is unchanged"
 }
 
+# sqlsmith: random queries over every function, type and table of a
+# database with the extension, a model and data; the server must not crash.
+# RFM_SQLSMITH_QUERIES (default 5000) sets how many; raise it for a long run.
+sqlsmith_run() {
+	local db=rfm_smith started after n=${RFM_SQLSMITH_QUERIES:-5000}
+	psql_q -d postgres -c "CREATE DATABASE $db"
+	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans" \
+		-c "CREATE TABLE pts AS SELECT i, (i % 5)::float8 AS a, (i % 3)::float8 AS b, now() - i * interval '1 hour' AS ts, 'o' || (i % 17) AS o FROM generate_series(1, 300) i" \
+		-c "SELECT rfm_kmeans.train('m', 'pts', ARRAY['a', 'b'], 3)" >/dev/null
+	started=$(psql_q -At -d "$db" -c "SELECT pg_postmaster_start_time()")
+	timeout 600 sqlsmith --target="host=$PGHOST port=$PGPORT user=postgres dbname=$db" \
+		--max-queries="$n" --seed=42 >"$CLUSTER_DIR/sqlsmith.log" 2>&1 || true
+	after=$(psql_q -At -d "$db" -c "SELECT pg_postmaster_start_time()") || after="(server down)"
+	if [ "$started" != "$after" ] || grep -q "terminated by signal" "$CLUSTER_DIR/server.log"; then
+		echo "not ok - the server crashed under sqlsmith:"
+		grep -B2 -A2 "terminated by signal" "$CLUSTER_DIR/server.log" | head -20
+		return 1
+	fi
+	echo "ok - $n sqlsmith queries (seed 42) over a database with the extension, a model and data: no server crash"
+}
+
 run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
+run_suite "sqlsmith" sqlsmith_run
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 run_suite "fuzzing the core (libFuzzer, ${RFM_FUZZ_SECONDS:-20} s a target)" \
 	make -s fuzz FUZZ_SECONDS="${RFM_FUZZ_SECONDS:-20}"

@@ -27,7 +27,7 @@ typedef struct Run
 	int			k;
 	double	   *centers;		/* k x d */
 	double	   *sums;			/* k x d, cluster sums of the last assignment */
-	double	   *comps;			/* k x d, the current block's sums */
+	double	   *block;			/* k x d, sums of the current block of rows */
 	int64_t    *counts;			/* k */
 	double	   *shift;			/* k, distance each center moved */
 	double	   *half_sep;		/* k, half distance to the nearest other center */
@@ -435,8 +435,8 @@ flush_block(Run *r)
 
 	for (j = 0; j < kd; j++)
 	{
-		r->sums[j] += r->comps[j];
-		r->comps[j] = 0;
+		r->sums[j] += r->block[j];
+		r->block[j] = 0;
 	}
 }
 
@@ -448,9 +448,9 @@ assign_points(Run *r, bool prune, bool first)
 	size_t		i;
 	int			d = r->d;
 
-	/* comps holds the current block's sums, sums the flushed total */
+	/* block holds the current block's sums, sums the flushed total */
 	memset(r->sums, 0, sizeof(double) * kd);
-	memset(r->comps, 0, sizeof(double) * kd);
+	memset(r->block, 0, sizeof(double) * kd);
 	memset(r->counts, 0, sizeof(int64_t) * r->k);
 	if (prune && !first)
 		compute_half_separation(r);
@@ -502,7 +502,7 @@ assign_points(Run *r, bool prune, bool first)
 			r->labels[i] = best;
 			moved++;
 		}
-		acc = r->comps + (size_t) best * d;
+		acc = r->block + (size_t) best * d;
 		if (d == 3)
 		{
 			acc[0] += p[0];
@@ -718,7 +718,7 @@ take(const KmAlloc *mem, size_t count, size_t size, bool *failed)
 static void
 give_back(const KmAlloc *mem, Run *r)
 {
-	void	   *bufs[] = {r->centers, r->sums, r->comps, r->counts, r->shift,
+	void	   *bufs[] = {r->centers, r->sums, r->block, r->counts, r->shift,
 	r->half_sep, r->labels, r->upper, r->lower, r->closest};
 	size_t		i;
 
@@ -757,7 +757,7 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	kd = (size_t) cfg->k * d;
 	r.centers = take(mem, kd, sizeof(double), &failed);
 	r.sums = take(mem, kd, sizeof(double), &failed);
-	r.comps = take(mem, kd, sizeof(double), &failed);
+	r.block = take(mem, kd, sizeof(double), &failed);
 	r.counts = take(mem, cfg->k, sizeof(int64_t), &failed);
 	r.shift = take(mem, cfg->k, sizeof(double), &failed);
 	r.half_sep = take(mem, cfg->k, sizeof(double), &failed);

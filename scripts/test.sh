@@ -73,12 +73,14 @@ dump_restore() {
 		-c "UPDATE rfm_kmeans.segment_rules SET segment = 'VIP', m_min = 5 WHERE priority = 10" \
 		-c "INSERT INTO rfm_kmeans.segment_rules (priority, segment, m_min) VALUES (5, 'Whales', 5)" \
 		-c "CREATE TABLE pts AS SELECT i, (i % 4) * 3.0 + (i % 7) * 0.1 AS a, (i % 5) * 0.7 AS b FROM generate_series(1, 2000) i" \
+		-c "SELECT model FROM rfm_kmeans.train('four', 'pts', ARRAY['a', 'b'], 3)" \
 		-c "SELECT model FROM rfm_kmeans.train('four', 'pts', ARRAY['a', 'b'], 4)" \
 		-c "SELECT model FROM rfm_kmeans.train('two', 'pts', ARRAY['b'], 2, scale => 'minmax')"
 	"$PG_BIN/pg_dump" -Fc -d rfm_dump_src -f "$dump"
 	"$PG_BIN/pg_restore" --exit-on-error -d rfm_dump_dst "$dump"
 	same_after_restore "segment rules" "SELECT r FROM rfm_kmeans.segment_rules r ORDER BY priority" &&
 		same_after_restore "models" "SELECT m FROM rfm_kmeans.models m ORDER BY name" &&
+		same_after_restore "model versions" "SELECT v FROM rfm_kmeans.model_versions v ORDER BY name, version" &&
 		same_after_restore "assignments" "SELECT i, rfm_kmeans.assign('four', a, b), rfm_kmeans.predict('two', b) FROM pts ORDER BY i"
 }
 

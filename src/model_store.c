@@ -101,6 +101,11 @@ model_store(const ModelToStore *m)
 	values[14] = CStringGetTextDatum(m->params_json);
 
 	level = safe_spi_connect(false);
+	/* the model being replaced becomes an earlier version */
+	if (SPI_execute_with_args("INSERT INTO rfm_kmeans.model_versions "
+							  "SELECT * FROM rfm_kmeans.models WHERE name = $1",
+							  1, types, values, NULL, false, 0) != SPI_OK_INSERT)
+		elog(ERROR, "could not keep the earlier version of model \"%s\"", m->name);
 	if (SPI_execute_with_args(
 							  "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
 							  "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
@@ -114,7 +119,8 @@ model_store(const ModelToStore *m)
 							  "sizes = EXCLUDED.sizes, inertia = EXCLUDED.inertia, "
 							  "iterations = EXCLUDED.iterations, converged = EXCLUDED.converged, "
 							  "n_rows = EXCLUDED.n_rows, n_skipped = EXCLUDED.n_skipped, "
-							  "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params",
+							  "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params, "
+							  "version = m.version + 1",
 							  15, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store model \"%s\"", m->name);
 	safe_spi_finish(level);

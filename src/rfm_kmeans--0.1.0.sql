@@ -289,8 +289,21 @@ CREATE TABLE rfm_kmeans.models (
 	n_rows bigint NOT NULL,
 	n_skipped bigint NOT NULL,
 	source_relation text NOT NULL,
-	params jsonb NOT NULL
+	params jsonb NOT NULL,
+	version integer NOT NULL DEFAULT 1
 );
+
+-- Earlier versions of every model: replacing a model moves the row it
+-- replaces here, in the same transaction; rollback_model() brings the
+-- latest one back.
+CREATE TABLE rfm_kmeans.model_versions (LIKE rfm_kmeans.models INCLUDING DEFAULTS INCLUDING CONSTRAINTS,
+	PRIMARY KEY (name, version));
+ALTER TABLE rfm_kmeans.model_versions ENABLE ROW LEVEL SECURITY;
+CREATE POLICY model_versions_read ON rfm_kmeans.model_versions FOR SELECT USING (true);
+CREATE POLICY model_versions_insert ON rfm_kmeans.model_versions FOR INSERT WITH CHECK (owner = current_user);
+CREATE POLICY model_versions_delete ON rfm_kmeans.model_versions FOR DELETE USING (owner = current_user);
+GRANT SELECT, INSERT, DELETE ON rfm_kmeans.model_versions TO PUBLIC;
+SELECT pg_catalog.pg_extension_config_dump('rfm_kmeans.model_versions', '');
 -- Everyone may read and create models; only a model's owner (or a
 -- superuser, who bypasses row-level security) may change or delete it.
 ALTER TABLE rfm_kmeans.models ENABLE ROW LEVEL SECURITY;
@@ -429,20 +442,73 @@ CREATE FUNCTION rfm_kmeans.elbow(
 	               recommended boolean)
 	AS 'MODULE_PATHNAME', 'rfm_elbow' LANGUAGE C STABLE PARALLEL UNSAFE;
 
-CREATE FUNCTION rfm_kmeans.drop_model(model text) RETURNS void
-	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+-- The owner of a model, or ERROR: 42704 if it does not exist, 42501 if the
+-- caller is neither its owner nor a superuser.
+CREATE FUNCTION rfm_kmeans._check_model_owner(model text) RETURNS void
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
 	o name;
 BEGIN
-	SELECT owner INTO o FROM rfm_kmeans.models WHERE name = drop_model.model;
+	SELECT owner INTO o FROM rfm_kmeans.models WHERE name = _check_model_owner.model;
 	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" does not exist', drop_model.model USING ERRCODE = '42704';
+		RAISE EXCEPTION 'model "%" does not exist', _check_model_owner.model USING ERRCODE = '42704';
 	END IF;
 	IF o <> current_user AND NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-		RAISE EXCEPTION 'model "%" belongs to role %', drop_model.model, o USING ERRCODE = '42501';
+		RAISE EXCEPTION 'model "%" belongs to role %', _check_model_owner.model, o USING ERRCODE = '42501';
 	END IF;
+END
+$$;
+
+CREATE FUNCTION rfm_kmeans.drop_model(model text) RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	PERFORM rfm_kmeans._check_model_owner(drop_model.model);
+	DELETE FROM rfm_kmeans.model_versions WHERE name = drop_model.model;
 	DELETE FROM rfm_kmeans.models WHERE name = drop_model.model;
+END
+$$;
+
+CREATE FUNCTION rfm_kmeans.model_history(model text)
+	RETURNS TABLE (version integer, is_current boolean, created_at timestamptz, owner name,
+	               k integer, inertia float8, iterations integer, converged boolean,
+	               n_rows bigint, source_relation text, params jsonb)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM rfm_kmeans.models m WHERE m.name = model_history.model) THEN
+		RAISE EXCEPTION 'model "%" does not exist', model_history.model USING ERRCODE = '42704';
+	END IF;
+	RETURN QUERY
+	SELECT h.version, h.is_current, h.created_at, h.owner, h.k, h.inertia, h.iterations,
+	       h.converged, h.n_rows, h.source_relation, h.params
+	FROM (SELECT m.*, true AS is_current FROM rfm_kmeans.models m WHERE m.name = model_history.model
+	      UNION ALL
+	      SELECT v.*, false FROM rfm_kmeans.model_versions v WHERE v.name = model_history.model) h
+	ORDER BY h.version DESC;
+END
+$$;
+
+-- Make the latest earlier version current again; the current one is
+-- discarded. Owner (or superuser) only; transactional like train().
+CREATE FUNCTION rfm_kmeans.rollback_model(model text) RETURNS integer
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	prev rfm_kmeans.model_versions;
+BEGIN
+	PERFORM rfm_kmeans._check_model_owner(rollback_model.model);
+	SELECT * INTO prev FROM rfm_kmeans.model_versions v
+	WHERE v.name = rollback_model.model ORDER BY v.version DESC LIMIT 1 FOR UPDATE;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" has no earlier version to roll back to', rollback_model.model
+			USING ERRCODE = '22023';
+	END IF;
+	DELETE FROM rfm_kmeans.models WHERE name = rollback_model.model;
+	INSERT INTO rfm_kmeans.models SELECT prev.*;
+	DELETE FROM rfm_kmeans.model_versions WHERE name = prev.name AND version = prev.version;
+	RETURN prev.version;
 END
 $$;
 
@@ -503,7 +569,11 @@ COMMENT ON FUNCTION rfm_kmeans.predict(text, float8[]) IS 'closest cluster (0-ba
 COMMENT ON FUNCTION rfm_kmeans.assign(text, float8[]) IS 'closest cluster and the distance to it, in the model''s scaled space';
 COMMENT ON FUNCTION rfm_kmeans.distances(text, float8[]) IS 'distance to every centroid, in cluster order, in the model''s scaled space';
 COMMENT ON FUNCTION rfm_kmeans.centroids(text) IS 'clusters of a model: size and centroid in original units';
-COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS 'delete a model (its owner or a superuser only)';
+COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS 'delete a model and its earlier versions (its owner or a superuser only)';
+COMMENT ON TABLE rfm_kmeans.model_versions IS 'earlier versions of the models, kept when a model is replaced';
+COMMENT ON FUNCTION rfm_kmeans._check_model_owner(text) IS 'internal: ERROR unless the model exists and belongs to the caller (or the caller is a superuser)';
+COMMENT ON FUNCTION rfm_kmeans.model_history(text) IS 'every version of a model, newest first';
+COMMENT ON FUNCTION rfm_kmeans.rollback_model(text) IS 'make the latest earlier version of a model current again; returns its version';
 COMMENT ON TYPE rfm_kmeans.kmeans_state IS 'state of the kmeans_step() aggregate: centroids, per-cluster counts and compensated sums, inertia';
 COMMENT ON TYPE rfm_kmeans.kmeans_step_result IS 'result of kmeans_step(): new centroids (cluster means), sizes, inertia, rows';
 COMMENT ON FUNCTION rfm_kmeans.kmeans_state_in(cstring) IS 'text input of kmeans_state';

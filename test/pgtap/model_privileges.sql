@@ -3,7 +3,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(11);
+SELECT plan(14);
 
 CREATE ROLE rfm_alice;
 CREATE ROLE rfm_bob;
@@ -13,7 +13,8 @@ GRANT SELECT ON priv_pts TO rfm_alice, rfm_bob;
 CREATE TABLE secret_pts AS SELECT * FROM priv_pts;
 
 SET ROLE rfm_alice;
-SELECT lives_ok($$SELECT rfm_kmeans.train('alice_model', 'priv_pts', ARRAY['a'], 2)$$, 'alice trains a model');
+SELECT lives_ok($$SELECT rfm_kmeans.train('alice_model', 'priv_pts', ARRAY['a'], 3)$$, 'alice trains a model');
+SELECT lives_ok($$SELECT rfm_kmeans.train('alice_model', 'priv_pts', ARRAY['a'], 2)$$, 'and replaces it (version 2)');
 RESET ROLE;
 SELECT is((SELECT owner::text FROM rfm_kmeans.models WHERE name = 'alice_model'), 'rfm_alice', 'alice owns it');
 
@@ -22,6 +23,9 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('alice_model', 'priv_pts', ARRAY['a']
                  'bob cannot replace alice''s model');
 SELECT throws_ok($$SELECT rfm_kmeans.drop_model('alice_model')$$, '42501', NULL,
                  'bob cannot drop alice''s model');
+SELECT throws_ok($$SELECT rfm_kmeans.rollback_model('alice_model')$$, '42501', NULL,
+                 'bob cannot roll back alice''s model');
+DELETE FROM rfm_kmeans.model_versions WHERE name = 'alice_model';
 UPDATE rfm_kmeans.models SET k = 99 WHERE name = 'alice_model';
 DELETE FROM rfm_kmeans.models WHERE name = 'alice_model';
 SELECT is((SELECT k FROM rfm_kmeans.models WHERE name = 'alice_model'), 2,
@@ -31,6 +35,8 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('bob_model', 'secret_pts', ARRAY['a']
                  'bob cannot train on a table he cannot read');
 RESET ROLE;
 SELECT is((SELECT k FROM rfm_kmeans.models WHERE name = 'alice_model'), 2, 'the model is unchanged');
+SELECT is((SELECT count(*) FROM rfm_kmeans.model_versions WHERE name = 'alice_model'), 1::bigint,
+          'and so is its history (bob''s DELETE saw no row)');
 
 -- row-level security: bob trains on his 50 visible rows only
 ALTER TABLE priv_pts ENABLE ROW LEVEL SECURITY;

@@ -30,6 +30,10 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# PGXS does not track header dependencies: rebuild every object when any of
+# our headers changes (a struct's layout must never disagree between files).
+$(OBJS): $(wildcard src/*.h src/core/*.h)
+
 # ---------------------------------------------------------------------------
 # Unit tests of the numeric core: plain C, no server, sanitizers on.
 # ---------------------------------------------------------------------------

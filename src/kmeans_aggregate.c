@@ -437,6 +437,15 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			out->converged = converged;
 		}
 	}
+	/* the mean distance of a row to its centroid, as memory mode reports it */
+	{
+		Oid			types[1] = {FLOAT8ARRAYOID};
+		Datum		values[1] = {centers_datum(best, o->k, o->d)};
+
+		spi_exec(psprintf("SELECT avg(sqrt(rfm_kmeans._min_dist2(p, $1))) FROM (SELECT %s AS p %s) s",
+						  r.point, r.from), 1, types, values);
+		out->mean_distance = get_float8(0, 1);
+	}
 	safe_spi_finish(level);
 	out->inertia = best_inertia;
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);

@@ -286,6 +286,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 		elog(ERROR, "k-means rejected its arguments");
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = res.inertia;
+	out->mean_distance = res.mean_distance;
 	out->iterations = res.iterations;
 	out->converged = res.converged;
 	return true;
@@ -351,6 +352,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.model = &model;
 	store.sizes = out.sizes;
 	store.inertia = out.inertia;
+	store.mean_distance = out.mean_distance;
 	store.iterations = out.iterations;
 	store.converged = out.converged;
 	store.n_rows = out.n_rows;

@@ -39,6 +39,7 @@ typedef struct TrainOutcome
 {
 	int64	   *sizes;			/* k */
 	double		inertia;
+	double		mean_distance;	/* mean distance of a row to its centroid */
 	int			iterations;
 	bool		converged;
 	int64		n_rows;

@@ -70,10 +70,10 @@ void
 model_store(const ModelToStore *m)
 {
 	const Model *mo = m->model;
-	Oid			types[15] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
+	Oid			types[16] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
 		FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, FLOAT8OID, INT4OID,
-	BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID};
-	Datum		values[15];
+	BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID};
+	Datum		values[16];
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
 	int			i;
@@ -99,6 +99,7 @@ model_store(const ModelToStore *m)
 	values[12] = Int64GetDatum(m->n_skipped);
 	values[13] = CStringGetTextDatum(m->source);
 	values[14] = CStringGetTextDatum(m->params_json);
+	values[15] = Float8GetDatum(m->mean_distance);
 
 	level = safe_spi_connect(false);
 	/* the model being replaced becomes an earlier version */
@@ -109,9 +110,9 @@ model_store(const ModelToStore *m)
 	if (SPI_execute_with_args(
 							  "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
 							  "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
-							  "n_rows, n_skipped, source_relation, params) "
+							  "n_rows, n_skipped, source_relation, params, mean_distance) "
 							  "VALUES ($1, current_user, pg_catalog.now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-							  "$12, $13, $14, $15::pg_catalog.jsonb) "
+							  "$12, $13, $14, $15::pg_catalog.jsonb, $16) "
 							  "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
 							  "created_at = EXCLUDED.created_at, features = EXCLUDED.features, k = EXCLUDED.k, "
 							  "scaler = EXCLUDED.scaler, scale_offset = EXCLUDED.scale_offset, "
@@ -120,8 +121,9 @@ model_store(const ModelToStore *m)
 							  "iterations = EXCLUDED.iterations, converged = EXCLUDED.converged, "
 							  "n_rows = EXCLUDED.n_rows, n_skipped = EXCLUDED.n_skipped, "
 							  "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params, "
+							  "mean_distance = EXCLUDED.mean_distance, "
 							  "version = m.version + 1",
-							  15, types, values, NULL, false, 0) != SPI_OK_INSERT)
+							  16, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store model \"%s\"", m->name);
 	safe_spi_finish(level);
 }

@@ -27,6 +27,7 @@ typedef struct ModelToStore
 	const Model *model;
 	const int64 *sizes;
 	double		inertia;
+	double		mean_distance;
 	int			iterations;
 	bool		converged;
 	int64		n_rows;

@@ -290,6 +290,7 @@ CREATE TABLE rfm_kmeans.models (
 	n_skipped bigint NOT NULL,
 	source_relation text NOT NULL,
 	params jsonb NOT NULL,
+	mean_distance float8 NOT NULL,
 	version integer NOT NULL DEFAULT 1
 );
 
@@ -490,6 +491,62 @@ BEGIN
 END
 $$;
 
+-- How far the rows of a relation have drifted from a model's training
+-- data: the population stability index over the clusters (the shares of
+-- the relation's rows assigned to each cluster against the training
+-- shares), the shares themselves, and the mean distance of a row to its
+-- centroid then and now. A share of 0 counts as 0.0001 in the index.
+CREATE FUNCTION rfm_kmeans.drift(model text, relation regclass)
+	RETURNS TABLE (psi float8, shares_before float8[], shares_after float8[],
+	               mean_distance_before float8, mean_distance_after float8, n_rows bigint)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+	cols text;
+	usable text;
+	counts bigint[];
+	total bigint;
+	trained bigint;
+	eps constant float8 := 0.0001;
+BEGIN
+	IF drift.model IS NULL OR drift.relation IS NULL THEN
+		RAISE EXCEPTION 'drift() arguments must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO m FROM rfm_kmeans.models WHERE name = drift.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', drift.model USING ERRCODE = '42704';
+	END IF;
+	SELECT string_agg(format('%I::pg_catalog.float8', f), ', ' ORDER BY o),
+	       string_agg(format('%I IS NOT NULL', f), ' AND ' ORDER BY o)
+	  INTO cols, usable
+	  FROM unnest(m.features) WITH ORDINALITY u(f, o);
+	-- every usable row of the relation with its cluster and distance
+	EXECUTE format($q$
+		WITH x AS (SELECT rfm_kmeans.assign(%L, VARIADIC ARRAY[%s]) AS a FROM %s WHERE %s)
+		SELECT (SELECT array_agg(coalesce(c.n, 0) ORDER BY g)
+		        FROM generate_series(0, %s - 1) g
+		        LEFT JOIN (SELECT (a).cluster AS cl, count(*) AS n FROM x GROUP BY 1) c ON c.cl = g),
+		       (SELECT count(*) FROM x),
+		       (SELECT avg((a).distance) FROM x)$q$,
+		m.name, cols, drift.relation, usable, m.k)
+	  INTO counts, total, mean_distance_after;
+	IF total = 0 THEN
+		RAISE EXCEPTION 'relation "%" has no row with all features non-null', drift.relation
+			USING ERRCODE = '22000';
+	END IF;
+	SELECT sum(v) INTO trained FROM unnest(m.sizes) v;
+	shares_before := ARRAY(SELECT v::float8 / trained FROM unnest(m.sizes) WITH ORDINALITY u(v, o) ORDER BY o);
+	shares_after := ARRAY(SELECT v::float8 / total FROM unnest(counts) WITH ORDINALITY u(v, o) ORDER BY o);
+	SELECT sum((greatest(a, eps) - greatest(b, eps)) * ln(greatest(a, eps) / greatest(b, eps)))
+	  INTO psi
+	  FROM unnest(shares_after, shares_before) u(a, b);
+	mean_distance_before := m.mean_distance;
+	n_rows := total;
+	RETURN NEXT;
+END
+$$;
+
 -- Make the latest earlier version current again; the current one is
 -- discarded. Owner (or superuser) only; transactional like train().
 CREATE FUNCTION rfm_kmeans.rollback_model(model text) RETURNS integer
@@ -598,3 +655,4 @@ COMMENT ON FUNCTION rfm_kmeans.assign(text, float8, float8, float8, float8) IS '
 COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8) IS 'distance to every centroid, 2 features';
 COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8, float8) IS 'distance to every centroid, 3 features';
 COMMENT ON FUNCTION rfm_kmeans.distances(text, float8, float8, float8, float8) IS 'distance to every centroid, 4 features';
+COMMENT ON FUNCTION rfm_kmeans.drift(text, regclass) IS 'population stability index of a relation''s cluster shares against the training shares, with both shares and mean distances';

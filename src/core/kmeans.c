@@ -637,15 +637,24 @@ update_centers(Run *r, bool prune)
 }
 
 static double
-inertia_of(const Run *r)
+inertia_of(const Run *r, double *mean_distance)
 {
 	double		s = 0,
-				comp = 0;
+				comp = 0,
+				ds = 0,
+				dcomp = 0;
 	size_t		i;
 
 	for (i = 0; i < r->n; i++)
-		ksum_add(&s, &comp, dist2(r->x + i * r->d,
-									 r->centers + (size_t) r->labels[i] * r->d, r->d));
+	{
+		double		t = dist2(r->x + i * r->d, r->centers + (size_t) r->labels[i] * r->d, r->d);
+
+		ksum_add(&s, &comp, t);
+		if (mean_distance)
+			ksum_add(&ds, &dcomp, sqrt(t));
+	}
+	if (mean_distance)
+		*mean_distance = (ds + dcomp) / (double) r->n;
 	return s + comp;
 }
 
@@ -669,7 +678,7 @@ lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
 		size_t		moved = assign_points(r, cfg->prune, it == 1);
 
 		if (cfg->on_iteration)
-			inertia = inertia_of(r);
+			inertia = inertia_of(r, NULL);
 		if (it > 1 && moved == 0)
 		{
 			/* labels stable: the centers cannot move any more */
@@ -776,7 +785,8 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		int			iterations,
 					reseeded;
 		bool		converged;
-		double		inertia;
+		double		inertia,
+					mean_distance;
 		int			c;
 		size_t		i;
 
@@ -809,10 +819,11 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		lloyd(&r, cfg, run, tol_abs, &iterations, &converged, &reseeded);
 		/* final labels consistent with the final centers */
 		assign_points(&r, false, true);
-		inertia = inertia_of(&r);
+		inertia = inertia_of(&r, &mean_distance);
 		if (inertia < res->inertia)
 		{
 			res->inertia = inertia;
+			res->mean_distance = mean_distance;
 			res->iterations = iterations;
 			res->converged = converged;
 			res->best_run = run;

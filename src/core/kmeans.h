@@ -67,6 +67,7 @@ typedef struct KmResult
 	int32_t    *labels;			/* n, caller's buffer, or NULL if not wanted */
 	int64_t    *sizes;			/* k, caller's buffer */
 	double		inertia;		/* sum of squared distances to own centroid */
+	double		mean_distance;	/* mean distance to own centroid */
 	int			iterations;		/* of the best run */
 	bool		converged;
 	int			best_run;		/* 0-based */

@@ -36,8 +36,14 @@ static PredictCache *
 cached_model(FunctionCallInfo fcinfo)
 {
 	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
-	text	   *arg = PG_GETARG_TEXT_PP(0);
+	text	   *arg;
 	char	   *name;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument model must not be null")));
+	arg = PG_GETARG_TEXT_PP(0);
 
 	/* per row: compare the name's bytes, no copy */
 	if (c != NULL && c->model != NULL &&
@@ -69,13 +75,15 @@ null_feature_error(int j)
 			 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
 }
 
-static void
-check_feature(double v, int j)
+/* Feature j of this call, checked and scaled into c->row. */
+static inline void
+set_feature(PredictCache *c, int j, double v)
 {
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("feature %d must be finite", j + 1)));
+	c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
 }
 
 /*
@@ -89,10 +97,6 @@ scaled_args(FunctionCallInfo fcinfo)
 	int			count = PG_NARGS() - 1;
 	int			j;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument model must not be null")));
 	c = cached_model(fcinfo);
 	if (count != c->model->d)
 		ereport(ERROR,
@@ -100,13 +104,9 @@ scaled_args(FunctionCallInfo fcinfo)
 				 errmsg("model \"%s\" takes %d features, got %d", c->name, c->model->d, count)));
 	for (j = 0; j < count; j++)
 	{
-		double		v;
-
 		if (PG_ARGISNULL(j + 1))
 			null_feature_error(j);
-		v = PG_GETARG_FLOAT8(j + 1);
-		check_feature(v, j);
-		c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
+		set_feature(c, j, PG_GETARG_FLOAT8(j + 1));
 	}
 	return c;
 }
@@ -122,10 +122,6 @@ scaled_row(FunctionCallInfo fcinfo)
 	int			count,
 				j;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument model must not be null")));
 	c = cached_model(fcinfo);
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
@@ -147,27 +143,17 @@ scaled_row(FunctionCallInfo fcinfo)
 		const double *v = (const double *) ((char *) a + ARR_OVERHEAD_NONULLS(ARR_NDIM(a)));
 
 		for (j = 0; j < count; j++)
-		{
-			check_feature(v[j], j);
-			c->row[j] = (v[j] - c->model->offset[j]) / c->model->factor[j];
-		}
+			set_feature(c, j, v[j]);
 		return c;
 	}
+	/* with a null bitmap: element by element */
 	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &count);
-	if (count != c->model->d)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("model \"%s\" takes %d features, got %d", c->name, c->model->d, count)));
 	for (j = 0; j < count; j++)
 	{
-		double		v;
-
 		if (nulls[j])
 			null_feature_error(j);
-		v = DatumGetFloat8(elems[j]);
-		check_feature(v, j);
-		c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
+		set_feature(c, j, DatumGetFloat8(elems[j]));
 	}
 	return c;
 }

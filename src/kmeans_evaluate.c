@@ -12,34 +12,17 @@
 #include "core/kmeans.h"
 #include "core/metrics.h"
 #include "core/scaler.h"
+#include "core_hooks.h"
 #include "feature_loader.h"
 #include "funcapi.h"
 #include "guc.h"
+#include "kmeans_train.h"
 #include "miscadmin.h"
 #include "model_store.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
-
-static void *
-eval_alloc(void *ctx, size_t bytes)
-{
-	return MemoryContextAllocExtended((MemoryContext) ctx, bytes,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-}
-
-static void
-eval_release(void *ctx, void *p)
-{
-	pfree(p);
-}
-
-static void
-check_interrupts(void *arg)
-{
-	CHECK_FOR_INTERRUPTS();
-}
 
 static Datum
 nullable_float8(double v, bool *isnull)
@@ -102,9 +85,7 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 		labels[i] = km_nearest(fs.x + i * m->d, m->scaled, m->k, m->d, &d2);
 		inertia += d2;
 	}
-	mem.alloc = eval_alloc;
-	mem.release = eval_release;
-	mem.ctx = work;
+	mem = core_alloc_in(work);
 	if (km_metrics(fs.x, fs.n, m->d, labels, m->k, 0, &mem, &metrics) != KM_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -182,8 +163,6 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	KmConfig	cfg;
 	KmAlloc		mem;
 	KmScale		scale;
-	char	   *scale_name,
-			   *init_name;
 	int			best;
 
 	for (argno = 0; argno < 10; argno++)
@@ -198,37 +177,19 @@ rfm_elbow(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("elbow() needs 1 <= k_min <= k_max <= k_min + 50, got %d and %d", k_min, k_max)));
-	init_name = text_to_cstring(PG_GETARG_TEXT_PP(4));
 	memset(&cfg, 0, sizeof(cfg));
-	if (strcmp(init_name, "k-means++") == 0)
-		cfg.init = KM_INIT_PLUSPLUS;
-	else if (strcmp(init_name, "random") == 0)
-		cfg.init = KM_INIT_RANDOM;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option init must be 'k-means++' or 'random'")));
+	cfg.init = parse_init_option(text_to_cstring(PG_GETARG_TEXT_PP(4)));
 	cfg.n_init = PG_ARGISNULL(5) ? (cfg.init == KM_INIT_RANDOM ? 10 : 1) : PG_GETARG_INT32(5);
 	cfg.max_iter = PG_GETARG_INT32(6);
 	cfg.tol = PG_GETARG_FLOAT8(7);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
-	cfg.check_interrupts = check_interrupts;
+	cfg.check_interrupts = core_check_interrupts;
 	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
 		!(cfg.tol >= 0) || !isfinite(cfg.tol))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("elbow() options need 1 <= n_init <= 1000, 1 <= max_iter <= 1000000 and a finite tol >= 0")));
-	scale_name = text_to_cstring(PG_GETARG_TEXT_PP(9));
-	if (strcmp(scale_name, "zscore") == 0)
-		scale = KM_SCALE_ZSCORE;
-	else if (strcmp(scale_name, "minmax") == 0)
-		scale = KM_SCALE_MINMAX;
-	else if (strcmp(scale_name, "none") == 0)
-		scale = KM_SCALE_NONE;
-	else
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option scale must be 'zscore', 'minmax' or 'none'")));
+	scale = parse_scale_option(text_to_cstring(PG_GETARG_TEXT_PP(9)));
 
 	InitMaterializedSRF(fcinfo, 0);
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans elbow",
@@ -244,9 +205,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	factor = palloc(sizeof(double) * d);
 	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, offset, factor);
 	km_scaler_apply(offset, factor, d, fs.x, fs.n);
-	mem.alloc = eval_alloc;
-	mem.release = eval_release;
-	mem.ctx = work;
+	mem = core_alloc_in(work);
 
 	n_k = k_max - k_min + 1;
 	inertia = palloc(sizeof(double) * n_k);

@@ -14,6 +14,7 @@
 #include "core/scaler.h"
 #include "feature_loader.h"
 #include "funcapi.h"
+#include "core_hooks.h"
 #include "guc.h"
 #include "kmeans_train.h"
 #include "lib/stringinfo.h"
@@ -42,6 +43,28 @@ require(FunctionCallInfo fcinfo, int argno, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("argument %s must not be null", name)));
+}
+
+KmInit
+parse_init_option(const char *name)
+{
+	if (strcmp(name, "k-means++") == 0)
+		return KM_INIT_PLUSPLUS;
+	if (strcmp(name, "random") != 0)
+		option_error("init", "must be 'k-means++' or 'random'");
+	return KM_INIT_RANDOM;
+}
+
+KmScale
+parse_scale_option(const char *name)
+{
+	if (strcmp(name, "zscore") == 0)
+		return KM_SCALE_ZSCORE;
+	if (strcmp(name, "minmax") == 0)
+		return KM_SCALE_MINMAX;
+	if (strcmp(name, "none") != 0)
+		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
+	return KM_SCALE_NONE;
 }
 
 /*
@@ -77,12 +100,7 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 				 errmsg("argument k must be between 1 and 10000, got %d", o->k)));
 
 	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 3));
-	if (strcmp(o->init_name, "k-means++") == 0)
-		o->init = KM_INIT_PLUSPLUS;
-	else if (strcmp(o->init_name, "random") == 0)
-		o->init = KM_INIT_RANDOM;
-	else
-		option_error("init", "must be 'k-means++' or 'random'");
+	o->init = parse_init_option(o->init_name);
 	o->init_centroids = PG_ARGISNULL(base + 4) ? NULL : PG_GETARG_ARRAYTYPE_P(base + 4);
 	if (o->init_centroids)
 	{
@@ -102,14 +120,7 @@ parse_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 		option_error("tol", "must be a finite number >= 0");
 	o->seed = PG_GETARG_INT64(base + 8);
 	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 9));
-	if (strcmp(o->scale_name, "zscore") == 0)
-		o->scale = KM_SCALE_ZSCORE;
-	else if (strcmp(o->scale_name, "minmax") == 0)
-		o->scale = KM_SCALE_MINMAX;
-	else if (strcmp(o->scale_name, "none") == 0)
-		o->scale = KM_SCALE_NONE;
-	else
-		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
+	o->scale = parse_scale_option(o->scale_name);
 
 	/*
 	 * NULL (the default): memory mode, falling back to aggregate mode past
@@ -155,41 +166,13 @@ explicit_centroids(const TrainOptions *o, const double *offset, const double *fa
 	return c;
 }
 
-static void *
-train_alloc(void *ctx, size_t bytes)
-{
-	return MemoryContextAllocExtended((MemoryContext) ctx, bytes,
-									  MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
-}
-
-static void
-train_release(void *ctx, void *p)
-{
-	pfree(p);
-}
-
-typedef struct Progress
-{
-	bool		verbose;
-} Progress;
-
-/* Every KM_INTERRUPT_ROWS rows of every pass: cancel and timeouts work. */
-static void
-check_interrupts(void *arg)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-/* Once per Lloyd iteration with verbose => true: the progress report. */
+/* Once per Lloyd iteration, set only with verbose => true: the report. */
 static void
 on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
 {
-	Progress   *p = (Progress *) arg;
-
-	if (p->verbose)
-		ereport(NOTICE,
-				(errmsg("run %d iteration %d: inertia %.6g, %zu rows moved, centroid shift %.3g",
-						run + 1, iter, inertia, moved, shift)));
+	ereport(NOTICE,
+			(errmsg("run %d iteration %d: inertia %.6g, %zu rows moved, centroid shift %.3g",
+					run + 1, iter, inertia, moved, shift)));
 }
 
 static char *
@@ -217,7 +200,6 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	KmConfig	cfg;
 	KmResult	res;
 	KmAlloc		mem;
-	Progress	progress;
 	KmStatus	status;
 	bool		too_big = false;
 	double		mean_variance;
@@ -243,9 +225,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 										   model->factor);
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
 
-	mem.alloc = train_alloc;
-	mem.release = train_release;
-	mem.ctx = work;
+	mem = core_alloc_in(work);
 	{
 		size_t		distinct = km_distinct_points(fs.x, fs.n, o->d, o->k, &mem);
 
@@ -271,9 +251,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.prune = o->k >= KM_PRUNE_MIN_K;
 	/* the per-iteration report costs a pass over the rows: only on request */
 	cfg.on_iteration = o->verbose ? on_iteration : NULL;
-	cfg.check_interrupts = check_interrupts;
-	progress.verbose = o->verbose;
-	cfg.arg = &progress;
+	cfg.check_interrupts = core_check_interrupts;
 	res.centroids = model->centroids;
 	res.labels = NULL;			/* the model needs sizes, not every row's label */
 	res.sizes = out->sizes;

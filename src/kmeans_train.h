@@ -46,6 +46,10 @@ typedef struct TrainOutcome
 	int64		n_skipped;
 } TrainOutcome;
 
+/* An init / scale option by name; ERROR 22023 for any other name. */
+KmInit		parse_init_option(const char *name);
+KmScale		parse_scale_option(const char *name);
+
 /* The k x d starting centroids in original units, scaled like the data. */
 double	   *explicit_centroids(const TrainOptions *o, const double *offset,
 							   const double *factor);

@@ -1,0 +1,19 @@
+/*
+ * core_hooks.h
+ *	  What the numeric core (src/core/) needs from PostgreSQL: an allocator
+ *	  over a memory context, and an interrupt check for its long passes.
+ */
+#ifndef RFM_CORE_HOOKS_H
+#define RFM_CORE_HOOKS_H
+
+#include "postgres.h"
+
+#include "core/kmeans.h"
+
+/* Allocations of the core in mcxt; huge allowed; NULL (not ERROR) when out of memory. */
+KmAlloc		core_alloc_in(MemoryContext mcxt);
+
+/* KmConfig.check_interrupts: CHECK_FOR_INTERRUPTS (cancel, timeouts). */
+void		core_check_interrupts(void *arg);
+
+#endif							/* RFM_CORE_HOOKS_H */

@@ -437,14 +437,29 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			out->converged = converged;
 		}
 	}
-	/* the mean distance of a row to its centroid, as memory mode reports it */
+	/*
+	 * The mean distance of a row to its centroid and the rows below each
+	 * centroid's features (centroid_ranks.h), as memory mode reports them,
+	 * in one more scan.
+	 */
 	{
 		Oid			types[1] = {FLOAT8ARRAYOID};
 		Datum		values[1] = {centers_datum(best, o->k, o->d)};
+		StringInfoData q;
+		int			c,
+					j;
 
-		spi_exec(psprintf("SELECT avg(sqrt(rfm_kmeans._min_dist2(p, $1))) FROM (SELECT %s AS p %s) s",
-						  r.point, r.from), 1, types, values);
+		initStringInfo(&q);
+		appendStringInfoString(&q, "SELECT avg(sqrt(rfm_kmeans._min_dist2(p, $1)))");
+		for (c = 0; c < o->k; c++)
+			for (j = 0; j < o->d; j++)
+				appendStringInfo(&q, ", pg_catalog.count(*) FILTER (WHERE p[%d] < $1[%d][%d])",
+								 j + 1, c + 1, j + 1);
+		appendStringInfo(&q, " FROM (SELECT %s AS p %s) s", r.point, r.from);
+		spi_exec(q.data, 1, types, values);
 		out->mean_distance = get_float8(0, 1);
+		for (c = 0; c < o->k * o->d; c++)
+			out->centroid_below[c] = get_int64(0, c + 2);
 	}
 	safe_spi_finish(level);
 	out->inertia = best_inertia;

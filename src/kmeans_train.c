@@ -11,6 +11,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
+#include "core/centroid_ranks.h"
 #include "core/scaler.h"
 #include "feature_loader.h"
 #include "funcapi.h"
@@ -262,6 +263,9 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 				 errmsg("out of memory training k-means on %zu rows", fs.n)));
 	if (status != KM_OK)
 		elog(ERROR, "k-means rejected its arguments");
+	/* scaled data against scaled centroids: scaling is monotone */
+	km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below,
+					  core_check_interrupts, NULL);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = res.inertia;
 	out->mean_distance = res.mean_distance;
@@ -283,6 +287,7 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	model->factor = palloc(sizeof(double) * o->d);
 	model->centroids = palloc(sizeof(double) * o->k * o->d);
 	out->sizes = palloc(sizeof(int64) * o->k);
+	out->centroid_below = palloc(sizeof(int64) * o->k * o->d);
 	if (!o->aggregate && !train_memory(o, model, out, CurrentMemoryContext))
 	{
 		ereport(NOTICE,
@@ -331,6 +336,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.sizes = out.sizes;
 	store.inertia = out.inertia;
 	store.mean_distance = out.mean_distance;
+	store.centroid_below = out.centroid_below;
 	store.iterations = out.iterations;
 	store.converged = out.converged;
 	store.n_rows = out.n_rows;

@@ -66,23 +66,45 @@ float8_matrix(const double *v, int rows, int cols)
 											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/*
+ * Whether the models table has the column centroid_below (added in 0.2.0):
+ * a server may run this library before ALTER EXTENSION rfm_kmeans UPDATE,
+ * and training must keep working on the older table until then.
+ */
+static bool
+models_have_centroid_below(void)
+{
+	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_attribute "
+					"WHERE attrelid = 'rfm_kmeans.models'::pg_catalog.regclass "
+					"AND attname = 'centroid_below' AND NOT attisdropped",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read the definition of rfm_kmeans.models");
+	return SPI_processed == 1;
+}
+
 void
 model_store(const ModelToStore *m)
 {
 	const Model *mo = m->model;
-	Oid			types[16] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
+	Oid			types[17] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
 		FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, FLOAT8OID, INT4OID,
-	BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID};
-	Datum		values[16];
+	BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT8ARRAYOID};
+	Datum		values[17];
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
+	Datum	   *below = palloc(sizeof(Datum) * mo->k * mo->d);
+	int			dims[2] = {mo->k, mo->d};
+	int			lbs[2] = {1, 1};
 	int			i;
 	int			level;
+	bool		with_below;
 
 	for (i = 0; i < mo->d; i++)
 		feat[i] = CStringGetTextDatum(m->features[i]);
 	for (i = 0; i < mo->k; i++)
 		sizes[i] = Int64GetDatum(m->sizes[i]);
+	for (i = 0; i < mo->k * mo->d; i++)
+		below[i] = Int64GetDatum(m->centroid_below[i]);
 	values[0] = CStringGetTextDatum(m->name);
 	values[1] = PointerGetDatum(construct_array(feat, mo->d, TEXTOID, -1, false, TYPALIGN_INT));
 	values[2] = Int32GetDatum(mo->k);
@@ -100,30 +122,37 @@ model_store(const ModelToStore *m)
 	values[13] = CStringGetTextDatum(m->source);
 	values[14] = CStringGetTextDatum(m->params_json);
 	values[15] = Float8GetDatum(m->mean_distance);
+	values[16] = PointerGetDatum(construct_md_array(below, NULL, 2, dims, lbs, INT8OID,
+													sizeof(int64), FLOAT8PASSBYVAL,
+													TYPALIGN_DOUBLE));
 
 	level = safe_spi_connect(false);
+	with_below = models_have_centroid_below();
 	/* the model being replaced becomes an earlier version */
 	if (SPI_execute_with_args("INSERT INTO rfm_kmeans.model_versions "
 							  "SELECT * FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not keep the earlier version of model \"%s\"", m->name);
-	if (SPI_execute_with_args(
-							  "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
-							  "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
-							  "n_rows, n_skipped, source_relation, params, mean_distance) "
-							  "VALUES ($1, current_user, pg_catalog.now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-							  "$12, $13, $14, $15::pg_catalog.jsonb, $16) "
-							  "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
-							  "created_at = EXCLUDED.created_at, features = EXCLUDED.features, k = EXCLUDED.k, "
-							  "scaler = EXCLUDED.scaler, scale_offset = EXCLUDED.scale_offset, "
-							  "scale_factor = EXCLUDED.scale_factor, centroids = EXCLUDED.centroids, "
-							  "sizes = EXCLUDED.sizes, inertia = EXCLUDED.inertia, "
-							  "iterations = EXCLUDED.iterations, converged = EXCLUDED.converged, "
-							  "n_rows = EXCLUDED.n_rows, n_skipped = EXCLUDED.n_skipped, "
-							  "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params, "
-							  "mean_distance = EXCLUDED.mean_distance, "
-							  "version = m.version + 1",
-							  16, types, values, NULL, false, 0) != SPI_OK_INSERT)
+	if (SPI_execute_with_args(psprintf(
+									   "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
+									   "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
+									   "n_rows, n_skipped, source_relation, params, mean_distance%s) "
+									   "VALUES ($1, current_user, pg_catalog.now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
+									   "$12, $13, $14, $15::pg_catalog.jsonb, $16%s) "
+									   "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
+									   "created_at = EXCLUDED.created_at, features = EXCLUDED.features, k = EXCLUDED.k, "
+									   "scaler = EXCLUDED.scaler, scale_offset = EXCLUDED.scale_offset, "
+									   "scale_factor = EXCLUDED.scale_factor, centroids = EXCLUDED.centroids, "
+									   "sizes = EXCLUDED.sizes, inertia = EXCLUDED.inertia, "
+									   "iterations = EXCLUDED.iterations, converged = EXCLUDED.converged, "
+									   "n_rows = EXCLUDED.n_rows, n_skipped = EXCLUDED.n_skipped, "
+									   "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params, "
+									   "mean_distance = EXCLUDED.mean_distance, %s"
+									   "version = m.version + 1",
+									   with_below ? ", centroid_below" : "",
+									   with_below ? ", $17" : "",
+									   with_below ? "centroid_below = EXCLUDED.centroid_below, " : ""),
+							  with_below ? 17 : 16, types, values, NULL, false, 0) != SPI_OK_INSERT)
 		elog(ERROR, "could not store model \"%s\"", m->name);
 	safe_spi_finish(level);
 }

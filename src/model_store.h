@@ -28,6 +28,7 @@ typedef struct ModelToStore
 	const int64 *sizes;
 	double		inertia;
 	double		mean_distance;
+	const int64 *centroid_below;	/* k x d, see core/centroid_ranks.h */
 	int			iterations;
 	bool		converged;
 	int64		n_rows;

@@ -2,7 +2,8 @@
 # The rfm_kmeans demo: install what is missing, build and install the
 # extension, start a throwaway PostgreSQL cluster, load invoice lines and
 # run the whole workflow in SQL: RFM features -> scores -> segments ->
-# k-means (k = 5) -> every customer's cluster and distance.
+# k-means (k = 5) -> every customer's cluster and distance -> cluster
+# labels -> the segment table and a self-contained HTML report.
 #
 #   scripts/demo.sh [path/to/online_retail.csv[.gz]]
 #
@@ -31,10 +32,12 @@ load_invoices rfm_demo "$csv"
 psql_q -d rfm_demo -c "SELECT count(*) AS invoice_lines, count(DISTINCT customer_id) AS customers,
 	count(DISTINCT invoice_no) AS invoices, min(invoice_date)::date AS first_day,
 	max(invoice_date)::date AS last_day FROM online_retail"
-"$PG_BIN/psql" -X -d rfm_demo -f scripts/demo.sql
+report_dir=$(mktemp -d /tmp/rfm_kmeans_report.XXXXXX)
+"$PG_BIN/psql" -X -d rfm_demo -v report="$report_dir/report.html" -f scripts/demo.sql
 
 cat <<MSG
 
+The report: $report_dir/report.html (open it in any browser; it needs no network).
 The cluster is still running. Connect with:
   psql -h $PGHOST -p $PGPORT -U postgres rfm_demo
   (or host 127.0.0.1, port $PGPORT, user postgres, no password, from any client on this machine)

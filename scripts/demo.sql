@@ -1,7 +1,9 @@
 -- The whole workflow on the invoice lines in table online_retail:
 -- per-customer RFM in one GROUP BY, quintile scores, named segments,
--- k-means (k = 5) with every customer's cluster and distance.
--- Run by scripts/demo.sh; readable on its own as a tutorial.
+-- k-means (k = 5) with every customer's cluster and distance, clusters
+-- labelled like customers, the segment table and an HTML report.
+-- Run by scripts/demo.sh (psql -v report=FILE sets where the report goes);
+-- readable on its own as a tutorial.
 \set ON_ERROR_STOP 1
 \set QUIET on
 SET client_min_messages = warning;
@@ -65,7 +67,8 @@ FROM customer_segments GROUP BY segment ORDER BY revenue DESC;
 DROP TABLE IF EXISTS customer_features;
 CREATE TABLE customer_features AS
 SELECT customer_id, recency_days AS recency, ln(1 + frequency) AS log_frequency,
-       ln(1 + greatest(monetary, 0)) AS log_monetary
+       ln(1 + greatest(monetary, 0)) AS log_monetary,
+       frequency, monetary					-- original units, for the report
 FROM customer_rfm;
 
 \echo 'k-means (k = 5, zscore scaling, k-means++ with 10 runs):'
@@ -99,3 +102,34 @@ SELECT round(inertia::numeric, 2) AS inertia, round(silhouette::numeric, 3) AS s
        round(davies_bouldin::numeric, 3) AS davies_bouldin,
        round(calinski_harabasz::numeric, 1) AS calinski_harabasz, silhouette_rows
 FROM rfm_kmeans.evaluate('customers', 'customer_features');
+
+-- 5. Name the clusters like customers: each centroid is scored 1..5
+--    against the training data's quintiles (a monotone transform such as
+--    ln(1 + x) does not change them) and named with segment().
+\echo 'Cluster labels (centroid scores against the training quintiles):'
+SELECT * FROM rfm_kmeans.cluster_labels('customers');
+
+-- 6. The segment table, money in money: recency, frequency and monetary
+--    name the original columns (the model clustered their logarithms).
+\echo 'Segments:'
+SELECT cluster, label, customers, round(100 * share::numeric, 1) AS share_pct,
+       round(mean_recency::numeric, 1) AS mean_recency_days,
+       round(mean_frequency::numeric, 1) AS mean_frequency,
+       round(mean_monetary::numeric, 2) AS mean_monetary,
+       round(revenue::numeric, 2) AS revenue
+FROM rfm_kmeans.cluster_summary('customers', 'customer_features',
+                                frequency => 'frequency', monetary => 'monetary')
+ORDER BY revenue DESC;
+
+-- 7. The report: one self-contained HTML file.
+\if :{?report}
+\pset format unaligned
+\pset tuples_only on
+\o :report
+SELECT rfm_kmeans.report_html('customers', 'customer_features',
+                              frequency => 'frequency', monetary => 'monetary');
+\o
+\pset format aligned
+\pset tuples_only off
+\echo 'Report written to' :report
+\endif

@@ -16,7 +16,12 @@ cd "$REPO_ROOT"
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 build_and_install
-cluster_start
+# pg_cron for the scheduled-retraining suite: its scheduler lives in the
+# database postgres and runs jobs in background workers (no connection).
+CLUSTER_CONF="shared_preload_libraries = 'pg_cron'
+cron.database_name = 'postgres'
+cron.use_background_workers = on
+max_worker_processes = 16" cluster_start
 trap cluster_remove EXIT
 
 failed=()
@@ -134,6 +139,91 @@ upgrade_path() {
 	echo "ok - retrained after the update: version 2 and the same labels as a fresh install"
 }
 
+# The whole journey of scripts/demo.sql on generated invoices, then its
+# HTML report opened in headless Chromium: the DOM must hold the k legend
+# entries, the scatter plot with its points and k centroid marks, and the
+# bar charts; the screenshot must not be blank. The screenshot is kept at
+# test/report/output/report.png (the README shows it).
+report_in_chromium() {
+	local db=rfm_report dir k dom stats out=test/report/output
+	dir=$(mktemp -d /tmp/rfm_report.XXXXXX)
+	psql_q -d postgres -c "CREATE DATABASE $db"
+	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans"
+	load_invoices "$db" "" >/dev/null
+	"$PG_BIN/psql" -X -d "$db" -v report="$dir/report.html" -f scripts/demo.sql >"$dir/demo.out" ||
+		{ cat "$dir/demo.out"; return 1; }
+	[ -s "$dir/report.html" ] || { echo "not ok - the demo wrote no report"; return 1; }
+	k=$(psql_q -At -d "$db" -c "SELECT k FROM rfm_kmeans.models WHERE name = 'customers'")
+	dom=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$dir/profile" \
+		--dump-dom "file://$dir/report.html" 2>/dev/null)
+	count() { grep -o "$1" <<<"$dom" | wc -l; }
+	[ "$(count 'class="legend-item"')" -eq "$k" ] ||
+		{ echo "not ok - $(count 'class="legend-item"') legend entries in the DOM, want $k"; return 1; }
+	[ "$(count '<svg id="scatter"')" -eq 1 ] && [ "$(count 'class="point"')" -gt 100 ] &&
+		[ "$(count 'class="centroid"')" -eq "$k" ] ||
+		{ echo "not ok - the scatter plot, its points or its $k centroid marks are missing from the DOM"; return 1; }
+	[ "$(count 'id="bars-customers"')" -eq 1 ] && [ "$(count 'id="bars-revenue"')" -eq 1 ] &&
+		[ "$(count 'class="bar"')" -eq $((2 * k)) ] ||
+		{ echo "not ok - the bar charts are missing from the DOM"; return 1; }
+	echo "ok - Chromium's DOM of the report: $k legend entries, scatter with $(count 'class="point"') points and $k centroids, 2 x $k bars"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$dir/profile" \
+		--window-size=1000,1900 --screenshot="$dir/report.png" "file://$dir/report.html" >/dev/null 2>&1
+	stats=$(python3 test/report/png_stats.py "$dir/report.png") || return 1
+	read -r width height colours share <<<"$stats"
+	# a blank page has 1 colour and nothing off the background
+	[ "$colours" -ge 50 ] && awk -v s="$share" 'BEGIN { exit !(s >= 0.02) }' ||
+		{ echo "not ok - the screenshot looks blank: $colours colours, $share of the pixels off the background"; return 1; }
+	mkdir -p "$out" && cp "$dir/report.png" "$dir/report.html" "$out/"
+	echo "ok - screenshot ${width}x${height}: $colours colours, $share of the pixels off the background; kept in $out/"
+}
+
+# Scheduled retraining with pg_cron (preloaded in the test cluster): the
+# procedure of scripts/nightly_retrain.sql, scheduled every minute, must
+# run within 100 s, write version 2 of the model (version 1 kept in the
+# history), and assign() must then answer with the new model: every
+# customer's cluster and distance equal the nearest centroid of version 2
+# recomputed in SQL, and differ from version 1 for the drifted customers.
+cron_retrain() {
+	local db=rfm_cron v=1 i status bad changed
+	psql_q -d postgres -c "CREATE EXTENSION IF NOT EXISTS pg_cron" -c "CREATE DATABASE $db"
+	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans"
+	load_invoices "$db" "" >/dev/null
+	psql_q -d "$db" -f scripts/nightly_retrain.sql -c "CALL refresh_customer_segments()" \
+		-c "CREATE TABLE assigned_v1 AS SELECT customer_id, (rfm_kmeans.assign('customers', recency, log_frequency, log_monetary)).* FROM customer_features" \
+		-c "UPDATE online_retail SET invoice_date = invoice_date - interval '90 days' WHERE customer_id % 3 = 0"
+	psql_q -At -d postgres -c "SELECT cron.schedule_in_database('rfm-retrain-test', '* * * * *', 'CALL refresh_customer_segments()', '$db')" >/dev/null
+	for i in $(seq 1 100); do
+		v=$(psql_q -At -d "$db" -c "SELECT version FROM rfm_kmeans.models WHERE name = 'customers'")
+		[ "$v" -ge 2 ] && break
+		sleep 1
+	done
+	psql_q -At -d postgres -c "SELECT cron.unschedule('rfm-retrain-test')" >/dev/null
+	status=$(psql_q -At -d postgres -c "SELECT string_agg(status || ': ' || coalesce(return_message, ''), '; ') FROM cron.job_run_details WHERE database = '$db'")
+	[ "$v" -ge 2 ] || { echo "not ok - no new model version within 100 s (job runs: ${status:-none})"; return 1; }
+	echo "ok - the pg_cron job ran after about $i s and wrote version $v of the model (job runs: $status)"
+	[ "$(psql_q -At -d "$db" -c "SELECT count(*) FROM rfm_kmeans.model_history('customers')
+		WHERE (version = 1 AND NOT is_current) OR (version = $v AND is_current)")" = 2 ] ||
+		{ echo "not ok - the history does not hold version 1 beside the current version $v"; return 1; }
+	bad=$(psql_q -At -d "$db" -c "
+		WITH m AS (SELECT centroids, scale_factor, k FROM rfm_kmeans.models WHERE name = 'customers'),
+		d AS (SELECT x.customer_id, c - 1 AS cl,
+		             sqrt(sum(((x.p[j] - m.centroids[c][j]) / m.scale_factor[j]) ^ 2)) AS dist
+		      FROM (SELECT customer_id, ARRAY[recency, log_frequency, log_monetary] AS p FROM customer_features) x,
+		           m, generate_series(1, m.k) c, generate_series(1, 3) j
+		      GROUP BY 1, 2),
+		best AS (SELECT DISTINCT ON (customer_id) customer_id, cl, dist FROM d ORDER BY customer_id, dist, cl)
+		SELECT count(*) FROM best b
+		JOIN (SELECT customer_id, (rfm_kmeans.assign('customers', recency, log_frequency, log_monetary)).*
+		      FROM customer_features) a USING (customer_id)
+		WHERE a.cluster <> b.cl OR abs(a.distance - b.dist) > 1e-9 * (1 + b.dist)")
+	[ "$bad" = 0 ] || { echo "not ok - $bad customers are not assigned to the nearest centroid of version $v"; return 1; }
+	changed=$(psql_q -At -d "$db" -c "SELECT count(*) FROM assigned_v1 o JOIN customer_features f USING (customer_id),
+		LATERAL (SELECT (rfm_kmeans.assign('customers', f.recency, f.log_frequency, f.log_monetary)).*) a
+		WHERE o.cluster <> a.cluster OR o.distance <> a.distance")
+	[ "$changed" -gt 0 ] || { echo "not ok - assign() answers as version 1 did"; return 1; }
+	echo "ok - assign() uses version $v: every customer at the nearest centroid of version $v (checked in SQL), $changed answers differ from version 1"
+}
+
 # A cancelled training (statement_timeout) stops promptly, leaves the
 # previous model exactly as it was, and the session stays usable.
 cancel_keeps_model() {
@@ -207,6 +297,8 @@ run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
 run_suite "upgrade from the oldest version" upgrade_path
+run_suite "the demo's HTML report in headless Chromium" report_in_chromium
+run_suite "scheduled retraining with pg_cron" cron_retrain
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "sqlsmith" sqlsmith_run
 run_suite "C unit tests (ASan+UBSan)" make -s unit

@@ -16,6 +16,16 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans')
   AND d.deptype = 'e'
 ORDER BY 1;
 
+-- every SQL or PL/pgSQL function pins its search_path, unless its body is
+-- SQL-standard (BEGIN ATOMIC / RETURN), whose names are bound at creation
+SELECT p.oid::regprocedure::text AS function_with_unpinned_search_path
+FROM pg_proc p JOIN pg_depend d ON d.objid = p.oid AND d.classid = 'pg_proc'::regclass
+JOIN pg_language l ON l.oid = p.prolang
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans')
+  AND d.deptype = 'e' AND l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL
+  AND NOT coalesce(p.proconfig, '{}') @> ARRAY['search_path=pg_catalog, pg_temp']
+ORDER BY 1;
+
 -- every aggregate has a combine function and a concrete (non-internal) state
 SELECT count(*) AS aggregates,
        count(*) FILTER (WHERE aggcombinefn <> 0) AS with_combine,

@@ -75,3 +75,10 @@ fuzz: $(addprefix test/fuzz/bin/,$(FUZZ_TARGETS))
 		if ls $$work/crash-* $$work/leak-* $$work/timeout-* >/dev/null 2>&1; then echo "fuzz target $$t found a failure in $$work"; exit 1; fi; \
 		rm -rf $$work; \
 	done
+
+# ---------------------------------------------------------------------------
+# The regression suite against a server under valgrind memcheck (slow).
+# ---------------------------------------------------------------------------
+.PHONY: valgrind
+valgrind:
+	scripts/valgrind.sh

@@ -184,13 +184,20 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 	row = out->x + out->n * out->d;
 	for (j = 0; j < out->d; j++)
 	{
-		row[j] = DatumGetFloat8(slot->tts_values[j]);
-		if (!isfinite(row[j]))
+		double		v = DatumGetFloat8(slot->tts_values[j]);
+
+		if (!isfinite(v))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("column \"%s\" contains %s", out->names[j],
-							isnan(row[j]) ? "NaN" : "an infinite value"),
+							isnan(v) ? "NaN" : "an infinite value"),
 					 errhint("Filter such rows out, for example with a view.")));
+		row[j] = v;
+		/* the ranges, while the values pass by: the scaler needs them */
+		if (out->n == 0 || v < out->lo[j])
+			out->lo[j] = v;
+		if (out->n == 0 || v > out->hi[j])
+			out->hi[j] = v;
 	}
 	out->n++;
 	return true;
@@ -237,6 +244,8 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	out->d = d;
 	out->skipped = 0;
 	out->names = names;
+	out->lo = palloc(sizeof(double) * d);
+	out->hi = palloc(sizeof(double) * d);
 
 	memset(&r, 0, sizeof(r));
 	r.pub.receiveSlot = receive_row;

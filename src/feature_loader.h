@@ -15,6 +15,8 @@ typedef struct FeatureSet
 	size_t		n;				/* usable rows (no NULL feature) */
 	int			d;
 	int64		skipped;		/* rows with a NULL feature */
+	double	   *lo;				/* d: each column's minimum over the rows, */
+	double	   *hi;				/* and maximum (when n > 0) */
 	char	  **names;			/* d column names */
 } FeatureSet;
 

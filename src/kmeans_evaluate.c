@@ -203,7 +203,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 						k_max, fs.n)));
 	offset = palloc(sizeof(double) * d);
 	factor = palloc(sizeof(double) * d);
-	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, offset, factor);
+	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, fs.lo, fs.hi, offset, factor);
 	km_scaler_apply(offset, factor, d, fs.x, fs.n);
 	mem = core_alloc_in(work);
 

@@ -222,7 +222,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument k (%d) is greater than the number of usable rows (%zu)",
 						o->k, fs.n)));
-	mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, model->offset,
+	mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi, model->offset,
 										   model->factor);
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
 

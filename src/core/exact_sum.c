@@ -196,6 +196,87 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 					 center ? center + c0 : NULL, out + c0);
 }
 
+/*
+ * Columns c0 .. c0 + m - 1 (m <= CHUNK) of km_exact_moment_sums, in one
+ * pass. Here the scale brings maxdev (and maxdev^2) below 2^52, so each
+ * value becomes an int64 in one conversion and blocks of MOMENT_BLOCK
+ * values add up in 64 bits before going into the 128-bit totals: a value
+ * keeps its bits down to 2^-52 of the largest deviation, which is far more
+ * than a scaler needs, and several times faster than to_fixed().
+ */
+#define MOMENT_BLOCK 2048		/* 2^11 values below 2^52 stay below 2^63 */
+
+static void
+moment_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
+			 const double *maxdev, double *s1, double *s2)
+{
+	double		sc1[CHUNK],
+				sc2[CHUNK];
+	int			back1[CHUNK],
+				back2[CHUNK];
+	Fixed		sum1[CHUNK],
+				sum2[CHUNK];
+	size_t		start,
+				i;
+	int			j;
+
+	for (j = 0; j < m; j++)
+	{
+		int			e;
+
+		sum1[j] = sum2[j] = 0;
+		back1[j] = back2[j] = 0;
+		sc1[j] = sc2[j] = 0;	/* a column without spread adds zeros */
+		if (maxdev[j] > 0)
+		{
+			(void) frexp(maxdev[j], &e);	/* maxdev < 2^e */
+			back1[j] = e - 52;
+			sc1[j] = ldexp(1.0, -back1[j]);
+			(void) frexp(maxdev[j] * maxdev[j], &e);
+			back2[j] = e - 52;
+			sc2[j] = ldexp(1.0, -back2[j]);
+		}
+	}
+	for (start = 0; start < n; start += MOMENT_BLOCK)
+	{
+		size_t		end = start + MOMENT_BLOCK < n ? start + MOMENT_BLOCK : n;
+		int64_t		b1[CHUNK],
+					b2[CHUNK];
+
+		for (j = 0; j < m; j++)
+			b1[j] = b2[j] = 0;
+		for (i = start; i < end; i++)
+			for (j = 0; j < m; j++)
+			{
+				double		t = x[i * stride + j] - center[j];
+
+				b1[j] += (int64_t) (t * sc1[j]);
+				b2[j] += (int64_t) (t * t * sc2[j]);
+			}
+		for (j = 0; j < m; j++)
+		{
+			sum1[j] += b1[j];
+			sum2[j] += b2[j];
+		}
+	}
+	for (j = 0; j < m; j++)
+	{
+		s1[j] = maxdev[j] > 0 ? ldexp((double) sum1[j], back1[j]) : 0;
+		s2[j] = maxdev[j] > 0 ? ldexp((double) sum2[j], back2[j]) : 0;
+	}
+}
+
+void
+km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
+					 const double *center, const double *maxdev, double *s1, double *s2)
+{
+	int			c0;
+
+	for (c0 = 0; c0 < m; c0 += CHUNK)
+		moment_chunk(x + c0, n, m - c0 < CHUNK ? m - c0 : CHUNK, stride, center + c0,
+					 maxdev + c0, s1 + c0, s2 + c0);
+}
+
 #else							/* no 128-bit integers: the partials */
 
 void
@@ -217,6 +298,33 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 			km_exact_sum_add(&s, center ? t * t : t);
 		}
 		out[j] = km_exact_sum_result(&s);
+	}
+}
+
+void
+km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
+					 const double *center, const double *maxdev, double *s1, double *s2)
+{
+	int			j;
+
+	(void) maxdev;
+	for (j = 0; j < m; j++)
+	{
+		KmExactSum	a,
+					b;
+		size_t		i;
+
+		km_exact_sum_init(&a);
+		km_exact_sum_init(&b);
+		for (i = 0; i < n; i++)
+		{
+			double		t = x[i * stride + j] - center[j];
+
+			km_exact_sum_add(&a, t);
+			km_exact_sum_add(&b, t * t);
+		}
+		s1[j] = km_exact_sum_result(&a);
+		s2[j] = km_exact_sum_result(&b);
 	}
 }
 

@@ -45,4 +45,15 @@ double		km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double cent
 void		km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 								 const double *center, double *out);
 
+/*
+ * The first two moments about center[j] in one pass, for m columns:
+ * s1[j] = sum of (x - center[j]), s2[j] = sum of (x - center[j])^2, both
+ * order-independent: fixed point, each value keeping its bits down to
+ * 2^-52 of maxdev (of maxdev^2 for s2). maxdev[j] must bound every
+ * |x - center[j]| of column j (0: the column equals its center).
+ */
+void		km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
+								 const double *center, const double *maxdev,
+								 double *s1, double *s2);
+
 #endif							/* RFM_EXACT_SUM_H */

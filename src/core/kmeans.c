@@ -4,6 +4,7 @@
  */
 #include "kmeans.h"
 
+#include "assign_kernel.h"
 #include "exact_sum.h"
 #include "ksum.h"
 #include "mix64.h"
@@ -27,7 +28,8 @@ typedef struct Run
 	int			k;
 	double	   *centers;		/* k x d */
 	double	   *sums;			/* k x d, cluster sums of the last assignment */
-	double	   *block;			/* k x d, sums of the current block of rows */
+	double	   *lane_sums;		/* KM_LANES x k x d, sums of the current block */
+	int64_t    *lane_counts;	/* KM_LANES x k */
 	int64_t    *counts;			/* k */
 	double	   *shift;			/* k, distance each center moved */
 	double	   *half_sep;		/* k, half distance to the nearest other center */
@@ -422,22 +424,61 @@ compute_half_separation(Run *r)
  * counts and sums in the same pass; returns how many labels changed. With
  * prune, Hamerly's bounds skip the distance computations of points whose
  * center is certainly still the nearest; the labels are the same as
- * without. Sums are added in blocks of rows (pairwise-like), so their
- * rounding error does not grow with n.
+ * without. Row i is added into lane i % KM_LANES (see assign_kernel.h) and
+ * the lanes are added to the totals every SUM_BLOCK rows (pairwise-like,
+ * so the rounding error does not grow with n), the same way with and
+ * without pruning, so both give the same sums too.
  */
 #define SUM_BLOCK 4096
 
 static void
-flush_block(Run *r)
+flush_lanes(Run *r)
 {
 	size_t		kd = (size_t) r->k * r->d;
 	size_t		j;
+	int			c,
+				l;
 
 	for (j = 0; j < kd; j++)
 	{
-		r->sums[j] += r->block[j];
-		r->block[j] = 0;
+		double		s = r->lane_sums[j];
+
+		for (l = 1; l < KM_LANES; l++)
+			s += r->lane_sums[l * kd + j];
+		r->sums[j] += s;
 	}
+	for (c = 0; c < r->k; c++)
+		for (l = 0; l < KM_LANES; l++)
+			r->counts[c] += r->lane_counts[(size_t) l * r->k + c];
+	memset(r->lane_sums, 0, sizeof(double) * KM_LANES * kd);
+	memset(r->lane_counts, 0, sizeof(int64_t) * KM_LANES * r->k);
+}
+
+/* Hamerly's test for row i: its new label, and its bounds updated. */
+static int32_t
+pruned_label(Run *r, size_t i, bool first)
+{
+	const double *p = r->x + i * r->d;
+	int32_t		old = r->labels[i];
+	double		m;
+	double		d1,
+				d2;
+	int32_t		best;
+
+	if (!first)
+	{
+		m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
+		m *= 1 - BOUND_MARGIN;
+		if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+			return old;
+		r->upper[i] = sqrt(dist2(p, r->centers + (size_t) old * r->d, r->d));
+		if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+			return old;
+	}
+	best = full_search(r, i, &d1, &d2);
+	r->upper[i] = sqrt(d1);
+	r->lower[i] = sqrt(d2);
+	return best;
 }
 
 static size_t
@@ -445,76 +486,40 @@ assign_points(Run *r, bool prune, bool first)
 {
 	size_t		moved = 0;
 	size_t		kd = (size_t) r->k * r->d;
-	size_t		i;
+	size_t		start;
 	int			d = r->d;
 
-	/* block holds the current block's sums, sums the flushed total */
 	memset(r->sums, 0, sizeof(double) * kd);
-	memset(r->block, 0, sizeof(double) * kd);
 	memset(r->counts, 0, sizeof(int64_t) * r->k);
+	memset(r->lane_sums, 0, sizeof(double) * KM_LANES * kd);
+	memset(r->lane_counts, 0, sizeof(int64_t) * KM_LANES * r->k);
 	if (prune && !first)
 		compute_half_separation(r);
-	for (i = 0; i < r->n; i++)
+	for (start = 0; start < r->n; start += SUM_BLOCK)
 	{
-		const double *p = r->x + i * d;
-		int32_t		old = r->labels[i];
-		int32_t		best = old;
-		double	   *acc;
-		int			j;
+		size_t		end = start + SUM_BLOCK < r->n ? start + SUM_BLOCK : r->n;
+		size_t		i;
 
-		maybe_interrupt(r, i);
-		if (i % SUM_BLOCK == 0 && i > 0)
-			flush_block(r);
+		maybe_interrupt(r, start);
 		if (!prune)
-		{
-			double		d1;
-
-			best = nearest(p, r->centers, r->k, d, &d1);
-		}
+			moved += km_assign_rows(r->x + start * d, end - start, d, r->centers, r->k,
+									r->labels + start, first, r->lane_sums, r->lane_counts);
 		else
-		{
-			double		m = 0;
-			bool		skip = false;
-
-			if (!first)
+			for (i = start; i < end; i++)
 			{
-				m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
-				m *= 1 - BOUND_MARGIN;
-				skip = r->upper[i] * (1 + BOUND_MARGIN) < m;
-				if (!skip)
-				{
-					r->upper[i] = sqrt(dist2(p, r->centers + (size_t) old * d, d));
-					skip = r->upper[i] * (1 + BOUND_MARGIN) < m;
-				}
-			}
-			if (!skip)
-			{
-				double		d1,
-							d2;
+				const double *p = r->x + i * d;
+				int32_t		best = pruned_label(r, i, first);
+				double	   *acc = r->lane_sums + ((i % KM_LANES) * r->k + best) * d;
+				int			j;
 
-				best = full_search(r, i, &d1, &d2);
-				r->upper[i] = sqrt(d1);
-				r->lower[i] = sqrt(d2);
+				moved += first || best != r->labels[i];
+				r->labels[i] = best;
+				for (j = 0; j < d; j++)
+					acc[j] += p[j];
+				r->lane_counts[(i % KM_LANES) * r->k + best]++;
 			}
-		}
-		if (first || best != old)
-		{
-			r->labels[i] = best;
-			moved++;
-		}
-		acc = r->block + (size_t) best * d;
-		if (d == 3)
-		{
-			acc[0] += p[0];
-			acc[1] += p[1];
-			acc[2] += p[2];
-		}
-		else
-			for (j = 0; j < d; j++)
-				acc[j] += p[j];
-		r->counts[best]++;
+		flush_lanes(r);
 	}
-	flush_block(r);
 	return moved;
 }
 
@@ -727,7 +732,7 @@ take(const KmAlloc *mem, size_t count, size_t size, bool *failed)
 static void
 give_back(const KmAlloc *mem, Run *r)
 {
-	void	   *bufs[] = {r->centers, r->sums, r->block, r->counts, r->shift,
+	void	   *bufs[] = {r->centers, r->sums, r->lane_sums, r->lane_counts, r->counts, r->shift,
 	r->half_sep, r->labels, r->upper, r->lower, r->closest};
 	size_t		i;
 
@@ -766,7 +771,8 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	kd = (size_t) cfg->k * d;
 	r.centers = take(mem, kd, sizeof(double), &failed);
 	r.sums = take(mem, kd, sizeof(double), &failed);
-	r.block = take(mem, kd, sizeof(double), &failed);
+	r.lane_sums = take(mem, KM_LANES * kd, sizeof(double), &failed);
+	r.lane_counts = take(mem, (size_t) KM_LANES * cfg->k, sizeof(int64_t), &failed);
 	r.counts = take(mem, cfg->k, sizeof(int64_t), &failed);
 	r.shift = take(mem, cfg->k, sizeof(double), &failed);
 	r.half_sep = take(mem, cfg->k, sizeof(double), &failed);

@@ -10,58 +10,96 @@
 
 double
 km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
+					   const double *col_min, const double *col_max,
 					   double *offset, double *factor)
 {
 	double		total = 0;
+	double	   *lo = offset,		/* offset and factor hold the ranges, */
+			   *hi = factor;		/* then the centers and spreads, first */
 	int			j;
+	size_t		i;
 
-	/*
-	 * Order-independent sums, so the scaler (and every draw keyed on scaled
-	 * values) does not depend on the row order. offset holds the means and
-	 * factor the variances until each column is finished below.
-	 */
-	if (n > 0)
+	if (n == 0)
 	{
-		km_exact_column_sums(x, n, d, d, NULL, offset);
 		for (j = 0; j < d; j++)
-			offset[j] /= (double) n;
-		km_exact_column_sums(x, n, d, d, offset, factor);
-		for (j = 0; j < d; j++)
-			factor[j] /= (double) n;
+		{
+			offset[j] = 0;
+			factor[j] = 1;
+		}
+		return 0;
 	}
 	for (j = 0; j < d; j++)
 	{
-		double		m = n > 0 ? offset[j] : 0,
-					v = n > 0 ? factor[j] : 0,
-					off = 0,
-					fac = 1;
-		size_t		i;
-
-		if (kind == KM_SCALE_ZSCORE)
-		{
-			off = m;
-			fac = sqrt(v);
-		}
-		else if (kind == KM_SCALE_MINMAX && n > 0)
-		{
-			double		lo = x[j],
-						hi = x[j];
-
-			for (i = 1; i < n; i++)
+		lo[j] = col_min ? col_min[j] : x[j];
+		hi[j] = col_max ? col_max[j] : x[j];
+	}
+	if (col_min == NULL || col_max == NULL)
+		for (i = 1; i < n; i++)
+			for (j = 0; j < d; j++)
 			{
 				double		t = x[i * d + j];
 
-				lo = t < lo ? t : lo;
-				hi = t > hi ? t : hi;
+				lo[j] = t < lo[j] ? t : lo[j];
+				hi[j] = t > hi[j] ? t : hi[j];
 			}
-			off = lo;
-			fac = hi - lo;
+
+	/*
+	 * Mean and variance from order-independent sums of the deviations from
+	 * the middle of the range, in one pass: the scaler (and every draw keyed
+	 * on scaled values) does not depend on the row order, and centring on
+	 * the mid-range keeps the variance free of cancellation unless one value
+	 * lies very far out.
+	 */
+	{
+		double		center[64],
+					maxdev[64],
+					s1[64],
+					s2[64];
+		int			j0;
+
+		for (j0 = 0; j0 < d; j0 += 64)
+		{
+			int			m = d - j0 < 64 ? d - j0 : 64;
+
+			for (j = 0; j < m; j++)
+			{
+				double		l = lo[j0 + j],
+							h = hi[j0 + j];
+				double		c = l == h ? l : l / 2 + h / 2;	/* no overflow */
+
+				center[j] = c;
+				maxdev[j] = h - c > c - l ? h - c : c - l;
+			}
+			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2);
+			for (j = 0; j < m; j++)
+			{
+				double		shift = s1[j] / (double) n;
+				double		mean = center[j] + shift;
+				double		var = s2[j] / (double) n - shift * shift;
+				double		l = lo[j0 + j],
+							h = hi[j0 + j];
+				double		off = 0,
+							fac = 1;
+
+				if (!(var > 0))
+					var = 0;
+				if (kind == KM_SCALE_ZSCORE)
+				{
+					off = mean;
+					fac = sqrt(var);
+				}
+				else if (kind == KM_SCALE_MINMAX)
+				{
+					off = l;
+					fac = h - l;
+				}
+				if (!(fac > 0) || !isfinite(fac))
+					fac = 1;
+				offset[j0 + j] = off;
+				factor[j0 + j] = fac;
+				total += var / (fac * fac);
+			}
 		}
-		if (!(fac > 0) || !isfinite(fac))
-			fac = 1;
-		offset[j] = off;
-		factor[j] = fac;
-		total += v / (fac * fac);
 	}
 	return d > 0 ? total / d : 0;
 }
@@ -70,19 +108,79 @@ void
 km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 			  double *offset, double *factor)
 {
-	(void) km_scaler_fit_variance(kind, x, n, d, offset, factor);
+	(void) km_scaler_fit_variance(kind, x, n, d, NULL, NULL, offset, factor);
 }
+
+static void
+apply_scalar(const double *offset, const double *factor, int d, double *x, size_t from,
+			 size_t to)
+{
+	size_t		i;
+	int			j;
+
+	for (i = from; i < to; i++)
+		for (j = 0; j < d; j++)
+			x[i * d + j] = (x[i * d + j] - offset[j]) / factor[j];
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_APPLY 1
+
+typedef double v4d __attribute__((vector_size(32)));
+
+/*
+ * Rows [0, rows) with rows a multiple of 4: the array seen as 4 d-row
+ * groups of d vectors, each vector against the offsets and factors of its
+ * positions (the same pattern in every group). Division, not a reciprocal:
+ * the same values as the scalar loop, and as predict() computes.
+ */
+__attribute__((target("avx2")))
+static void
+apply_avx2(const double *offset, const double *factor, int d, double *x, size_t rows)
+{
+	v4d			off[64],
+				fac[64];
+	size_t		v,
+				i;
+	int			t;
+
+	for (t = 0; t < d; t++)		/* d vectors cover 4 rows */
+	{
+		int			l;
+
+		for (l = 0; l < 4; l++)
+		{
+			off[t][l] = offset[(t * 4 + l) % d];
+			fac[t][l] = factor[(t * 4 + l) % d];
+		}
+	}
+	for (i = 0; i < rows; i += 4)
+		for (v = 0; v < (size_t) d; v++)
+		{
+			v4d			val;
+			double	   *p = x + i * d + v * 4;
+
+			__builtin_memcpy(&val, p, sizeof(val));
+			val = (val - off[v]) / fac[v];
+			__builtin_memcpy(p, &val, sizeof(val));
+		}
+}
+#endif
 
 void
 km_scaler_apply(const double *offset, const double *factor, int d,
 				double *x, size_t n)
 {
-	size_t		i;
-	int			j;
+	size_t		done = 0;
 
-	for (i = 0; i < n; i++)
-		for (j = 0; j < d; j++)
-			x[i * d + j] = (x[i * d + j] - offset[j]) / factor[j];
+#ifdef HAVE_AVX2_APPLY
+	if (d <= 64 && __builtin_cpu_supports("avx2"))
+	{
+		done = n / 4 * 4;
+		apply_avx2(offset, factor, d, x, done);
+	}
+#endif
+	apply_scalar(offset, factor, d, x, done, n);
 }
 
 void

@@ -25,9 +25,12 @@ void		km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 
 /*
  * The same, also returning the mean over features of the variance of the
- * scaled data (the unit of k-means' tol), from the same sums.
+ * scaled data (the unit of k-means' tol), from the same sums. col_min and
+ * col_max, when the caller already has them (the loader does), spare a
+ * pass over the rows; NULL to compute them.
  */
 double		km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
+								   const double *col_min, const double *col_max,
 								   double *offset, double *factor);
 
 /* Scale n rows in place, or turn scaled rows back into original units. */

@@ -45,6 +45,14 @@ static int	tap_failed = 0;
 			printf("#   got %.17g, want %.17g\n", g_, w_); \
 	} while (0)
 
+/* a comment line in the TAP output */
+#define diag(...) \
+	do { \
+		printf("# "); \
+		printf(__VA_ARGS__); \
+		printf("\n"); \
+	} while (0)
+
 static int
 tap_done(void)
 {

@@ -3,6 +3,7 @@
  *	  The exact sum is correctly rounded and independent of order.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/exact_sum.h"
 #include "tap.h"
@@ -50,5 +51,70 @@ main(void)
 	}
 	free(x);
 	free(y);
+	/* moment sums: against the correctly rounded partials, and shuffled */
+	{
+		size_t		n = 50000,
+					i;
+		double	   *x = malloc(sizeof(double) * n * 2);
+		double		center[2] = {500, -3},
+					maxdev[2] = {0, 0},
+					s1[2],
+					s2[2],
+					r1[2],
+					r2[2];
+		unsigned	seed = 7;
+		int			j;
+
+		for (i = 0; i < n; i++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			x[2 * i] = 1000.0 * (seed >> 8) / 16777216.0;	/* 0 .. 1000 */
+			x[2 * i + 1] = -3 + ((seed >> 4) % 7) * 1e-9;	/* tiny spread */
+		}
+		for (i = 0; i < n; i++)
+			for (j = 0; j < 2; j++)
+			{
+				double		t = x[2 * i + j] - center[j];
+
+				maxdev[j] = fabs(t) > maxdev[j] ? fabs(t) : maxdev[j];
+			}
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2);
+		for (j = 0; j < 2; j++)
+		{
+			KmExactSum	a,
+						b;
+
+			km_exact_sum_init(&a);
+			km_exact_sum_init(&b);
+			for (i = 0; i < n; i++)
+			{
+				double		t = x[2 * i + j] - center[j];
+
+				km_exact_sum_add(&a, t);
+				km_exact_sum_add(&b, t * t);
+			}
+			r1[j] = km_exact_sum_result(&a);
+			r2[j] = km_exact_sum_result(&b);
+			is_close(s1[j], r1[j], 1e-12, "moment sum 1 of column %d equals the exact sum", j);
+			is_close(s2[j], r2[j], 1e-12, "moment sum 2 of column %d equals the exact sum", j);
+		}
+		/* reverse the rows: bit-identical sums */
+		for (i = 0; i < n / 2; i++)
+			for (j = 0; j < 2; j++)
+			{
+				double		t = x[2 * i + j];
+
+				x[2 * i + j] = x[2 * (n - 1 - i) + j];
+				x[2 * (n - 1 - i) + j] = t;
+			}
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, r1, r2);
+		ok(memcmp(s1, r1, sizeof(s1)) == 0 && memcmp(s2, r2, sizeof(s2)) == 0,
+		   "moment sums do not depend on the row order (bit for bit)");
+		maxdev[1] = 0;
+		center[1] = -3;
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2);
+		ok(s1[1] == 0 && s2[1] == 0, "maxdev 0: the column adds zeros");
+		free(x);
+	}
 	return tap_done();
 }

@@ -5,6 +5,8 @@
 #include "core/scaler.h"
 #include "tap.h"
 
+#include <string.h>
+
 int
 main(void)
 {
@@ -34,5 +36,35 @@ main(void)
 
 	km_scaler_fit(KM_SCALE_NONE, x, 4, 2, off, fac);
 	ok(off[0] == 0 && fac[0] == 1 && off[1] == 0 && fac[1] == 1, "none: identity");
+	/* apply (vectorized where the CPU allows) equals the plain formula, bit for bit */
+	{
+		int			dd,
+					bad = 0;
+		size_t		nn;
+
+		for (dd = 1; dd <= 9; dd++)
+			for (nn = 0; nn <= 13; nn++)
+			{
+				double		y[13 * 9],
+							want[13 * 9],
+							o[9],
+							f[9];
+				size_t		i;
+
+				for (i = 0; i < (size_t) dd; i++)
+				{
+					o[i] = 0.1 * (double) (i + 1);
+					f[i] = 3.0 + (double) i / 7;
+				}
+				for (i = 0; i < nn * dd; i++)
+				{
+					y[i] = (double) (i * 37 % 101) / 3;
+					want[i] = (y[i] - o[i % dd]) / f[i % dd];
+				}
+				km_scaler_apply(o, f, dd, y, nn);
+				bad += memcmp(y, want, sizeof(double) * nn * dd) != 0;
+			}
+		is_int(bad, 0, "apply equals (x - offset) / factor bit for bit, d 1..9, n 0..13");
+	}
 	return tap_done();
 }

@@ -1,0 +1,190 @@
+/*
+ * assign_kernel.c
+ *	  Nearest-center assignment with accumulation: see assign_kernel.h.
+ *
+ * Both kernels compute a squared distance as ((0 + t0^2) + t1^2) + ...,
+ * compare with a strict "<" from center 0 up, and add row i into lane
+ * i % KM_LANES, so they agree bit for bit. The vector kernel must not be
+ * compiled with FMA contraction differing from the scalar one: neither
+ * target enables FMA.
+ */
+#include "assign_kernel.h"
+
+#include <math.h>
+
+static inline int
+nearest_scalar(const double *p, const double *centers, int k, int d)
+{
+	int			best = 0;
+	double		b1 = INFINITY;
+	int			c,
+				j;
+
+	for (c = 0; c < k; c++)
+	{
+		const double *q = centers + (size_t) c * d;
+		double		t = 0;
+		int			closer;
+
+		for (j = 0; j < d; j++)
+		{
+			double		diff = p[j] - q[j];
+
+			t += diff * diff;
+		}
+		/* branch-free: which cluster wins is data, not predictable */
+		closer = t < b1;
+		best = closer ? c : best;
+		b1 = closer ? t : b1;
+	}
+	return best;
+}
+
+static inline void
+accumulate(const double *p, int d, int k, int label, size_t lane, double *lane_sums,
+		   int64_t *lane_counts)
+{
+	double	   *acc = lane_sums + (lane * k + label) * d;
+	int			j;
+
+#pragma GCC unroll 8
+	for (j = 0; j < d; j++)
+		acc[j] += p[j];
+	lane_counts[lane * k + label]++;
+}
+
+size_t
+km_assign_rows_scalar(const double *x, size_t n, int d, const double *centers, int k,
+					  int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+{
+	size_t		moved = 0;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		const double *p = x + i * d;
+		int			best = nearest_scalar(p, centers, k, d);
+
+		moved += first || best != labels[i];
+		labels[i] = best;
+		accumulate(p, d, k, best, i % KM_LANES, lane_sums, lane_counts);
+	}
+	return moved;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define HAVE_AVX2_KERNEL 1
+
+typedef double v4d __attribute__((vector_size(32)));
+typedef int64_t v4l __attribute__((vector_size(32)));
+
+/*
+ * The kernel for one d; always inlined into a switch on d (below), so the
+ * loops over the features are unrolled for each d from 1 to
+ * KM_KERNEL_MAX_D.
+ */
+__attribute__((target("avx2"), always_inline))
+static inline size_t
+avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, int k,
+				int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+{
+	size_t		moved = 0;
+	size_t		i;
+
+	for (i = 0; i + KM_LANES <= n; i += KM_LANES)
+	{
+		const double *p = x + i * d;
+		v4d			pj[KM_KERNEL_MAX_D];
+		v4d			best_d;
+		v4l			best = {0, 0, 0, 0};
+		int			c,
+					j,
+					l;
+
+#pragma GCC unroll 8
+		for (j = 0; j < d; j++)
+			pj[j] = (v4d) {p[j], p[d + j], p[2 * d + j], p[3 * d + j]};
+		for (c = 0; c < k; c++)
+		{
+			const double *q = centers + (size_t) c * d;
+			v4d			t = {0, 0, 0, 0};
+			v4l			closer;
+			v4l			cc = {c, c, c, c};
+
+#pragma GCC unroll 8
+			for (j = 0; j < d; j++)
+			{
+				v4d			diff = pj[j] - q[j];
+
+				t += diff * diff;
+			}
+			if (c == 0)
+			{
+				best_d = t;
+				continue;
+			}
+			closer = t < best_d;
+			best_d = (v4d) (((v4l) t & closer) | ((v4l) best_d & ~closer));
+			best = (cc & closer) | (best & ~closer);
+		}
+		for (l = 0; l < KM_LANES; l++)
+		{
+			int			b = (int) best[l];
+
+			moved += first || b != labels[i + l];
+			labels[i + l] = b;
+			accumulate(p + (size_t) l * d, d, k, b, (size_t) l, lane_sums, lane_counts);
+		}
+	}
+	/* the last rows of a pass, in their lanes */
+	if (i < n)
+		moved += km_assign_rows_scalar(x + i * d, n - i, d, centers, k, labels + i, first,
+									   lane_sums, lane_counts);
+	return moved;
+}
+
+#define AVX2_CASE(D) \
+	case D: \
+		return avx2_rows_for_d(x, n, D, centers, k, labels, first, lane_sums, lane_counts)
+
+__attribute__((target("avx2")))
+static size_t
+assign_rows_avx2(const double *x, size_t n, int d, const double *centers, int k,
+				 int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+{
+	switch (d)
+	{
+			AVX2_CASE(1);
+			AVX2_CASE(2);
+			AVX2_CASE(3);
+			AVX2_CASE(4);
+			AVX2_CASE(5);
+			AVX2_CASE(6);
+			AVX2_CASE(7);
+			AVX2_CASE(8);
+	}
+	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+}
+#endif
+
+bool
+km_assign_vectorized(int d)
+{
+#ifdef HAVE_AVX2_KERNEL
+	return d <= KM_KERNEL_MAX_D && __builtin_cpu_supports("avx2");
+#else
+	(void) d;
+	return false;
+#endif
+}
+
+size_t
+km_assign_rows(const double *x, size_t n, int d, const double *centers, int k,
+			   int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+{
+#ifdef HAVE_AVX2_KERNEL
+	if (km_assign_vectorized(d))
+		return assign_rows_avx2(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+#endif
+	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+}

@@ -95,10 +95,17 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *out_d
 	return best;
 }
 
-double
-km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt)
+/* The part of a point's hash that depends on the seed and salt only. */
+static inline uint64_t
+draw_start(uint64_t seed, uint64_t salt)
 {
-	uint64_t	h = mix64(seed ^ UINT64_C(0x9e3779b97f4a7c15)) ^ mix64(salt + UINT64_C(0x632be59bd9b4e019));
+	return mix64(seed ^ UINT64_C(0x9e3779b97f4a7c15)) ^ mix64(salt + UINT64_C(0x632be59bd9b4e019));
+}
+
+/* km_point_uniform() from its draw_start(): computed once per pass. */
+static inline double
+uniform_from(uint64_t h, const double *p, int d)
+{
 	int			j;
 
 	for (j = 0; j < d; j++)
@@ -110,6 +117,12 @@ km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt)
 		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
 	}
 	return ((double) (h >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+}
+
+double
+km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt)
+{
+	return uniform_from(draw_start(seed, salt), p, d);
 }
 
 /* Lexicographic order of two points: the tie-break of every random choice. */
@@ -209,79 +222,144 @@ set_center(Run *r, int c, size_t point)
 	memcpy(r->centers + (size_t) c * r->d, r->x + point * r->d, sizeof(double) * r->d);
 }
 
-/* Potential if point cand were added as a center (compensated sum). */
-static double
-potential_with(const Run *r, size_t cand)
-{
-	double		s = 0,
-				comp = 0;
-	size_t		i;
-
-	for (i = 0; i < r->n; i++)
-	{
-		double		t = dist2(r->x + i * r->d, r->x + cand * r->d, r->d);
-
-		maybe_interrupt(r, i);
-		ksum_add(&s, &comp, t < (double) r->closest[i] ? t : (double) r->closest[i]);
-	}
-	return s + comp;
-}
-
 /*
  * Greedy k-means++ (Arthur & Vassilvitskii, with the 2 + ln k local trials
  * of the common greedy variant): each new center is the best, by resulting
  * potential, of several candidates drawn with probability ~ D^2.
+ *
+ * A candidate is drawn by an exponential race: the point with the smallest
+ * key -ln(u) / w, u the point's uniform draw for the trial's salt and w its
+ * squared distance to the closest center so far (ties by value). All the
+ * trials of a round are drawn in one pass, which also brings closest[] up
+ * to date with the center chosen last; their potentials take one more pass.
  */
+#define MAX_TRIALS 16
+
+/*
+ * One pass: first closest[i] = min(closest[i], d^2(x_i, center c_new))
+ * (closest[i] = d^2 when init), then for each trial t the point with the
+ * smallest key. cand[t] = n when no point has w > 0.
+ */
+static void
+draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials,
+				size_t *cand)
+{
+	double		best_key[MAX_TRIALS];
+	const double *center = r->centers + (size_t) c_new * r->d;
+	size_t		i;
+	int			t;
+
+	for (t = 0; t < trials; t++)
+	{
+		cand[t] = r->n;
+		best_key[t] = INFINITY;
+	}
+	for (i = 0; i < r->n; i++)
+	{
+		const double *p = r->x + i * r->d;
+		double		t2 = dist2(p, center, r->d);
+		double		w;
+
+		maybe_interrupt(r, i);
+		if (init || t2 < (double) r->closest[i])
+			r->closest[i] = (float) t2;
+		w = (double) r->closest[i];
+		if (w <= 0)
+			continue;			/* a center already: never drawn */
+		for (t = 0; t < trials; t++)
+		{
+			double		u = uniform_from(starts[t], p, r->d);
+			double		key;
+
+			/*
+			 * -ln(u) >= 1 - u: when even that bound loses clearly (by far
+			 * more than the rounding of either side), the key cannot win
+			 * nor tie, and the logarithm is not needed.
+			 */
+			if ((1.0 - u) / w > best_key[t] * (1 + 1e-9))
+				continue;
+			key = -log(u) / w;
+			if (key < best_key[t] ||
+				(key == best_key[t] && cand[t] < r->n &&
+				 point_cmp(p, r->x + cand[t] * r->d, r->d) < 0))
+			{
+				cand[t] = i;
+				best_key[t] = key;
+			}
+		}
+	}
+}
+
+/* Potentials if each candidate were added as a center (compensated sums). */
+static void
+potentials_with(const Run *r, const size_t *cand, int trials, double *pot)
+{
+	double		s[MAX_TRIALS],
+				comp[MAX_TRIALS];
+	size_t		i;
+	int			t;
+
+	for (t = 0; t < trials; t++)
+		s[t] = comp[t] = 0;
+	for (i = 0; i < r->n; i++)
+	{
+		const double *p = r->x + i * r->d;
+		double		w = (double) r->closest[i];
+
+		maybe_interrupt(r, i);
+		for (t = 0; t < trials; t++)
+		{
+			double		t2 = dist2(p, r->x + cand[t] * r->d, r->d);
+
+			ksum_add(&s[t], &comp[t], t2 < w ? t2 : w);
+		}
+	}
+	for (t = 0; t < trials; t++)
+		pot[t] = s[t] + comp[t];
+}
+
 static void
 init_plusplus(Run *r, uint64_t seed, int run)
 {
 	int			trials = 2 + (int) log((double) r->k);
 	DrawArg		arg = {seed, (uint64_t) run << 32, false};
 	size_t		first = argmin_point(r, draw_key, &arg);
-	size_t		i;
 	int			c;
 
+	if (trials > MAX_TRIALS)
+		trials = MAX_TRIALS;
 	set_center(r, 0, first);
-	for (i = 0; i < r->n; i++)
-		r->closest[i] = (float) dist2(r->x + i * r->d, r->centers, r->d);
-
 	for (c = 1; c < r->k; c++)
 	{
+		uint64_t	starts[MAX_TRIALS];
+		size_t		cand[MAX_TRIALS];
+		double		pot[MAX_TRIALS];
 		size_t		best = r->n;
 		double		best_pot = INFINITY;
-		int			t;
+		int			t,
+					drawn;
 
 		for (t = 0; t < trials; t++)
-		{
-			size_t		cand;
-			double		pot;
-
-			arg.salt = ((uint64_t) run << 32) | ((uint64_t) c << 8) | (uint64_t) t;
-			arg.weighted = true;
-			cand = argmin_point(r, draw_key, &arg);
-			if (cand == r->n)
-				break;			/* every point is already a center */
-			pot = potential_with(r, cand);
-			if (pot < best_pot)
+			starts[t] = draw_start(seed, ((uint64_t) run << 32) | ((uint64_t) c << 8) | (uint64_t) t);
+		draw_candidates(r, c - 1, c == 1, starts, trials, cand);
+		/* a trial that finds no point: every point is already a center */
+		for (drawn = 0; drawn < trials && cand[drawn] < r->n; drawn++)
+			;
+		potentials_with(r, cand, drawn, pot);
+		for (t = 0; t < drawn; t++)
+			if (pot[t] < best_pot)
 			{
-				best_pot = pot;
-				best = cand;
+				best_pot = pot[t];
+				best = cand[t];
 			}
-		}
 		if (best == r->n)
 		{
 			/* fewer distinct points than k: repeat one; it ends up empty */
+			arg.salt = ((uint64_t) run << 32) | ((uint64_t) c << 8);
 			arg.weighted = false;
 			best = argmin_point(r, draw_key, &arg);
 		}
 		set_center(r, c, best);
-		for (i = 0; i < r->n; i++)
-		{
-			double		t2 = dist2(r->x + i * r->d, r->centers + (size_t) c * r->d, r->d);
-
-			if (t2 < (double) r->closest[i])
-				r->closest[i] = (float) t2;
-		}
 	}
 }
 

@@ -22,6 +22,7 @@ typedef struct PredictCache
 {
 	MemoryContext mcxt;
 	char	   *name;
+	size_t		name_len;
 	Model	   *model;
 	double	   *row;			/* d scaled features */
 	/* assign()'s result: a formed tuple to copy, and where its fields are */
@@ -47,7 +48,7 @@ cached_model(FunctionCallInfo fcinfo)
 
 	/* per row: compare the name's bytes, no copy */
 	if (c != NULL && c->model != NULL &&
-		VARSIZE_ANY_EXHDR(arg) == strlen(c->name) &&
+		VARSIZE_ANY_EXHDR(arg) == c->name_len &&
 		memcmp(VARDATA_ANY(arg), c->name, VARSIZE_ANY_EXHDR(arg)) == 0)
 		return c;
 	name = text_to_cstring(arg);
@@ -62,6 +63,7 @@ cached_model(FunctionCallInfo fcinfo)
 									ALLOCSET_SMALL_SIZES);
 	c->model = model_load(name, c->mcxt);
 	c->name = MemoryContextStrdup(c->mcxt, name);
+	c->name_len = strlen(name);
 	c->row = MemoryContextAlloc(c->mcxt, sizeof(double) * c->model->d);
 	return c;
 }

@@ -13,7 +13,7 @@
 #include <math.h>
 
 static inline int
-nearest_scalar(const double *p, const double *centers, int k, int d)
+nearest_scalar(const double *p, const double *centers, int k, int d, double *best_d2)
 {
 	int			best = 0;
 	double		b1 = INFINITY;
@@ -37,6 +37,7 @@ nearest_scalar(const double *p, const double *centers, int k, int d)
 		best = closer ? c : best;
 		b1 = closer ? t : b1;
 	}
+	*best_d2 = b1;
 	return best;
 }
 
@@ -55,7 +56,8 @@ accumulate(const double *p, int d, int k, int label, size_t lane, double *lane_s
 
 size_t
 km_assign_rows_scalar(const double *x, size_t n, int d, const double *centers, int k,
-					  int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+					  int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts,
+					  double *lane_dist2, double *lane_dist)
 {
 	size_t		moved = 0;
 	size_t		i;
@@ -63,17 +65,25 @@ km_assign_rows_scalar(const double *x, size_t n, int d, const double *centers, i
 	for (i = 0; i < n; i++)
 	{
 		const double *p = x + i * d;
-		int			best = nearest_scalar(p, centers, k, d);
+		double		d2;
+		int			best = nearest_scalar(p, centers, k, d, &d2);
 
 		moved += first || best != labels[i];
 		labels[i] = best;
 		accumulate(p, d, k, best, i % KM_LANES, lane_sums, lane_counts);
+		if (lane_dist2)
+		{
+			lane_dist2[i % KM_LANES] += d2;
+			lane_dist[i % KM_LANES] += sqrt(d2);
+		}
 	}
 	return moved;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_AVX2_KERNEL 1
+
+#include <immintrin.h>
 
 typedef double v4d __attribute__((vector_size(32)));
 typedef int64_t v4l __attribute__((vector_size(32)));
@@ -86,16 +96,26 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 __attribute__((target("avx2"), always_inline))
 static inline size_t
 avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, int k,
-				int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+				int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts,
+				double *lane_dist2, double *lane_dist)
 {
 	size_t		moved = 0;
 	size_t		i;
+	v4d			dist2_acc = {0, 0, 0, 0},
+				dist_acc = {0, 0, 0, 0};
+
+	if (lane_dist2)
+	{
+		/* continue the lanes' sums, row after row, as the scalar kernel */
+		__builtin_memcpy(&dist2_acc, lane_dist2, sizeof(dist2_acc));
+		__builtin_memcpy(&dist_acc, lane_dist, sizeof(dist_acc));
+	}
 
 	for (i = 0; i + KM_LANES <= n; i += KM_LANES)
 	{
 		const double *p = x + i * d;
 		v4d			pj[KM_KERNEL_MAX_D];
-		v4d			best_d;
+		v4d			best_d = {INFINITY, INFINITY, INFINITY, INFINITY};
 		v4l			best = {0, 0, 0, 0};
 		int			c,
 					j,
@@ -127,6 +147,11 @@ avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, i
 			best_d = (v4d) (((v4l) t & closer) | ((v4l) best_d & ~closer));
 			best = (cc & closer) | (best & ~closer);
 		}
+		if (lane_dist2)
+		{
+			dist2_acc += best_d;
+			dist_acc += (v4d) _mm256_sqrt_pd((__m256d) best_d);
+		}
 		for (l = 0; l < KM_LANES; l++)
 		{
 			int			b = (int) best[l];
@@ -136,21 +161,28 @@ avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, i
 			accumulate(p + (size_t) l * d, d, k, b, (size_t) l, lane_sums, lane_counts);
 		}
 	}
+	if (lane_dist2)
+	{
+		__builtin_memcpy(lane_dist2, &dist2_acc, sizeof(dist2_acc));
+		__builtin_memcpy(lane_dist, &dist_acc, sizeof(dist_acc));
+	}
 	/* the last rows of a pass, in their lanes */
 	if (i < n)
 		moved += km_assign_rows_scalar(x + i * d, n - i, d, centers, k, labels + i, first,
-									   lane_sums, lane_counts);
+									   lane_sums, lane_counts, lane_dist2, lane_dist);
 	return moved;
 }
 
 #define AVX2_CASE(D) \
 	case D: \
-		return avx2_rows_for_d(x, n, D, centers, k, labels, first, lane_sums, lane_counts)
+		return avx2_rows_for_d(x, n, D, centers, k, labels, first, lane_sums, lane_counts, \
+							   lane_dist2, lane_dist)
 
 __attribute__((target("avx2")))
 static size_t
 assign_rows_avx2(const double *x, size_t n, int d, const double *centers, int k,
-				 int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+				 int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts,
+				 double *lane_dist2, double *lane_dist)
 {
 	switch (d)
 	{
@@ -163,7 +195,8 @@ assign_rows_avx2(const double *x, size_t n, int d, const double *centers, int k,
 			AVX2_CASE(7);
 			AVX2_CASE(8);
 	}
-	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts,
+								 lane_dist2, lane_dist);
 }
 #endif
 
@@ -180,11 +213,14 @@ km_assign_vectorized(int d)
 
 size_t
 km_assign_rows(const double *x, size_t n, int d, const double *centers, int k,
-			   int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts)
+			   int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts,
+			   double *lane_dist2, double *lane_dist)
 {
 #ifdef HAVE_AVX2_KERNEL
 	if (km_assign_vectorized(d))
-		return assign_rows_avx2(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+		return assign_rows_avx2(x, n, d, centers, k, labels, first, lane_sums, lane_counts,
+								lane_dist2, lane_dist);
 #endif
-	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts);
+	return km_assign_rows_scalar(x, n, d, centers, k, labels, first, lane_sums, lane_counts,
+								 lane_dist2, lane_dist);
 }

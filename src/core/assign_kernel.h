@@ -30,11 +30,14 @@
  * lane_counts[(i % KM_LANES) * k + label]. labels[i] is read (the previous
  * label) and written. Returns how many labels changed, or n when first.
  * n must be a multiple of KM_LANES except for the last call of a pass, and
- * every call starts at a multiple of KM_LANES of the whole array.
+ * every call starts at a multiple of KM_LANES of the whole array. When
+ * lane_dist2 and lane_dist are not NULL, each row's squared distance to its
+ * center and that distance are added to lane_dist2[i % KM_LANES] and
+ * lane_dist[i % KM_LANES], in row order.
  */
 size_t		km_assign_rows(const double *x, size_t n, int d, const double *centers, int k,
 						   int32_t *labels, bool first, double *lane_sums,
-						   int64_t *lane_counts);
+						   int64_t *lane_counts, double *lane_dist2, double *lane_dist);
 
 /* Whether km_assign_rows uses the vector kernel on this CPU (for tests). */
 bool		km_assign_vectorized(int d);
@@ -42,6 +45,6 @@ bool		km_assign_vectorized(int d);
 /* The scalar kernel alone, for comparing the two in tests. */
 size_t		km_assign_rows_scalar(const double *x, size_t n, int d, const double *centers,
 								  int k, int32_t *labels, bool first, double *lane_sums,
-								  int64_t *lane_counts);
+								  int64_t *lane_counts, double *lane_dist2, double *lane_dist);
 
 #endif							/* RFM_ASSIGN_KERNEL_H */

@@ -559,10 +559,20 @@ pruned_label(Run *r, size_t i, bool first)
 	return best;
 }
 
+/*
+ * With inertia, also the inertia of the new assignment and the mean
+ * distance of a row to its center (no pruning then): the final pass.
+ */
 static size_t
-assign_points(Run *r, bool prune, bool first)
+assign_points(Run *r, bool prune, bool first, double *inertia, double *mean_distance)
 {
 	size_t		moved = 0;
+	double		lane_dist2[KM_LANES] = {0},
+				lane_dist[KM_LANES] = {0};
+	double		s2 = 0,
+				c2 = 0,
+				s1 = 0,
+				c1 = 0;
 	size_t		kd = (size_t) r->k * r->d;
 	size_t		start;
 	int			d = r->d;
@@ -581,7 +591,8 @@ assign_points(Run *r, bool prune, bool first)
 		maybe_interrupt(r, start);
 		if (!prune)
 			moved += km_assign_rows(r->x + start * d, end - start, d, r->centers, r->k,
-									r->labels + start, first, r->lane_sums, r->lane_counts);
+									r->labels + start, first, r->lane_sums, r->lane_counts,
+									inertia ? lane_dist2 : NULL, inertia ? lane_dist : NULL);
 		else
 			for (i = start; i < end; i++)
 			{
@@ -597,6 +608,22 @@ assign_points(Run *r, bool prune, bool first)
 				r->lane_counts[(i % KM_LANES) * r->k + best]++;
 			}
 		flush_lanes(r);
+		if (inertia)
+		{
+			int			l;
+
+			for (l = 0; l < KM_LANES; l++)
+			{
+				ksum_add(&s2, &c2, lane_dist2[l]);
+				ksum_add(&s1, &c1, lane_dist[l]);
+				lane_dist2[l] = lane_dist[l] = 0;
+			}
+		}
+	}
+	if (inertia)
+	{
+		*inertia = s2 + c2;
+		*mean_distance = (s1 + c1) / (double) r->n;
 	}
 	return moved;
 }
@@ -758,7 +785,7 @@ lloyd(Run *r, const KmConfig *cfg, int run, double tol_abs,
 	{
 		double		shift2 = 0;
 		double		inertia = 0;
-		size_t		moved = assign_points(r, cfg->prune, it == 1);
+		size_t		moved = assign_points(r, cfg->prune, it == 1, NULL, NULL);
 
 		if (cfg->on_iteration)
 			inertia = inertia_of(r, NULL);
@@ -901,9 +928,8 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		}
 
 		lloyd(&r, cfg, run, tol_abs, &iterations, &converged, &reseeded);
-		/* final labels consistent with the final centers */
-		assign_points(&r, false, true);
-		inertia = inertia_of(&r, &mean_distance);
+		/* final labels, inertia and mean distance for the final centers */
+		assign_points(&r, false, true, &inertia, &mean_distance);
 		if (inertia < res->inertia)
 		{
 			res->inertia = inertia;

@@ -1,7 +1,7 @@
 /*
  * test_assign_kernel.c
  *	  The vector and scalar assignment kernels agree bit for bit (labels,
- *	  moved count, lane sums and counts) over many shapes, on data full of
+ *	  moved count, lane sums and counts, distance sums) over many shapes, on data full of
  *	  ties; and the scalar kernel agrees with a naive nearest-center search.
  */
 #include "core/assign_kernel.h"
@@ -57,12 +57,20 @@ main(void)
 				cent[i] = small_value();
 			for (i = 0; i < n; i++)
 				lab_v[i] = lab_s[i] = (int32_t) (i % k);
-			moved_v = km_assign_rows(x, n, d, cent, k, lab_v, false, sums_v, cnt_v);
-			moved_s = km_assign_rows_scalar(x, n, d, cent, k, lab_s, false, sums_s, cnt_s);
+			double		d2_v[KM_LANES] = {0.5, 0, 0, 0},
+						d1_v[KM_LANES] = {0, 0, 0.25, 0},
+						d2_s[KM_LANES] = {0.5, 0, 0, 0},
+						d1_s[KM_LANES] = {0, 0, 0.25, 0},
+						want_d2[KM_LANES] = {0.5, 0, 0, 0},
+						want_d1[KM_LANES] = {0, 0, 0.25, 0};
+
+			moved_v = km_assign_rows(x, n, d, cent, k, lab_v, false, sums_v, cnt_v, d2_v, d1_v);
+			moved_s = km_assign_rows_scalar(x, n, d, cent, k, lab_s, false, sums_s, cnt_s, d2_s, d1_s);
 			shapes++;
 			if (moved_v == moved_s && memcmp(lab_v, lab_s, sizeof(int32_t) * n) == 0 &&
 				memcmp(sums_v, sums_s, sizeof(double) * ls) == 0 &&
-				memcmp(cnt_v, cnt_s, sizeof(int64_t) * lc) == 0)
+				memcmp(cnt_v, cnt_s, sizeof(int64_t) * lc) == 0 &&
+				memcmp(d2_v, d2_s, sizeof(d2_v)) == 0 && memcmp(d1_v, d1_s, sizeof(d1_v)) == 0)
 				agree++;
 			else
 				diag("kernels differ at d = %d, k = %d", d, k);
@@ -87,8 +95,11 @@ main(void)
 					}
 				}
 				naive_bad += best != lab_s[i];
+				want_d2[i % KM_LANES] += best_d;
+				want_d1[i % KM_LANES] += sqrt(best_d);
 			}
-			naive_ok += naive_bad == 0;
+			naive_ok += naive_bad == 0 && memcmp(want_d2, d2_s, sizeof(want_d2)) == 0 &&
+				memcmp(want_d1, d1_s, sizeof(want_d1)) == 0;
 			free(x);
 			free(cent);
 			free(lab_v);
@@ -99,7 +110,7 @@ main(void)
 			free(cnt_s);
 		}
 	is_int(agree, shapes, "vector and scalar kernels agree bit for bit on every shape (d 1..9, k 1..12)");
-	is_int(naive_ok, shapes, "the scalar kernel labels every row with its naive nearest center");
+	is_int(naive_ok, shapes, "the scalar kernel labels every row with its naive nearest center, and its lanes add up the naive distances");
 
 	/* lanes: row i lands in lane i %% 4; first counts every row as moved */
 	{
@@ -108,7 +119,7 @@ main(void)
 		int32_t		lab[6] = {0};
 		double		sums[KM_LANES] = {0};
 		int64_t		cnt[KM_LANES] = {0};
-		size_t		moved = km_assign_rows(x, 6, 1, cent, 1, lab, true, sums, cnt);
+		size_t		moved = km_assign_rows(x, 6, 1, cent, 1, lab, true, sums, cnt, NULL, NULL);
 
 		ok(moved == 6, "first: every row counts as moved");
 		ok(sums[0] == 0 + 4 && sums[1] == 1 + 5 && sums[2] == 2 && sums[3] == 3,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run every test of rfm_kmeans on a throwaway cluster:
-#   pg_regress (sql/ + expected/), pgTAP (test/pgtap/, pg_prove), the
-#   C unit tests of src/core/ under AddressSanitizer + UBSan, and a bounded
+#   pg_regress (sql/ + expected/), pgTAP (test/pgtap/, pg_prove), dump and
+#   restore, upgrade, the demo's report in headless Chromium, scheduled
+#   retraining with pg_cron, cancellation, sqlsmith, valgrind, the C unit
+#   tests of src/core/ under AddressSanitizer + UBSan, and a bounded
 #   libFuzzer run of every fuzz target (RFM_FUZZ_SECONDS each, default 20).
 # Installs missing Debian packages (apt-get, via sudo when not root), builds
 # and installs the extension, starts a private PostgreSQL cluster and
@@ -301,6 +303,7 @@ run_suite "the demo's HTML report in headless Chromium" report_in_chromium
 run_suite "scheduled retraining with pg_cron" cron_retrain
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "sqlsmith" sqlsmith_run
+run_suite "valgrind: the regression and bad-input suites on a server under memcheck" scripts/valgrind.sh
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 run_suite "fuzzing the core (libFuzzer, ${RFM_FUZZ_SECONDS:-20} s a target)" \
 	make -s fuzz FUZZ_SECONDS="${RFM_FUZZ_SECONDS:-20}"

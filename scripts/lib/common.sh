@@ -35,7 +35,7 @@ ensure_packages() {
 
 BUILD_PACKAGES=(make gcc libc6-dev postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR)
 TEST_PACKAGES=(postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl perl
-	clang libclang-rt-14-dev sqlsmith chromium python3 postgresql-$PG_MAJOR-cron)
+	clang libclang-rt-14-dev sqlsmith chromium python3 postgresql-$PG_MAJOR-cron valgrind)
 
 # Build and install the extension into the system PostgreSQL.
 build_and_install() {

@@ -8,6 +8,7 @@
 #include "exact_sum.h"
 #include "ksum.h"
 #include "mix64.h"
+#include "point_draw.h"
 
 #include <float.h>
 #include <math.h>
@@ -95,30 +96,6 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *out_d
 	return best;
 }
 
-/* The part of a point's hash that depends on the seed and salt only. */
-static inline uint64_t
-draw_start(uint64_t seed, uint64_t salt)
-{
-	return mix64(seed ^ UINT64_C(0x9e3779b97f4a7c15)) ^ mix64(salt + UINT64_C(0x632be59bd9b4e019));
-}
-
-/* km_point_uniform() from its draw_start(): computed once per pass. */
-static inline double
-uniform_from(uint64_t h, const double *p, int d)
-{
-	int			j;
-
-	for (j = 0; j < d; j++)
-	{
-		double		v = p[j] == 0 ? 0.0 : p[j];	/* -0.0 and 0.0 are one point */
-		uint64_t	bits;
-
-		memcpy(&bits, &v, sizeof(bits));
-		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
-	}
-	return ((double) (h >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-}
-
 double
 km_point_uniform(const double *p, int d, uint64_t seed, uint64_t salt)
 {
@@ -163,59 +140,6 @@ km_mean_variance(const double *x, size_t n, int d)
  * Initialization
  * --------------------------------------------------------------------- */
 
-/*
- * Index of the point with the smallest key; keys come from key_of, ties
- * (and equal keys) go to the lexicographically smallest point. Points
- * whose key is infinite are never chosen; returns n if all are.
- */
-typedef double (*KeyFn) (const Run *r, size_t i, const void *arg);
-
-static size_t
-argmin_point(const Run *r, KeyFn key_of, const void *arg)
-{
-	size_t		best = r->n;
-	double		best_key = INFINITY;
-	size_t		i;
-
-	for (i = 0; i < r->n; i++)
-	{
-		double		key;
-
-		maybe_interrupt(r, i);
-		key = key_of(r, i, arg);
-
-		if (key < best_key ||
-			(key == best_key && best < r->n && isfinite(key) &&
-			 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0))
-		{
-			best = i;
-			best_key = key;
-		}
-	}
-	return best;
-}
-
-typedef struct DrawArg
-{
-	uint64_t	seed;
-	uint64_t	salt;
-	bool		weighted;		/* by closest[] (D^2 sampling), else uniform */
-} DrawArg;
-
-/* Exponential race: argmin of -ln(u) / w samples a point with P ~ w. */
-static double
-draw_key(const Run *r, size_t i, const void *varg)
-{
-	const DrawArg *a = (const DrawArg *) varg;
-	double		u = km_point_uniform(r->x + i * r->d, r->d, a->seed, a->salt);
-
-	if (!a->weighted)
-		return u;
-	if (r->closest[i] <= 0)
-		return INFINITY;
-	return -log(u) / (double) r->closest[i];
-}
-
 static void
 set_center(Run *r, int c, size_t point)
 {
@@ -234,6 +158,7 @@ set_center(Run *r, int c, size_t point)
  * to date with the center chosen last; their potentials take one more pass.
  */
 #define MAX_TRIALS 16
+#define DRAW_BLOCK 256			/* rows whose draws are made at once */
 
 /*
  * One pass: first closest[i] = min(closest[i], d^2(x_i, center c_new))
@@ -244,47 +169,62 @@ static void
 draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials,
 				size_t *cand)
 {
-	double		best_key[MAX_TRIALS];
+	double		best_key[MAX_TRIALS],
+				bound[MAX_TRIALS];	/* best_key, raised by a margin */
+	double		u[MAX_TRIALS][DRAW_BLOCK];
 	const double *center = r->centers + (size_t) c_new * r->d;
-	size_t		i;
+	size_t		start;
 	int			t;
 
 	for (t = 0; t < trials; t++)
 	{
 		cand[t] = r->n;
-		best_key[t] = INFINITY;
+		best_key[t] = bound[t] = INFINITY;
 	}
-	for (i = 0; i < r->n; i++)
+	for (start = 0; start < r->n; start += DRAW_BLOCK)
 	{
-		const double *p = r->x + i * r->d;
-		double		t2 = dist2(p, center, r->d);
-		double		w;
+		size_t		end = start + DRAW_BLOCK < r->n ? start + DRAW_BLOCK : r->n;
+		size_t		i;
 
-		maybe_interrupt(r, i);
-		if (init || t2 < (double) r->closest[i])
-			r->closest[i] = (float) t2;
-		w = (double) r->closest[i];
-		if (w <= 0)
-			continue;			/* a center already: never drawn */
-		for (t = 0; t < trials; t++)
+		maybe_interrupt(r, start);
+		for (i = start; i < end; i++)
 		{
-			double		u = uniform_from(starts[t], p, r->d);
-			double		key;
+			double		t2 = dist2(r->x + i * r->d, center, r->d);
 
-			/*
-			 * -ln(u) >= 1 - u: when even that bound loses clearly (by far
-			 * more than the rounding of either side), the key cannot win
-			 * nor tie, and the logarithm is not needed.
-			 */
-			if ((1.0 - u) / w > best_key[t] * (1 + 1e-9))
-				continue;
-			key = -log(u) / w;
-			if (key < best_key[t] ||
-				(key == best_key[t] && cand[t] < r->n &&
-				 point_cmp(p, r->x + cand[t] * r->d, r->d) < 0))
+			if (init || t2 < (double) r->closest[i])
+				r->closest[i] = (float) t2;
+		}
+		for (t = 0; t < trials; t++)
+			km_uniform_batch(starts[t], r->x + start * r->d, end - start, r->d, u[t]);
+		for (i = start; i < end; i++)
+		{
+			const double *p = r->x + i * r->d;
+			double		w = (double) r->closest[i];
+
+			if (w <= 0)
+				continue;		/* a center already: never drawn */
+			for (t = 0; t < trials; t++)
 			{
-				cand[t] = i;
-				best_key[t] = key;
+				double		ui = u[t][i - start];
+				double		key;
+
+				/*
+				 * -ln(u) >= 1 - u: when even that bound loses clearly, by a
+				 * margin (1e-9) far above the rounding of either side, the
+				 * key can neither win nor tie, and the logarithm is not
+				 * needed.
+				 */
+				if (1.0 - ui > bound[t] * w)
+					continue;
+				key = -log(ui) / w;
+				if (key < best_key[t] ||
+					(key == best_key[t] && cand[t] < r->n &&
+					 point_cmp(p, r->x + cand[t] * r->d, r->d) < 0))
+				{
+					cand[t] = i;
+					best_key[t] = key;
+					bound[t] = key * (1 + 1e-9);
+				}
 			}
 		}
 	}
@@ -318,12 +258,43 @@ potentials_with(const Run *r, const size_t *cand, int trials, double *pot)
 		pot[t] = s[t] + comp[t];
 }
 
+/*
+ * The point with the smallest uniform draw for start (ties by value): the
+ * first center, and the one repeated when there are fewer distinct points
+ * than k. Draws are made a block at a time.
+ */
+static size_t
+draw_uniform(const Run *r, uint64_t start)
+{
+	double		u[DRAW_BLOCK];
+	size_t		best = r->n;
+	double		best_u = INFINITY;
+	size_t		from;
+
+	for (from = 0; from < r->n; from += DRAW_BLOCK)
+	{
+		size_t		end = from + DRAW_BLOCK < r->n ? from + DRAW_BLOCK : r->n;
+		size_t		i;
+
+		maybe_interrupt(r, from);
+		km_uniform_batch(start, r->x + from * r->d, end - from, r->d, u);
+		for (i = from; i < end; i++)
+			if (u[i - from] < best_u ||
+				(u[i - from] == best_u && best < r->n &&
+				 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0))
+			{
+				best = i;
+				best_u = u[i - from];
+			}
+	}
+	return best;
+}
+
 static void
 init_plusplus(Run *r, uint64_t seed, int run)
 {
 	int			trials = 2 + (int) log((double) r->k);
-	DrawArg		arg = {seed, (uint64_t) run << 32, false};
-	size_t		first = argmin_point(r, draw_key, &arg);
+	size_t		first = draw_uniform(r, draw_start(seed, (uint64_t) run << 32));
 	int			c;
 
 	if (trials > MAX_TRIALS)
@@ -355,9 +326,7 @@ init_plusplus(Run *r, uint64_t seed, int run)
 		if (best == r->n)
 		{
 			/* fewer distinct points than k: repeat one; it ends up empty */
-			arg.salt = ((uint64_t) run << 32) | ((uint64_t) c << 8);
-			arg.weighted = false;
-			best = argmin_point(r, draw_key, &arg);
+			best = draw_uniform(r, draw_start(seed, ((uint64_t) run << 32) | ((uint64_t) c << 8)));
 		}
 		set_center(r, c, best);
 	}
@@ -368,11 +337,21 @@ static void
 init_random(Run *r, uint64_t seed, int run)
 {
 	float	   *keys = r->closest;
+	uint64_t	start = draw_start(seed, ((uint64_t) run << 32) | 0xFFFF);
 	size_t		i;
 	int			c;
 
-	for (i = 0; i < r->n; i++)
-		keys[i] = (float) km_point_uniform(r->x + i * r->d, r->d, seed, ((uint64_t) run << 32) | 0xFFFF);
+	for (i = 0; i < r->n; i += DRAW_BLOCK)
+	{
+		double		u[DRAW_BLOCK];
+		size_t		m = r->n - i < DRAW_BLOCK ? r->n - i : DRAW_BLOCK;
+		size_t		j;
+
+		maybe_interrupt(r, i);
+		km_uniform_batch(start, r->x + i * r->d, m, r->d, u);
+		for (j = 0; j < m; j++)
+			keys[i + j] = (float) u[j];
+	}
 	/* k rounds of selection: k is small */
 	for (c = 0; c < r->k; c++)
 	{

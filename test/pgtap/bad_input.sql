@@ -4,7 +4,7 @@
 SET client_min_messages = error;
 SELECT pg_postmaster_start_time() AS started \gset
 BEGIN;
-SELECT plan(76);
+SELECT plan(90);
 
 CREATE TABLE bi_pts AS SELECT i, (i % 5)::float8 AS a, (i % 3)::float8 AS b FROM generate_series(1, 50) i;
 CREATE TABLE bi_one AS SELECT 1.0::float8 AS a, 2.0::float8 AS b;
@@ -105,6 +105,33 @@ SELECT throws_ok($$SELECT * FROM rfm_kmeans.kmeans('bi_pts', ARRAY['a', 'b'], 2,
 SELECT throws_ok($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2]::float8[], ARRAY[[1, 2]]::float8[]) FROM generate_series(1, 2) g
                    UNION ALL SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2, 3]::float8[], ARRAY[[1, 2]]::float8[])$$, '22023', NULL, 'kmeans_step: mixed feature counts');
 SELECT throws_ok($$SELECT '1 10001 1 0 0 0'::rfm_kmeans.kmeans_state$$, '22P02', NULL, 'kmeans_state: k out of range');
+
+-- cluster_labels / cluster_summary / report_html (0.2.0)
+CREATE TABLE "bi rfm ""q""; x" ("r; 1" float8, "F ""2""" float8, "m m" float8, note text);
+INSERT INTO "bi rfm ""q""; x" SELECT i, i % 7, (i % 13) * 10.0, 'n' || i FROM generate_series(1, 200) i;
+CREATE VIEW bi_rfm_view AS SELECT * FROM "bi rfm ""q""; x" WHERE "r; 1" > 10;
+CREATE TABLE bi_rfm_empty (LIKE "bi rfm ""q""; x");
+SELECT is((SELECT k FROM rfm_kmeans.train('bi_rfm', '"bi rfm ""q""; x"', ARRAY['r; 1', 'F "2"', 'm m'], 3)), 3,
+          'an RFM model on quoted names');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_labels(NULL)$$, '22004', NULL, 'cluster_labels: NULL model');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_labels('')$$, '42704', NULL, 'cluster_labels: empty name');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_labels('bi_model')$$, '22023', NULL, 'cluster_labels: 2 features');
+SELECT is((SELECT count(*) FROM rfm_kmeans.cluster_labels('bi_rfm')), 3::bigint, 'cluster_labels: quoted names');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary(NULL, 'bi_pts')$$, '22004', NULL, 'cluster_summary: NULL model');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', NULL)$$, '22004', NULL, 'cluster_summary: NULL relation');
+SELECT is((SELECT sum(customers) FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_empty')), 0::numeric,
+          'cluster_summary: empty table, every cluster with 0 customers');
+SELECT is((SELECT sum(customers) FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_view')), 190::numeric,
+          'cluster_summary: a view');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', '"bi rfm ""q""; x"', monetary => 'note')$$,
+                 '22P02', NULL, 'cluster_summary: a text column as monetary');
+SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_empty')$$, '22000', NULL, 'report_html: empty table');
+SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', max_points => NULL)$$, '22023', NULL,
+                 'report_html: NULL max_points');
+SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', recency => 'r; 1; DROP TABLE bi_pts')$$,
+                 '42703', NULL, 'report_html: a column name with a statement in it');
+SELECT ok(rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', title => '') LIKE '%r; 1%',
+          'report_html: quoted names, on a view, shown as text');
 
 -- the server stayed up all along
 SELECT is(pg_postmaster_start_time(), :'started'::timestamptz, 'the server never restarted');

@@ -15,6 +15,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans_step.h"
+#include "core/kmeans_step_io.h"
 #include "fmgr.h"
 #include "funcapi.h"
 #include "libpq/pqformat.h"
@@ -209,81 +210,9 @@ kmeans_step_final(PG_FUNCTION_ARGS)
 }
 
 /* ---------------------------------------------------------------------
- * I/O. Text: "1 k d rows inertia comp" then k*d centroids, k counts,
- * k*d sums, k*d compensations; doubles with 17 digits (exact).
+ * I/O: the formats and their checks are in core/kmeans_step_io.c; here
+ * their errors become ERRORs.
  * --------------------------------------------------------------------- */
-
-static void
-state_text_error(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type kmeans_state: %s", what)));
-}
-
-static char *
-next_number(char **p, const char *what)
-{
-	char	   *start;
-
-	while (**p == ' ')
-		(*p)++;
-	if (**p == '\0')
-		state_text_error(what);
-	start = *p;
-	while (**p != ' ' && **p != '\0')
-		(*p)++;
-	if (**p == ' ')
-		*(*p)++ = '\0';
-	return start;
-}
-
-static int64
-read_int(char **p, const char *what, int64 lo, int64 hi)
-{
-	char	   *tok = next_number(p, what);
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(tok, &end, 10);
-	if (errno != 0 || *end != '\0' || v < lo || v > hi)
-		state_text_error(what);
-	return v;
-}
-
-static double
-read_double(char **p, const char *what)
-{
-	char	   *tok = next_number(p, what);
-	char	   *end;
-	double		v = strtod(tok, &end);
-
-	if (*end != '\0' || end == tok || !isfinite(v))
-		state_text_error(what);
-	return v;
-}
-
-/* Counts must be non-negative and add up to rows. */
-static void
-check_counts(const KmStepState *s, int errcode_)
-{
-	int64		total = 0;
-	int			c;
-
-	for (c = 0; c < s->k; c++)
-	{
-		if (km_step_counts(s)[c] < 0 || km_step_counts(s)[c] > s->rows - total)
-			ereport(ERROR,
-					(errcode(errcode_),
-					 errmsg("invalid kmeans_state: cluster counts do not add up to rows")));
-		total += km_step_counts(s)[c];
-	}
-	if (total != s->rows)
-		ereport(ERROR,
-				(errcode(errcode_),
-				 errmsg("invalid kmeans_state: cluster counts do not add up to rows")));
-}
 
 static KmStepState *
 alloc_state(int k, int d, int errcode_)
@@ -303,39 +232,41 @@ alloc_state(int k, int d, int errcode_)
 	return s;
 }
 
+/* ERROR for what a reader of the text (or binary) form found wrong. */
+static void
+state_input_error(const char *what, bool binary)
+{
+	int			code = binary ? ERRCODE_INVALID_BINARY_REPRESENTATION :
+		ERRCODE_INVALID_TEXT_REPRESENTATION;
+
+	if (strcmp(what, KM_STEP_BAD_COUNTS) == 0)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("invalid kmeans_state: %s", what)));
+	if (binary)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("invalid binary kmeans_state: %s", what)));
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("invalid input syntax for type kmeans_state: %s", what)));
+}
+
 PG_FUNCTION_INFO_V1(kmeans_state_in);
 Datum
 kmeans_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *p = pstrdup(PG_GETARG_CSTRING(0));
+	char	   *text = PG_GETARG_CSTRING(0);
 	KmStepState *s;
+	const char *err;
 	int			k,
 				d;
-	size_t		kd,
-				i;
 
-	if (read_int(&p, "version", 0, 255) != KM_STEP_VERSION)
-		state_text_error("unknown version");
-	k = (int) read_int(&p, "k", 1, KM_STEP_MAX_K);
-	d = (int) read_int(&p, "d", 1, KM_STEP_MAX_D);
+	if ((err = km_step_text_header(text, &k, &d)) != NULL)
+		state_input_error(err, false);
 	s = alloc_state(k, d, ERRCODE_INVALID_TEXT_REPRESENTATION);
-	kd = (size_t) k * d;
-	s->rows = read_int(&p, "rows", 0, PG_INT64_MAX);
-	s->inertia = read_double(&p, "inertia");
-	s->inertia_comp = read_double(&p, "inertia compensation");
-	for (i = 0; i < kd; i++)
-		km_step_centroids(s)[i] = read_double(&p, "centroid");
-	for (i = 0; i < (size_t) k; i++)
-		km_step_counts(s)[i] = read_int(&p, "count", 0, PG_INT64_MAX);
-	for (i = 0; i < kd; i++)
-		km_step_sums(s)[i] = read_double(&p, "sum");
-	for (i = 0; i < kd; i++)
-		km_step_comps(s)[i] = read_double(&p, "sum compensation");
-	while (*p == ' ')
-		p++;
-	if (*p != '\0')
-		state_text_error("trailing data");
-	check_counts(s, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	if ((err = km_step_from_text(text, s)) != NULL)
+		state_input_error(err, false);
 	PG_RETURN_POINTER(s);
 }
 
@@ -344,24 +275,12 @@ Datum
 kmeans_state_out(PG_FUNCTION_ARGS)
 {
 	KmStepState *s = PG_GETARG_STEP(0);
-	StringInfoData out;
-	size_t		kd,
-				i;
+	char	   *out;
 
 	check_state(s, ERRCODE_DATA_CORRUPTED);
-	kd = (size_t) s->k * s->d;
-	initStringInfo(&out);
-	appendStringInfo(&out, "%d %d %d " INT64_FORMAT " %.17g %.17g", s->version, s->k, s->d,
-					 s->rows, s->inertia, s->inertia_comp);
-	for (i = 0; i < kd; i++)
-		appendStringInfo(&out, " %.17g", km_step_centroids(s)[i]);
-	for (i = 0; i < (size_t) s->k; i++)
-		appendStringInfo(&out, " " INT64_FORMAT, km_step_counts(s)[i]);
-	for (i = 0; i < kd; i++)
-		appendStringInfo(&out, " %.17g", km_step_sums(s)[i]);
-	for (i = 0; i < kd; i++)
-		appendStringInfo(&out, " %.17g", km_step_comps(s)[i]);
-	PG_RETURN_CSTRING(out.data);
+	out = palloc(km_step_text_size(s));
+	km_step_to_text(s, out);
+	PG_RETURN_CSTRING(out);
 }
 
 PG_FUNCTION_INFO_V1(kmeans_state_send);
@@ -369,40 +288,15 @@ Datum
 kmeans_state_send(PG_FUNCTION_ARGS)
 {
 	KmStepState *s = PG_GETARG_STEP(0);
-	StringInfoData buf;
-	size_t		kd,
-				i;
+	size_t		len;
+	bytea	   *out;
 
 	check_state(s, ERRCODE_DATA_CORRUPTED);
-	kd = (size_t) s->k * s->d;
-	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, s->version);
-	pq_sendint32(&buf, s->k);
-	pq_sendint32(&buf, s->d);
-	pq_sendint64(&buf, s->rows);
-	pq_sendfloat8(&buf, s->inertia);
-	pq_sendfloat8(&buf, s->inertia_comp);
-	for (i = 0; i < kd; i++)
-		pq_sendfloat8(&buf, km_step_centroids(s)[i]);
-	for (i = 0; i < (size_t) s->k; i++)
-		pq_sendint64(&buf, km_step_counts(s)[i]);
-	for (i = 0; i < kd; i++)
-		pq_sendfloat8(&buf, km_step_sums(s)[i]);
-	for (i = 0; i < kd; i++)
-		pq_sendfloat8(&buf, km_step_comps(s)[i]);
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-static double
-recv_double(StringInfo in)
-{
-	double		v = pq_getmsgfloat8(in);
-
-	if (!isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary kmeans_state: non-finite value")));
-	return v;
+	len = km_step_binary_size(s);
+	out = palloc(VARHDRSZ + len);
+	SET_VARSIZE(out, VARHDRSZ + len);
+	km_step_to_binary(s, (uint8_t *) VARDATA(out));
+	PG_RETURN_BYTEA_P(out);
 }
 
 PG_FUNCTION_INFO_V1(kmeans_state_recv);
@@ -410,41 +304,18 @@ Datum
 kmeans_state_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	in = (StringInfo) PG_GETARG_POINTER(0);
+	const uint8_t *data = (const uint8_t *) in->data + in->cursor;
+	size_t		len = (size_t) (in->len - in->cursor);
 	KmStepState *s;
-	int			version,
-				k,
+	const char *err;
+	int			k,
 				d;
-	size_t		kd,
-				i;
 
-	version = pq_getmsgbyte(in);
-	if (version != KM_STEP_VERSION)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary kmeans_state: unknown version")));
-	k = pq_getmsgint(in, 4);
-	d = pq_getmsgint(in, 4);
+	if ((err = km_step_binary_header(data, len, &k, &d)) != NULL)
+		state_input_error(err, true);
 	s = alloc_state(k, d, ERRCODE_INVALID_BINARY_REPRESENTATION);
-	kd = (size_t) k * d;
-	s->rows = pq_getmsgint64(in);
-	if (s->rows < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary kmeans_state: negative rows")));
-	s->inertia = recv_double(in);
-	s->inertia_comp = recv_double(in);
-	for (i = 0; i < kd; i++)
-		km_step_centroids(s)[i] = recv_double(in);
-	for (i = 0; i < (size_t) k; i++)
-		km_step_counts(s)[i] = pq_getmsgint64(in);
-	for (i = 0; i < kd; i++)
-		km_step_sums(s)[i] = recv_double(in);
-	for (i = 0; i < kd; i++)
-		km_step_comps(s)[i] = recv_double(in);
-	if (in->cursor != in->len)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid binary kmeans_state: trailing bytes")));
-	check_counts(s, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	if ((err = km_step_from_binary(data, len, s)) != NULL)
+		state_input_error(err, true);
+	in->cursor = in->len;
 	PG_RETURN_POINTER(s);
 }

@@ -11,6 +11,49 @@
 ALTER TABLE rfm_kmeans.models ADD COLUMN centroid_below bigint[];
 ALTER TABLE rfm_kmeans.model_versions ADD COLUMN centroid_below bigint[];
 
+-- The model an RFM function was called on, after the checks every one of
+-- them makes: not NULL (22004), known (42704), features 1, 2, 3 taken as
+-- recency, frequency, monetary (22023), trained from 0.2.0 on (55000).
+CREATE FUNCTION rfm_kmeans._rfm_model(model text, caller text) RETURNS rfm_kmeans.models
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+BEGIN
+	IF _rfm_model.model IS NULL THEN
+		RAISE EXCEPTION '%() argument model must not be null', caller USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO m FROM rfm_kmeans.models WHERE name = _rfm_model.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', _rfm_model.model USING ERRCODE = '42704';
+	END IF;
+	IF array_length(m.features, 1) <> 3 THEN
+		RAISE EXCEPTION 'model "%" has % features; %() needs exactly 3: recency, frequency, monetary',
+			m.name, array_length(m.features, 1), caller
+			USING ERRCODE = '22023',
+			      HINT = 'Train the model on ARRAY[recency, frequency, monetary], in that order.';
+	END IF;
+	IF m.centroid_below IS NULL THEN
+		RAISE EXCEPTION 'model "%" was trained before rfm_kmeans 0.2.0 and has no centroid ranks', m.name
+			USING ERRCODE = '55000',
+			      HINT = 'Train it again with rfm_kmeans.train().';
+	END IF;
+	RETURN m;
+END
+$$;
+
+-- The columns as a comma-separated list of quoted identifiers cast to
+-- float8, and as a condition that none is NULL: the pieces of the dynamic
+-- queries over a user's relation.
+CREATE FUNCTION rfm_kmeans._float8_columns(columns text[]) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%I::pg_catalog.float8', c), ', ' ORDER BY o)
+	        FROM pg_catalog.unnest(columns) WITH ORDINALITY u(c, o));
+CREATE FUNCTION rfm_kmeans._none_null(columns text[]) RETURNS text
+	LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+	RETURN (SELECT pg_catalog.string_agg(pg_catalog.format('%I IS NOT NULL', c), ' AND ' ORDER BY o)
+	        FROM pg_catalog.unnest(columns) WITH ORDINALITY u(c, o));
+
 -- Each cluster named like a customer: its centroid's recency, frequency and
 -- monetary value (the model's features 1, 2 and 3) scored 1..5 against the
 -- training data's quintiles, the percentile_disc(0.2 .. 0.8) of each
@@ -23,26 +66,8 @@ CREATE FUNCTION rfm_kmeans.cluster_labels(model text)
 	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
 	AS $$
 DECLARE
-	m rfm_kmeans.models;
+	m rfm_kmeans.models := rfm_kmeans._rfm_model(cluster_labels.model, 'cluster_labels');
 BEGIN
-	IF cluster_labels.model IS NULL THEN
-		RAISE EXCEPTION 'cluster_labels() argument must not be null' USING ERRCODE = '22004';
-	END IF;
-	SELECT * INTO m FROM rfm_kmeans.models WHERE name = cluster_labels.model;
-	IF NOT FOUND THEN
-		RAISE EXCEPTION 'model "%" does not exist', cluster_labels.model USING ERRCODE = '42704';
-	END IF;
-	IF array_length(m.features, 1) <> 3 THEN
-		RAISE EXCEPTION 'model "%" has % features; cluster_labels() needs exactly 3: recency, frequency, monetary',
-			m.name, array_length(m.features, 1)
-			USING ERRCODE = '22023',
-			      HINT = 'Train the model on ARRAY[recency, frequency, monetary], in that order.';
-	END IF;
-	IF m.centroid_below IS NULL THEN
-		RAISE EXCEPTION 'model "%" was trained before rfm_kmeans 0.2.0 and has no centroid ranks', m.name
-			USING ERRCODE = '55000',
-			      HINT = 'Train it again with rfm_kmeans.train().';
-	END IF;
 	RETURN QUERY
 	WITH below AS (
 		-- quintiles strictly below each centroid value:
@@ -90,21 +115,14 @@ CREATE FUNCTION rfm_kmeans.cluster_summary(model text, relation regclass,
 	AS $$
 DECLARE
 	m rfm_kmeans.models;
-	feats text;
-	usable text;
 BEGIN
-	IF cluster_summary.model IS NULL OR cluster_summary.relation IS NULL THEN
-		RAISE EXCEPTION 'cluster_summary() model and relation must not be null' USING ERRCODE = '22004';
+	IF cluster_summary.relation IS NULL THEN
+		RAISE EXCEPTION 'cluster_summary() argument relation must not be null' USING ERRCODE = '22004';
 	END IF;
-	PERFORM FROM rfm_kmeans.cluster_labels(cluster_summary.model);	-- the model's checks
-	SELECT * INTO m FROM rfm_kmeans.models WHERE name = cluster_summary.model;
+	m := rfm_kmeans._rfm_model(cluster_summary.model, 'cluster_summary');
 	recency := coalesce(recency, m.features[1]);
 	frequency := coalesce(frequency, m.features[2]);
 	monetary := coalesce(monetary, m.features[3]);
-	SELECT string_agg(format('%I::pg_catalog.float8', f), ', ' ORDER BY o) INTO feats
-	  FROM unnest(m.features) WITH ORDINALITY u(f, o);
-	SELECT string_agg(format('%I IS NOT NULL', f), ' AND ') INTO usable
-	  FROM unnest(m.features || ARRAY[recency, frequency, monetary]) f;
 	RETURN QUERY EXECUTE format($q$
 		WITH x AS (
 			SELECT rfm_kmeans.predict(%L, VARIADIC ARRAY[%s]) AS cl, %I::pg_catalog.float8 AS r,
@@ -116,7 +134,8 @@ BEGIN
 		       p.r, p.f, p.mo, coalesce(p.rev, 0)
 		FROM rfm_kmeans.cluster_labels(%L) l LEFT JOIN per p ON p.cl = l.cluster
 		ORDER BY l.cluster$q$,
-		m.name, feats, recency, frequency, monetary, relation, usable, m.name);
+		m.name, rfm_kmeans._float8_columns(m.features), recency, frequency, monetary, relation,
+		rfm_kmeans._none_null(m.features || ARRAY[recency, frequency, monetary]), m.name);
 END
 $$;
 
@@ -133,6 +152,20 @@ CREATE FUNCTION rfm_kmeans._num(v float8, d integer DEFAULT 0) RETURNS text
 	       ELSE pg_catalog.btrim(pg_catalog.to_char(pg_catalog.round(v::pg_catalog.numeric, d),
 	                CASE WHEN d > 0 THEN 'FM999G999G999G999G990D' || pg_catalog.repeat('0', d)
 	                     ELSE 'FM999G999G999G999G990' END)) END;
+
+-- One bar of a report's bar chart: the label, a bar of 400 px for max and
+-- value shown after it, on the row of the given cluster.
+CREATE FUNCTION rfm_kmeans._svg_bar(cluster integer, label text, value float8, max float8,
+	colour text, shown text) RETURNS text
+	LANGUAGE sql IMMUTABLE PARALLEL SAFE
+	RETURN pg_catalog.format('<text x="250" y="%s" text-anchor="end">%s</text>'
+	                         '<rect class="bar" x="260" y="%s" width="%s" height="20" fill="%s"/>'
+	                         '<text x="%s" y="%s">%s</text>',
+	                         20 + 30 * cluster, rfm_kmeans._html(label), 5 + 30 * cluster,
+	                         pg_catalog.round((400 * greatest(value, 0) / greatest(max, 1e-300))::pg_catalog.numeric, 1),
+	                         colour,
+	                         pg_catalog.round((266 + 400 * greatest(value, 0) / greatest(max, 1e-300))::pg_catalog.numeric, 1),
+	                         20 + 30 * cluster, shown);
 
 -- The report of a model over its customers, as one self-contained HTML
 -- document (inline CSS and SVG, no script, no network): the segment table,
@@ -165,8 +198,6 @@ DECLARE
 	p_m float8[];
 	palette constant text[] := ARRAY['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
 	                                 '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
-	feats text;
-	usable text;
 	-- scatter geometry: plot area x0..x1, y1..y0 (SVG y grows downwards)
 	w constant integer := 760;
 	h constant integer := 440;
@@ -196,8 +227,7 @@ BEGIN
 	IF max_points IS NULL OR max_points < 0 THEN
 		RAISE EXCEPTION 'max_points must be >= 0' USING ERRCODE = '22023';
 	END IF;
-	PERFORM FROM rfm_kmeans.cluster_labels(report_html.model);	-- the model's checks
-	SELECT * INTO m FROM rfm_kmeans.models WHERE name = report_html.model;
+	m := rfm_kmeans._rfm_model(report_html.model, 'report_html');
 	recency := coalesce(recency, m.features[1]);
 	frequency := coalesce(frequency, m.features[2]);
 	monetary := coalesce(monetary, m.features[3]);
@@ -214,17 +244,14 @@ BEGIN
 	SELECT max(v) INTO max_n FROM unnest(s_customers) v;
 	SELECT max(v) INTO max_rev FROM unnest(s_rev) v;
 
-	SELECT string_agg(format('%I::pg_catalog.float8', f), ', ' ORDER BY o) INTO feats
-	  FROM unnest(m.features) WITH ORDINALITY u(f, o);
-	SELECT string_agg(format('%I IS NOT NULL', f), ' AND ') INTO usable
-	  FROM unnest(m.features || ARRAY[recency, monetary]) f;
 	EXECUTE format($q$
 		SELECT array_agg(cl ORDER BY k), array_agg(r ORDER BY k), array_agg(mo ORDER BY k)
 		FROM (SELECT rfm_kmeans.predict(%L, VARIADIC ARRAY[%s]) AS cl, %I::pg_catalog.float8 AS r,
 		             %I::pg_catalog.float8 AS mo,
 		             rfm_kmeans._point_key(ARRAY[%I::pg_catalog.float8, %I::pg_catalog.float8], 0, 0) AS k
 		      FROM %s WHERE %s ORDER BY k, 2, 3 LIMIT %s) s$q$,
-		m.name, feats, recency, monetary, recency, monetary, relation, usable, max_points)
+		m.name, rfm_kmeans._float8_columns(m.features), recency, monetary, recency, monetary, relation,
+		rfm_kmeans._none_null(m.features || ARRAY[recency, monetary]), max_points)
 	  INTO p_cl, p_r, p_m;
 
 	-- axes: recency linear from 0, monetary on log10(1 + max(v, 0))
@@ -246,32 +273,19 @@ BEGIN
 	       string_agg(format('<g class="centroid" data-cluster="%s"><title>cluster %s: %s</title>'
 	                         '<path d="M%s %s l-9 0 l18 0 m-9 -9 l0 18" stroke="#000" stroke-width="5"/>'
 	                         '<path d="M%s %s l-9 0 l18 0 m-9 -9 l0 18" stroke="%s" stroke-width="3"/></g>',
-	                         s.cluster, s.cluster, rfm_kmeans._html(s.label),
-	                         round((x0 + (x1 - x0) * s.mean_recency / rmax)::numeric, 1),
-	                         round((y0 - (y0 - y1) * log(1 + greatest(s.mean_monetary, 0)) / ly_max)::numeric, 1),
-	                         round((x0 + (x1 - x0) * s.mean_recency / rmax)::numeric, 1),
-	                         round((y0 - (y0 - y1) * log(1 + greatest(s.mean_monetary, 0)) / ly_max)::numeric, 1),
+	                         s.cluster, s.cluster, rfm_kmeans._html(s.label), xy.px, xy.py, xy.px, xy.py,
 	                         palette[1 + s.cluster % 10]), '' ORDER BY s.cluster)
 	            FILTER (WHERE s.customers > 0),
-	       string_agg(format('<text x="250" y="%s" text-anchor="end">%s</text>'
-	                         '<rect class="bar" x="260" y="%s" width="%s" height="20" fill="%s"/>'
-	                         '<text x="%s" y="%s">%s</text>',
-	                         20 + 30 * s.cluster, rfm_kmeans._html(s.label), 5 + 30 * s.cluster,
-	                         round((400 * s.customers / greatest(max_n, 1))::numeric, 1),
-	                         palette[1 + s.cluster % 10],
-	                         round((266 + 400 * s.customers / greatest(max_n, 1))::numeric, 1),
-	                         20 + 30 * s.cluster, rfm_kmeans._num(s.customers)), '' ORDER BY s.cluster),
-	       string_agg(format('<text x="250" y="%s" text-anchor="end">%s</text>'
-	                         '<rect class="bar" x="260" y="%s" width="%s" height="20" fill="%s"/>'
-	                         '<text x="%s" y="%s">%s</text>',
-	                         20 + 30 * s.cluster, rfm_kmeans._html(s.label), 5 + 30 * s.cluster,
-	                         round((400 * greatest(s.revenue, 0) / greatest(max_rev, 1e-300))::numeric, 1),
-	                         palette[1 + s.cluster % 10],
-	                         round((266 + 400 * greatest(s.revenue, 0) / greatest(max_rev, 1e-300))::numeric, 1),
-	                         20 + 30 * s.cluster, rfm_kmeans._num(s.revenue, 2)), '' ORDER BY s.cluster)
+	       string_agg(rfm_kmeans._svg_bar(s.cluster, s.label, s.customers, max_n, palette[1 + s.cluster % 10],
+	                                      rfm_kmeans._num(s.customers)), '' ORDER BY s.cluster),
+	       string_agg(rfm_kmeans._svg_bar(s.cluster, s.label, s.revenue, max_rev, palette[1 + s.cluster % 10],
+	                                      rfm_kmeans._num(s.revenue, 2)), '' ORDER BY s.cluster)
 	  INTO summary, legend, centres, bars_n, bars_rev
 	  FROM unnest(s_cluster, s_label, s_customers, s_share, s_r, s_f, s_m, s_rev)
-	       s(cluster, label, customers, share, mean_recency, mean_frequency, mean_monetary, revenue);
+	       s(cluster, label, customers, share, mean_recency, mean_frequency, mean_monetary, revenue),
+	       -- where the cluster's centre goes on the scatter plot
+	       LATERAL (SELECT round((x0 + (x1 - x0) * s.mean_recency / rmax)::numeric, 1) AS px,
+	                       round((y0 - (y0 - y1) * log(1 + greatest(s.mean_monetary, 0)) / ly_max)::numeric, 1) AS py) xy;
 
 	SELECT coalesce(string_agg(format('<circle class="point" cx="%s" cy="%s" r="2.5" fill="%s"/>',
 	                                  round((x0 + (x1 - x0) * p.r / rmax)::numeric, 1),
@@ -356,6 +370,10 @@ $$;
 COMMENT ON FUNCTION rfm_kmeans.cluster_summary(text, regclass, text, text, text) IS
 	'segment table of an RFM model over a relation: label, customers, share, means, revenue per cluster';
 COMMENT ON FUNCTION rfm_kmeans._html(text) IS 'internal: text with HTML special characters escaped';
+COMMENT ON FUNCTION rfm_kmeans._rfm_model(text, text) IS 'internal: an RFM model after the checks of cluster_labels, cluster_summary, report_html';
+COMMENT ON FUNCTION rfm_kmeans._float8_columns(text[]) IS 'internal: quoted columns cast to float8, comma-separated';
+COMMENT ON FUNCTION rfm_kmeans._none_null(text[]) IS 'internal: a condition that no column is NULL';
+COMMENT ON FUNCTION rfm_kmeans._svg_bar(integer, text, float8, float8, text, text) IS 'internal: one bar of a report bar chart';
 COMMENT ON FUNCTION rfm_kmeans._num(float8, integer) IS 'internal: a number with thousands separators';
 COMMENT ON FUNCTION rfm_kmeans.report_html(text, regclass, text, text, text, text, integer) IS
 	'self-contained HTML report of an RFM model over a relation: segments, scatter, bars, metrics';

@@ -10,6 +10,8 @@
  */
 #include "assign_kernel.h"
 
+#include "simd.h"
+
 #include <math.h>
 
 static inline int
@@ -80,13 +82,8 @@ km_assign_rows_scalar(const double *x, size_t n, int d, const double *centers, i
 	return moved;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_KERNEL 1
-
+#ifdef KM_X86_SIMD
 #include <immintrin.h>
-
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
 
 /*
  * The kernel for one d; always inlined into a switch on d (below), so the
@@ -101,7 +98,7 @@ avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, i
 {
 	size_t		moved = 0;
 	size_t		i;
-	v4d			dist2_acc = {0, 0, 0, 0},
+	km_v4d			dist2_acc = {0, 0, 0, 0},
 				dist_acc = {0, 0, 0, 0};
 
 	if (lane_dist2)
@@ -114,27 +111,27 @@ avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, i
 	for (i = 0; i + KM_LANES <= n; i += KM_LANES)
 	{
 		const double *p = x + i * d;
-		v4d			pj[KM_KERNEL_MAX_D];
-		v4d			best_d = {INFINITY, INFINITY, INFINITY, INFINITY};
-		v4l			best = {0, 0, 0, 0};
+		km_v4d			pj[KM_KERNEL_MAX_D];
+		km_v4d			best_d = {INFINITY, INFINITY, INFINITY, INFINITY};
+		km_v4l			best = {0, 0, 0, 0};
 		int			c,
 					j,
 					l;
 
 #pragma GCC unroll 8
 		for (j = 0; j < d; j++)
-			pj[j] = (v4d) {p[j], p[d + j], p[2 * d + j], p[3 * d + j]};
+			pj[j] = (km_v4d) {p[j], p[d + j], p[2 * d + j], p[3 * d + j]};
 		for (c = 0; c < k; c++)
 		{
 			const double *q = centers + (size_t) c * d;
-			v4d			t = {0, 0, 0, 0};
-			v4l			closer;
-			v4l			cc = {c, c, c, c};
+			km_v4d			t = {0, 0, 0, 0};
+			km_v4l			closer;
+			km_v4l			cc = {c, c, c, c};
 
 #pragma GCC unroll 8
 			for (j = 0; j < d; j++)
 			{
-				v4d			diff = pj[j] - q[j];
+				km_v4d			diff = pj[j] - q[j];
 
 				t += diff * diff;
 			}
@@ -144,13 +141,13 @@ avx2_rows_for_d(const double *x, size_t n, const int d, const double *centers, i
 				continue;
 			}
 			closer = t < best_d;
-			best_d = (v4d) (((v4l) t & closer) | ((v4l) best_d & ~closer));
+			best_d = (km_v4d) (((km_v4l) t & closer) | ((km_v4l) best_d & ~closer));
 			best = (cc & closer) | (best & ~closer);
 		}
 		if (lane_dist2)
 		{
 			dist2_acc += best_d;
-			dist_acc += (v4d) _mm256_sqrt_pd((__m256d) best_d);
+			dist_acc += (km_v4d) _mm256_sqrt_pd((__m256d) best_d);
 		}
 		for (l = 0; l < KM_LANES; l++)
 		{
@@ -203,8 +200,8 @@ assign_rows_avx2(const double *x, size_t n, int d, const double *centers, int k,
 bool
 km_assign_vectorized(int d)
 {
-#ifdef HAVE_AVX2_KERNEL
-	return d <= KM_KERNEL_MAX_D && __builtin_cpu_supports("avx2");
+#ifdef KM_X86_SIMD
+	return d <= KM_KERNEL_MAX_D && km_cpu_has_avx2();
 #else
 	(void) d;
 	return false;
@@ -216,7 +213,7 @@ km_assign_rows(const double *x, size_t n, int d, const double *centers, int k,
 			   int32_t *labels, bool first, double *lane_sums, int64_t *lane_counts,
 			   double *lane_dist2, double *lane_dist)
 {
-#ifdef HAVE_AVX2_KERNEL
+#ifdef KM_X86_SIMD
 	if (km_assign_vectorized(d))
 		return assign_rows_avx2(x, n, d, centers, k, labels, first, lane_sums, lane_counts,
 								lane_dist2, lane_dist);

@@ -6,6 +6,7 @@
 #include "centroid_ranks.h"
 
 #include "kmeans.h"
+#include "simd.h"
 
 #include <string.h>
 
@@ -27,12 +28,8 @@ ranks_scalar(const double *x, size_t from, size_t to, int d, const double *centr
 	}
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_RANKS 1
+#ifdef KM_X86_SIMD
 #define RANKS_MAX_D 8
-
-typedef double v4d __attribute__((vector_size(32)));
-typedef int64_t v4l __attribute__((vector_size(32)));
 
 /*
  * Rows [from, to) (to - from a multiple of 4): one vector counter per
@@ -42,19 +39,19 @@ typedef int64_t v4l __attribute__((vector_size(32)));
 __attribute__((target("avx2")))
 static void
 ranks_avx2(const double *x, size_t from, size_t to, int d, const double *centroids,
-		   int k, v4l *counters)
+		   int k, km_v4l *counters)
 {
 	size_t		i;
 
 	for (i = from; i < to; i += 4)
 	{
 		const double *p = x + i * d;
-		v4d			pj[RANKS_MAX_D];
+		km_v4d			pj[RANKS_MAX_D];
 		int			c,
 					j;
 
 		for (j = 0; j < d; j++)
-			pj[j] = (v4d) {p[j], p[d + j], p[2 * d + j], p[3 * d + j]};
+			pj[j] = (km_v4d) {p[j], p[d + j], p[2 * d + j], p[3 * d + j]};
 		for (c = 0; c < k; c++)
 			for (j = 0; j < d; j++)
 				counters[(size_t) c * d + j] += pj[j] < centroids[(size_t) c * d + j];
@@ -76,14 +73,14 @@ km_centroid_ranks(const double *x, size_t n, int d, const double *centroids, int
 
 		if (check_interrupts)
 			check_interrupts(arg);
-#ifdef HAVE_AVX2_RANKS
-		if (d <= RANKS_MAX_D && kd <= 256 && __builtin_cpu_supports("avx2"))
+#ifdef KM_X86_SIMD
+		if (d <= RANKS_MAX_D && kd <= 256 && km_cpu_has_avx2())
 		{
-			v4l			counters[256];
+			km_v4l			counters[256];
 			size_t		vec_end = start + (end - start) / 4 * 4;
 			size_t		c;
 
-			memset(counters, 0, sizeof(v4l) * kd);
+			memset(counters, 0, sizeof(km_v4l) * kd);
 			ranks_avx2(x, start, vec_end, d, centroids, k, counters);
 			for (c = 0; c < kd; c++)
 				below[c] -= counters[c][0] + counters[c][1] + counters[c][2] + counters[c][3];

@@ -80,23 +80,29 @@ read_double(const char **p, double *out)
 	return true;
 }
 
-const char *
-km_step_text_header(const char *in, int *k, int *d)
+/* Version, k and d, leaving *p after them. */
+static const char *
+read_text_header(const char **p, int *k, int *d)
 {
-	const char *p = in;
 	int64_t		v;
 
-	if (!read_int(&p, 0, 255, &v))
+	if (!read_int(p, 0, 255, &v))
 		return "version";
 	if (v != KM_STEP_VERSION)
 		return "unknown version";
-	if (!read_int(&p, 1, KM_STEP_MAX_K, &v))
+	if (!read_int(p, 1, KM_STEP_MAX_K, &v))
 		return "k";
 	*k = (int) v;
-	if (!read_int(&p, 1, KM_STEP_MAX_D, &v))
+	if (!read_int(p, 1, KM_STEP_MAX_D, &v))
 		return "d";
 	*d = (int) v;
 	return NULL;
+}
+
+const char *
+km_step_text_header(const char *in, int *k, int *d)
+{
+	return read_text_header(&in, k, d);
 }
 
 const char *
@@ -105,18 +111,14 @@ km_step_from_text(const char *in, KmStepState *s)
 	const char *p = in;
 	size_t		kd = (size_t) s->k * s->d;
 	size_t		i;
-	int64_t		v;
 	int			k,
 				d;
-	const char *err = km_step_text_header(in, &k, &d);
+	const char *err = read_text_header(&p, &k, &d);
 
 	if (err != NULL)
 		return err;
 	if (k != s->k || d != s->d)
 		return "k";
-	/* skip the header read above */
-	for (i = 0; i < 3; i++)
-		(void) read_int(&p, INT64_MIN, INT64_MAX, &v);
 	if (!read_int(&p, 0, INT64_MAX, &s->rows))
 		return "rows";
 	if (!read_double(&p, &s->inertia))
@@ -222,20 +224,20 @@ get_int64(Reader *r, int64_t *out)
 	return true;
 }
 
-const char *
-km_step_binary_header(const uint8_t *in, size_t len, int *k, int *d)
+/* Version, k and d, leaving r after them. */
+static const char *
+read_binary_header(Reader *r, int *k, int *d)
 {
-	Reader		r = {in, len};
 	uint64_t	v;
 
-	if (!get_u64(&r, 1, &v))
+	if (!get_u64(r, 1, &v))
 		return "truncated";
 	if (v != KM_STEP_VERSION)
 		return "unknown version";
-	if (!get_u64(&r, 4, &v))
+	if (!get_u64(r, 4, &v))
 		return "truncated";
 	*k = (int) (int32_t) (uint32_t) v;
-	if (!get_u64(&r, 4, &v))
+	if (!get_u64(r, 4, &v))
 		return "truncated";
 	*d = (int) (int32_t) (uint32_t) v;
 	if (km_step_bytes(*k, *d) == 0)
@@ -244,14 +246,22 @@ km_step_binary_header(const uint8_t *in, size_t len, int *k, int *d)
 }
 
 const char *
+km_step_binary_header(const uint8_t *in, size_t len, int *k, int *d)
+{
+	Reader		r = {in, len};
+
+	return read_binary_header(&r, k, d);
+}
+
+const char *
 km_step_from_binary(const uint8_t *in, size_t len, KmStepState *s)
 {
-	Reader		r = {in + 9, len >= 9 ? len - 9 : 0};
+	Reader		r = {in, len};
 	size_t		kd = (size_t) s->k * s->d;
 	size_t		i;
 	int			k,
 				d;
-	const char *err = km_step_binary_header(in, len, &k, &d);
+	const char *err = read_binary_header(&r, &k, &d);
 
 	if (err != NULL)
 		return err;

@@ -9,14 +9,23 @@
 
 #include <stdint.h>
 
+/*
+ * The steps, for a uint64_t or a vector of them (the batched draws of
+ * point_draw.c mix eight lanes at once with the same steps).
+ */
+#define MIX64_STEPS(x) \
+	do { \
+		(x) ^= (x) >> 30; \
+		(x) *= UINT64_C(0xbf58476d1ce4e5b9); \
+		(x) ^= (x) >> 27; \
+		(x) *= UINT64_C(0x94d049bb133111eb); \
+		(x) ^= (x) >> 31; \
+	} while (0)
+
 static inline uint64_t
 mix64(uint64_t x)
 {
-	x ^= x >> 30;
-	x *= UINT64_C(0xbf58476d1ce4e5b9);
-	x ^= x >> 27;
-	x *= UINT64_C(0x94d049bb133111eb);
-	x ^= x >> 31;
+	MIX64_STEPS(x);
 	return x;
 }
 

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "exact_sum.h"
+#include "simd.h"
 
 double
 km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
@@ -123,10 +124,7 @@ apply_scalar(const double *offset, const double *factor, int d, double *x, size_
 			x[i * d + j] = (x[i * d + j] - offset[j]) / factor[j];
 }
 
-#if defined(__x86_64__) && defined(__GNUC__)
-#define HAVE_AVX2_APPLY 1
-
-typedef double v4d __attribute__((vector_size(32)));
+#ifdef KM_X86_SIMD
 
 /*
  * Rows [0, rows) with rows a multiple of 4: the array seen as 4 d-row
@@ -138,7 +136,7 @@ __attribute__((target("avx2")))
 static void
 apply_avx2(const double *offset, const double *factor, int d, double *x, size_t rows)
 {
-	v4d			off[64],
+	km_v4d			off[64],
 				fac[64];
 	size_t		v,
 				i;
@@ -157,7 +155,7 @@ apply_avx2(const double *offset, const double *factor, int d, double *x, size_t 
 	for (i = 0; i < rows; i += 4)
 		for (v = 0; v < (size_t) d; v++)
 		{
-			v4d			val;
+			km_v4d			val;
 			double	   *p = x + i * d + v * 4;
 
 			__builtin_memcpy(&val, p, sizeof(val));
@@ -173,8 +171,8 @@ km_scaler_apply(const double *offset, const double *factor, int d,
 {
 	size_t		done = 0;
 
-#ifdef HAVE_AVX2_APPLY
-	if (d <= 64 && __builtin_cpu_supports("avx2"))
+#ifdef KM_X86_SIMD
+	if (d <= 64 && km_cpu_has_avx2())
 	{
 		done = n / 4 * 4;
 		apply_avx2(offset, factor, d, x, done);

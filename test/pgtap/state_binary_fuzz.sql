@@ -17,20 +17,11 @@ BEGIN;
 SELECT plan(8);
 SELECT setseed(0.17);
 
-CREATE TEMP TABLE bin_seeds (id serial, typ text, b bytea, key_type text);
-INSERT INTO bin_seeds (typ, b)
-SELECT 'rfm_kmeans.rfm_state', rfm_kmeans.rfm_state_send(s) FROM (VALUES
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1.5, 7::bigint, '2024-02-01'), '2024-01-03', 2, 9::bigint, '2024-02-01')),
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1.5, 'A-1'::text), '2024-01-02', -3, 'b'::text)),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 12.50::numeric)),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid)),
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, interval '1 day'), '2024-01-02', 1, interval '2 days')),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1))) v(s)
-UNION ALL
-SELECT 'rfm_kmeans.kmeans_state', rfm_kmeans.kmeans_state_send(s) FROM (VALUES
-	(rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0], [5, 5]]::float8[]),
-	                              ARRAY[6, 4.5], ARRAY[[0, 0], [5, 5]]::float8[]))) v(s);
-UPDATE bin_seeds SET key_type = 'interval' WHERE id = 5;
+CREATE TEMP TABLE bin_seeds AS
+SELECT ord AS id, typ, key_type,
+       CASE typ WHEN 'rfm_kmeans.rfm_state' THEN rfm_kmeans.rfm_state_send(t::rfm_kmeans.rfm_state)
+                ELSE rfm_kmeans.kmeans_state_send(t::rfm_kmeans.kmeans_state) END AS b
+FROM tap_helpers.state_seeds();
 
 -- a random byte string of length n
 CREATE FUNCTION pg_temp.random_bytes(n int) RETURNS bytea LANGUAGE sql AS $$

@@ -9,19 +9,7 @@ BEGIN;
 SELECT plan(6);
 SELECT setseed(0.42);
 
-CREATE TEMP TABLE seeds (typ text, t text);
-INSERT INTO seeds
-SELECT 'rfm_kmeans.rfm_state', s::text FROM (VALUES
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1.5, 7::bigint, '2024-02-01'), '2024-01-03', 2, 9::bigint, '2024-02-01')),
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1.5, 'A-1'::text), '2024-01-02', -3, 'b'::text)),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 12.50::numeric)),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'::uuid)),
-	(rfm_kmeans.rfm_trans(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1, interval '1 day'), '2024-01-02', 1, interval '2 days')),
-	(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1))) v(s)
-UNION ALL
-SELECT 'rfm_kmeans.kmeans_state', s::text FROM (VALUES
-	(rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0], [5, 5]]::float8[]),
-	                              ARRAY[6, 4.5], ARRAY[[0, 0], [5, 5]]::float8[]))) v(s);
+CREATE TEMP TABLE seeds AS SELECT typ, t FROM tap_helpers.state_seeds();
 
 -- one random mutation of t
 CREATE FUNCTION pg_temp.mutate(t text) RETURNS text LANGUAGE plpgsql AS $$

@@ -438,9 +438,9 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		}
 	}
 	/*
-	 * The mean distance of a row to its centroid and the rows below each
-	 * centroid's features (centroid_ranks.h), as memory mode reports them,
-	 * in one more scan.
+	 * The mean distance of a row to its centroid and, when asked for, the
+	 * rows below each centroid's features (centroid_ranks.h), as memory
+	 * mode reports them, in one more scan.
 	 */
 	{
 		Oid			types[1] = {FLOAT8ARRAYOID};
@@ -451,14 +451,14 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 
 		initStringInfo(&q);
 		appendStringInfoString(&q, "SELECT avg(sqrt(rfm_kmeans._min_dist2(p, $1)))");
-		for (c = 0; c < o->k; c++)
+		for (c = 0; c < o->k && out->centroid_below; c++)
 			for (j = 0; j < o->d; j++)
 				appendStringInfo(&q, ", pg_catalog.count(*) FILTER (WHERE p[%d] < $1[%d][%d])",
 								 j + 1, c + 1, j + 1);
 		appendStringInfo(&q, " FROM (SELECT %s AS p %s) s", r.point, r.from);
 		spi_exec(q.data, 1, types, values);
 		out->mean_distance = get_float8(0, 1);
-		for (c = 0; c < o->k * o->d; c++)
+		for (c = 0; c < o->k * o->d && out->centroid_below; c++)
 			out->centroid_below[c] = get_int64(0, c + 2);
 	}
 	safe_spi_finish(level);

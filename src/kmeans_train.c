@@ -264,8 +264,9 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	if (status != KM_OK)
 		elog(ERROR, "k-means rejected its arguments");
 	/* scaled data against scaled centroids: scaling is monotone */
-	km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below,
-					  core_check_interrupts, NULL);
+	if (out->centroid_below)
+		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below,
+						  core_check_interrupts, NULL);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = res.inertia;
 	out->mean_distance = res.mean_distance;
@@ -287,7 +288,6 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	model->factor = palloc(sizeof(double) * o->d);
 	model->centroids = palloc(sizeof(double) * o->k * o->d);
 	out->sizes = palloc(sizeof(int64) * o->k);
-	out->centroid_below = palloc(sizeof(int64) * o->k * o->d);
 	if (!o->aggregate && !train_memory(o, model, out, CurrentMemoryContext))
 	{
 		ereport(NOTICE,
@@ -325,6 +325,8 @@ rfm_train(PG_FUNCTION_ARGS)
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans train",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
+	/* a stored model keeps its centroid ranks, for cluster_labels() */
+	out.centroid_below = palloc(sizeof(int64) * o.k * o.d);
 	fit_model(&o, &model, &out);
 
 	store.name = o.model;
@@ -382,6 +384,7 @@ rfm_kmeans_oneshot(PG_FUNCTION_ARGS)
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans kmeans",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
+	out.centroid_below = NULL;	/* the ranks serve stored models only */
 	fit_model(&o, &model, &out);
 	MemoryContextSwitchTo(old);
 	for (c = 0; c < o.k; c++)

@@ -40,7 +40,8 @@ typedef struct TrainOutcome
 	int64	   *sizes;			/* k */
 	double		inertia;
 	double		mean_distance;	/* mean distance of a row to its centroid */
-	int64	   *centroid_below; /* k x d: rows below each centroid value */
+	int64	   *centroid_below; /* k x d: rows below each centroid value, counted
+								 * when the caller allocates it (not NULL) */
 	int			iterations;
 	bool		converged;
 	int64		n_rows;

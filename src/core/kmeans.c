@@ -375,54 +375,6 @@ init_random(Run *r, uint64_t seed, int run)
  * Lloyd iterations
  * --------------------------------------------------------------------- */
 
-/* Nearest center of p and its squared distance (lowest index on ties). */
-static inline int
-nearest(const double *p, const double *centers, int k, int d, double *d1)
-{
-	int			best = 0;
-	double		b1;
-	int			c;
-
-	if (d == 3)
-	{
-		/* the RFM case, unrolled */
-		double		p0 = p[0],
-					p1 = p[1],
-					p2 = p[2];
-
-		b1 = INFINITY;
-		for (c = 0; c < k; c++)
-		{
-			const double *q = centers + (size_t) c * 3;
-			double		t0 = p0 - q[0],
-						t1 = p1 - q[1],
-						t2 = p2 - q[2];
-			double		t = t0 * t0 + t1 * t1 + t2 * t2;
-			int			closer = t < b1;
-
-			/* branch-free: which cluster wins is data, not predictable */
-			best = closer ? c : best;
-			b1 = closer ? t : b1;
-		}
-	}
-	else
-	{
-		b1 = dist2(p, centers, d);
-		for (c = 1; c < k; c++)
-		{
-			double		t = dist2(p, centers + (size_t) c * d, d);
-
-			if (t < b1)
-			{
-				b1 = t;
-				best = c;
-			}
-		}
-	}
-	*d1 = b1;
-	return best;
-}
-
 /* Best and second-best centers of point i (for Hamerly's bounds). */
 static int
 full_search(const Run *r, size_t i, double *d1, double *d2)

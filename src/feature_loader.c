@@ -194,10 +194,8 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 					 errhint("Filter such rows out, for example with a view.")));
 		row[j] = v;
 		/* the ranges, while the values pass by: the scaler needs them */
-		if (out->n == 0 || v < out->lo[j])
-			out->lo[j] = v;
-		if (out->n == 0 || v > out->hi[j])
-			out->hi[j] = v;
+		out->lo[j] = v < out->lo[j] ? v : out->lo[j];
+		out->hi[j] = v > out->hi[j] ? v : out->hi[j];
 	}
 	out->n++;
 	return true;
@@ -237,6 +235,7 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	Portal		portal;
 	size_t		expected;
 	int			guc_level;
+	int			j;
 
 	check_feature_columns(relid, names, d);
 	out->x = NULL;
@@ -246,6 +245,11 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	out->names = names;
 	out->lo = palloc(sizeof(double) * d);
 	out->hi = palloc(sizeof(double) * d);
+	for (j = 0; j < d; j++)
+	{
+		out->lo[j] = INFINITY;	/* any first value replaces them */
+		out->hi[j] = -INFINITY;
+	}
 
 	memset(&r, 0, sizeof(r));
 	r.pub.receiveSlot = receive_row;

@@ -99,11 +99,12 @@ dump_restore() {
 # its models predicting the same, and train and label like a fresh one.
 upgrade_path() {
 	local oldest newest q q_objects q_predict q_labels a b a_def b_def
+	local q_pts="CREATE TABLE pts AS SELECT i, (i % 7)::float8 AS r, (i % 11)::float8 AS f, (i % 13) * 10.0 AS m FROM generate_series(1, 3000) i"
 	oldest=$(ls src/rfm_kmeans--*.sql | sed -n 's/.*--\([0-9.]*\)\.sql$/\1/p' | sort -V | head -1)
 	newest=$(sed -n "s/^default_version = '\(.*\)'/\1/p" rfm_kmeans.control)
 	psql_q -d postgres -c "CREATE DATABASE rfm_up_old" -c "CREATE DATABASE rfm_up_fresh"
 	psql_q -d rfm_up_old -c "CREATE EXTENSION rfm_kmeans VERSION '$oldest'" \
-		-c "CREATE TABLE pts AS SELECT i, (i % 7)::float8 AS r, (i % 11)::float8 AS f, (i % 13) * 10.0 AS m FROM generate_series(1, 3000) i" \
+		-c "$q_pts" \
 		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
 	psql_q -d rfm_up_fresh -c "CREATE EXTENSION rfm_kmeans"
 	q_predict="SELECT i, rfm_kmeans.assign('old', r, f, m) FROM pts ORDER BY i"
@@ -134,7 +135,7 @@ upgrade_path() {
 		{ echo "not ok - cluster_labels of a model without ranks did not fail"; return 1; }
 	q_labels="SELECT version, label FROM rfm_kmeans.cluster_labels('old'), rfm_kmeans.models WHERE name = 'old'"
 	psql_q -d rfm_up_old -c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
-	psql_q -d rfm_up_fresh -c "CREATE TABLE pts AS SELECT i, (i % 7)::float8 AS r, (i % 11)::float8 AS f, (i % 13) * 10.0 AS m FROM generate_series(1, 3000) i" \
+	psql_q -d rfm_up_fresh -c "$q_pts" \
 		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" \
 		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
 	a=$(psql_q -At -d rfm_up_old -c "$q_labels")

@@ -23,6 +23,8 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # PostgreSQL's own headers trip -Wunused-parameter (inline functions in ilist.h,
 # bufpage.h), so that one warning is off; everything else is an error.
 PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
+# the core's passes run on a few threads (src/core/parallel_for.h)
+SHLIB_LINK = -pthread
 
 EXTRA_CLEAN = test/unit/bin test/fuzz/bin
 
@@ -39,7 +41,7 @@ $(OBJS): $(wildcard src/*.h src/core/*.h)
 # ---------------------------------------------------------------------------
 UNIT_CC ?= gcc
 UNIT_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc \
-	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -pthread
 UNIT_TESTS = $(patsubst test/unit/%.c,test/unit/bin/%,$(filter-out test/unit/tap.c,$(wildcard test/unit/test_*.c)))
 
 test/unit/bin/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
@@ -61,7 +63,7 @@ FUZZ_TARGETS = $(patsubst test/fuzz/fuzz_%.c,%,$(wildcard test/fuzz/fuzz_*.c))
 
 test/fuzz/bin/%: test/fuzz/fuzz_%.c $(CORE_SRCS) src/core/*.h test/unit/*.h
 	@mkdir -p test/fuzz/bin
-	$(FUZZ_CC) -g -O1 -Isrc -Itest/unit -fsanitize=fuzzer,address,undefined \
+	$(FUZZ_CC) -g -O1 -Isrc -Itest/unit -pthread -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< $(CORE_SRCS) -lm
 
 .PHONY: fuzz

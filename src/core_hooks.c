@@ -4,8 +4,12 @@
  */
 #include "compat.h"
 
+#include <unistd.h>
+
 #include "core_hooks.h"
+#include "guc.h"
 #include "miscadmin.h"
+#include "optimizer/cost.h"
 #include "utils/memutils.h"
 
 static void *
@@ -33,4 +37,47 @@ void
 core_check_interrupts(void *arg)
 {
 	CHECK_FOR_INTERRUPTS();
+}
+
+/* Read by the calling thread only, between items of a parallel loop. */
+static bool
+core_interrupt_pending(void *arg)
+{
+	return InterruptPending != 0;
+}
+
+/*
+ * Automatic (0): as many threads as a parallel query of this session could
+ * use (max_parallel_workers_per_gather workers plus the leader), at most
+ * one per CPU.
+ */
+static int
+thread_count(void)
+{
+	long		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int			threads = rfm_max_threads;
+
+	if (threads == 0)
+	{
+		threads = 1 + max_parallel_workers_per_gather;
+		if (cpus > 0 && threads > cpus)
+			threads = (int) cpus;
+	}
+	return threads;
+}
+
+void
+core_set_threads(KmConfig *cfg)
+{
+	cfg->check_interrupts = core_check_interrupts;
+	cfg->interrupt_pending = core_interrupt_pending;
+	cfg->threads = thread_count();
+}
+
+KmParallel
+core_parallel(void)
+{
+	KmParallel	par = {thread_count(), core_interrupt_pending, core_check_interrupts, NULL};
+
+	return par;
 }

@@ -7,9 +7,11 @@
 #include <limits.h>
 
 #include "guc.h"
+#include "core/parallel_for.h"
 #include "utils/guc.h"
 
 int			rfm_train_memory_limit_kb = 1024 * 1024;	/* 1 GB */
+int			rfm_max_threads = 0;
 
 void
 rfm_define_gucs(void)
@@ -21,6 +23,15 @@ rfm_define_gucs(void)
 							&rfm_train_memory_limit_kb,
 							1024 * 1024, 64, INT_MAX,
 							PGC_USERSET, GUC_UNIT_KB,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("rfm_kmeans.max_threads",
+							"Threads memory-mode training uses for its passes over the rows.",
+							"0 (the default) uses 1 + max_parallel_workers_per_gather threads, "
+							"at most one per CPU; 1 uses the backend alone. The model does not "
+							"depend on it.",
+							&rfm_max_threads,
+							0, 0, KM_MAX_THREADS,
+							PGC_USERSET, 0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("rfm_kmeans");
 }

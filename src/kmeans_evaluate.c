@@ -59,6 +59,7 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	Datum		values[7];
 	bool		nulls[7] = {false};
 	HeapTuple	tuple;
+	KmParallel	par = core_parallel();
 	size_t		i;
 
 	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
@@ -72,7 +73,7 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(work);
 	m = model_load(text_to_cstring(PG_GETARG_TEXT_PP(0)), work);
 	load_for_evaluation(PG_GETARG_OID(1), m->features, m->d, &fs);
-	km_scaler_apply(m->offset, m->factor, m->d, fs.x, fs.n);
+	km_scaler_apply(m->offset, m->factor, m->d, fs.x, fs.n, &par);
 
 	/* each row to the model's nearest centroid */
 	labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
@@ -163,6 +164,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	KmConfig	cfg;
 	KmAlloc		mem;
 	KmScale		scale;
+	KmParallel	par = core_parallel();
 	int			best;
 
 	for (argno = 0; argno < 10; argno++)
@@ -183,7 +185,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	cfg.max_iter = PG_GETARG_INT32(6);
 	cfg.tol = PG_GETARG_FLOAT8(7);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
-	cfg.check_interrupts = core_check_interrupts;
+	core_set_threads(&cfg);
 	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
 		!(cfg.tol >= 0) || !isfinite(cfg.tol))
 		ereport(ERROR,
@@ -203,8 +205,9 @@ rfm_elbow(PG_FUNCTION_ARGS)
 						k_max, fs.n)));
 	offset = palloc(sizeof(double) * d);
 	factor = palloc(sizeof(double) * d);
-	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, fs.lo, fs.hi, offset, factor);
-	km_scaler_apply(offset, factor, d, fs.x, fs.n);
+	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, fs.lo, fs.hi, offset, factor,
+											   &par);
+	km_scaler_apply(offset, factor, d, fs.x, fs.n, &par);
 	mem = core_alloc_in(work);
 
 	n_k = k_max - k_min + 1;

@@ -163,7 +163,7 @@ explicit_centroids(const TrainOptions *o, const double *offset, const double *fa
 			option_error("init_centroids", "must not contain nulls, NaN or infinities");
 		c[i] = DatumGetFloat8(elems[i]);
 	}
-	km_scaler_apply(offset, factor, o->d, c, o->k);
+	km_scaler_apply(offset, factor, o->d, c, o->k, NULL);
 	return c;
 }
 
@@ -204,6 +204,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	KmStatus	status;
 	bool		too_big = false;
 	double		mean_variance;
+	KmParallel	par = core_parallel();
 
 	load_features(o->relid, o->features, o->d, (Size) rfm_train_memory_limit_kb * 1024,
 				  &fs, o->may_fall_back ? &too_big : NULL);
@@ -223,8 +224,8 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 				 errmsg("argument k (%d) is greater than the number of usable rows (%zu)",
 						o->k, fs.n)));
 	mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi, model->offset,
-										   model->factor);
-	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n);
+										   model->factor, &par);
+	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n, &par);
 
 	mem = core_alloc_in(work);
 	{
@@ -252,7 +253,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.prune = o->k >= KM_PRUNE_MIN_K;
 	/* the per-iteration report costs a pass over the rows: only on request */
 	cfg.on_iteration = o->verbose ? on_iteration : NULL;
-	cfg.check_interrupts = core_check_interrupts;
+	core_set_threads(&cfg);
 	res.centroids = model->centroids;
 	res.labels = NULL;			/* the model needs sizes, not every row's label */
 	res.sizes = out->sizes;
@@ -265,8 +266,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 		elog(ERROR, "k-means rejected its arguments");
 	/* scaled data against scaled centroids: scaling is monotone */
 	if (out->centroid_below)
-		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below,
-						  core_check_interrupts, NULL);
+		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below, &par);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = res.inertia;
 	out->mean_distance = res.mean_distance;

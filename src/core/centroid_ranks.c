@@ -5,7 +5,6 @@
  */
 #include "centroid_ranks.h"
 
-#include "kmeans.h"
 #include "simd.h"
 
 #include <string.h>
@@ -59,35 +58,88 @@ ranks_avx2(const double *x, size_t from, size_t to, int d, const double *centroi
 }
 #endif
 
+/*
+ * Counts per worker are kept for at most RANKS_MAX_KD centroid values and
+ * RANKS_THREADS threads (on the stack); more values count in one thread.
+ */
+#define RANKS_MAX_KD 256
+#define RANKS_THREADS 8
+#define RANKS_ITEM_ROWS 16384	/* a multiple of 4 */
+
+typedef struct RanksPass
+{
+	const double *x;
+	size_t		n;
+	int			d;
+	const double *centroids;
+	int			k;
+	int64_t    *below;			/* RANKS_MAX_KD per worker */
+} RanksPass;
+
+static void
+ranks_item(void *arg, int worker, size_t item)
+{
+	RanksPass  *pass = arg;
+	size_t		kd = (size_t) pass->k * pass->d;
+	int64_t    *below = pass->below + (size_t) worker * RANKS_MAX_KD;
+	size_t		start = item * RANKS_ITEM_ROWS;
+	size_t		end = start + RANKS_ITEM_ROWS < pass->n ? start + RANKS_ITEM_ROWS : pass->n;
+
+#ifdef KM_X86_SIMD
+	if (pass->d <= RANKS_MAX_D && km_cpu_has_avx2())
+	{
+		km_v4l			counters[RANKS_MAX_KD];
+		size_t		vec_end = start + (end - start) / 4 * 4;
+		size_t		c;
+
+		memset(counters, 0, sizeof(km_v4l) * kd);
+		ranks_avx2(pass->x, start, vec_end, pass->d, pass->centroids, pass->k, counters);
+		for (c = 0; c < kd; c++)
+			below[c] -= counters[c][0] + counters[c][1] + counters[c][2] + counters[c][3];
+		ranks_scalar(pass->x, vec_end, end, pass->d, pass->centroids, pass->k, below);
+		return;
+	}
+#endif
+	ranks_scalar(pass->x, start, end, pass->d, pass->centroids, pass->k, below);
+}
+
 void
 km_centroid_ranks(const double *x, size_t n, int d, const double *centroids, int k,
-				  int64_t *below, void (*check_interrupts) (void *arg), void *arg)
+				  int64_t *below, const KmParallel *par)
 {
 	size_t		kd = (size_t) k * d;
-	size_t		start;
+	int64_t		partial[RANKS_THREADS * RANKS_MAX_KD];
+	RanksPass	pass = {x, n, d, centroids, k, partial};
+	KmParallel	few;
+	int			threads;
+	size_t		c;
+	int			t;
 
 	memset(below, 0, sizeof(int64_t) * kd);
-	for (start = 0; start < n; start += KM_INTERRUPT_ROWS)
+	if (kd > RANKS_MAX_KD)
 	{
-		size_t		end = start + KM_INTERRUPT_ROWS < n ? start + KM_INTERRUPT_ROWS : n;
+		size_t		start;
 
-		if (check_interrupts)
-			check_interrupts(arg);
-#ifdef KM_X86_SIMD
-		if (d <= RANKS_MAX_D && kd <= 256 && km_cpu_has_avx2())
+		for (start = 0; start < n; start += RANKS_ITEM_ROWS)
 		{
-			km_v4l			counters[256];
-			size_t		vec_end = start + (end - start) / 4 * 4;
-			size_t		c;
-
-			memset(counters, 0, sizeof(km_v4l) * kd);
-			ranks_avx2(x, start, vec_end, d, centroids, k, counters);
-			for (c = 0; c < kd; c++)
-				below[c] -= counters[c][0] + counters[c][1] + counters[c][2] + counters[c][3];
-			ranks_scalar(x, vec_end, end, d, centroids, k, below);
-			continue;
+			if (par != NULL && par->check_interrupts)
+				par->check_interrupts(par->arg);
+			ranks_scalar(x, start, start + RANKS_ITEM_ROWS < n ? start + RANKS_ITEM_ROWS : n,
+						 d, centroids, k, below);
 		}
-#endif
-		ranks_scalar(x, start, end, d, centroids, k, below);
+		return;
 	}
+	if (par != NULL)
+	{
+		few = *par;
+		if (few.threads > RANKS_THREADS)
+			few.threads = RANKS_THREADS;
+		par = &few;
+	}
+	threads = km_parallel_threads(par);
+	memset(partial, 0, sizeof(int64_t) * RANKS_MAX_KD * threads);
+	km_parallel_for(par, (n + RANKS_ITEM_ROWS - 1) / RANKS_ITEM_ROWS, ranks_item, &pass);
+	for (t = 0; t < threads; t++)
+		for (c = 0; c < kd; c++)
+			below[c] += partial[(size_t) t * RANKS_MAX_KD + c];
 }

@@ -12,13 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parallel_for.h"
+
 /*
  * below[c * d + j] = #{ i : x[i * d + j] < centroids[c * d + j] } over the
- * n x d row-major x. check_interrupts (may be NULL, may longjmp) is called
- * every KM_INTERRUPT_ROWS rows.
+ * n x d row-major x, on par's threads (NULL: the caller's only, no
+ * interrupt checks).
  */
 void		km_centroid_ranks(const double *x, size_t n, int d,
 							  const double *centroids, int k, int64_t *below,
-							  void (*check_interrupts) (void *arg), void *arg);
+							  const KmParallel *par);
 
 #endif							/* RFM_CENTROID_RANKS_H */

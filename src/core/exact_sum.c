@@ -206,40 +206,45 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
  */
 #define MOMENT_BLOCK 2048		/* 2^11 values below 2^52 stay below 2^63 */
 
-static void
-moment_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
-			 const double *maxdev, double *s1, double *s2)
+/* Blocks of MOMENT_BLOCK rows in one item of the parallel loop. */
+#define MOMENT_ITEM_BLOCKS 16
+#define MOMENT_THREADS 8		/* at most, for this pass */
+
+typedef struct MomentPass
 {
+	const double *x;
+	size_t		n;
+	int			m;
+	size_t		stride;
+	const double *center;
 	double		sc1[CHUNK],
-				sc2[CHUNK];
-	int			back1[CHUNK],
-				back2[CHUNK];
-	Fixed		sum1[CHUNK],
-				sum2[CHUNK];
+				sc2[CHUNK];		/* scales of the deviations, their squares */
+	Fixed	   *sum1,
+			   *sum2;			/* per worker: CHUNK totals each */
+} MomentPass;
+
+/*
+ * One item: its blocks' 64-bit sums go into the worker's 128-bit totals.
+ * Integer addition: which worker adds which item does not matter.
+ */
+static void
+moment_item(void *arg, int worker, size_t item)
+{
+	MomentPass *pass = arg;
+	Fixed	   *sum1 = pass->sum1 + (size_t) worker * CHUNK;
+	Fixed	   *sum2 = pass->sum2 + (size_t) worker * CHUNK;
+	size_t		first = item * MOMENT_ITEM_BLOCKS * MOMENT_BLOCK;
+	size_t		last = first + MOMENT_ITEM_BLOCKS * MOMENT_BLOCK;
 	size_t		start,
 				i;
-	int			j;
+	int			j,
+				m = pass->m;
 
-	for (j = 0; j < m; j++)
+	if (last > pass->n)
+		last = pass->n;
+	for (start = first; start < last; start += MOMENT_BLOCK)
 	{
-		int			e;
-
-		sum1[j] = sum2[j] = 0;
-		back1[j] = back2[j] = 0;
-		sc1[j] = sc2[j] = 0;	/* a column without spread adds zeros */
-		if (maxdev[j] > 0)
-		{
-			(void) frexp(maxdev[j], &e);	/* maxdev < 2^e */
-			back1[j] = e - 52;
-			sc1[j] = ldexp(1.0, -back1[j]);
-			(void) frexp(maxdev[j] * maxdev[j], &e);
-			back2[j] = e - 52;
-			sc2[j] = ldexp(1.0, -back2[j]);
-		}
-	}
-	for (start = 0; start < n; start += MOMENT_BLOCK)
-	{
-		size_t		end = start + MOMENT_BLOCK < n ? start + MOMENT_BLOCK : n;
+		size_t		end = start + MOMENT_BLOCK < last ? start + MOMENT_BLOCK : last;
 		int64_t		b1[CHUNK],
 					b2[CHUNK];
 
@@ -248,10 +253,10 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 		for (i = start; i < end; i++)
 			for (j = 0; j < m; j++)
 			{
-				double		t = x[i * stride + j] - center[j];
+				double		t = pass->x[i * pass->stride + j] - pass->center[j];
 
-				b1[j] += (int64_t) (t * sc1[j]);
-				b2[j] += (int64_t) (t * t * sc2[j]);
+				b1[j] += (int64_t) (t * pass->sc1[j]);
+				b2[j] += (int64_t) (t * t * pass->sc2[j]);
 			}
 		for (j = 0; j < m; j++)
 		{
@@ -259,8 +264,65 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 			sum2[j] += b2[j];
 		}
 	}
+}
+
+static void
+moment_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
+			 const double *maxdev, double *s1, double *s2, const KmParallel *par)
+{
+	KmParallel	few;
+	int			threads;
+	MomentPass	pass;
+	Fixed		sum1[MOMENT_THREADS * CHUNK],
+				sum2[MOMENT_THREADS * CHUNK];
+	int			back1[CHUNK],
+				back2[CHUNK];
+	int			j,
+				t;
+
+	/* the totals live on the stack: a few threads are plenty for this pass */
+	if (par != NULL)
+	{
+		few = *par;
+		if (few.threads > MOMENT_THREADS)
+			few.threads = MOMENT_THREADS;
+		par = &few;
+	}
+	threads = km_parallel_threads(par);
+	pass.x = x;
+	pass.n = n;
+	pass.m = m;
+	pass.stride = stride;
+	pass.center = center;
+	pass.sum1 = sum1;
+	pass.sum2 = sum2;
 	for (j = 0; j < m; j++)
 	{
+		int			e;
+
+		for (t = 0; t < threads; t++)
+			sum1[t * CHUNK + j] = sum2[t * CHUNK + j] = 0;
+		back1[j] = back2[j] = 0;
+		pass.sc1[j] = pass.sc2[j] = 0;	/* a column without spread adds zeros */
+		if (maxdev[j] > 0)
+		{
+			(void) frexp(maxdev[j], &e);	/* maxdev < 2^e */
+			back1[j] = e - 52;
+			pass.sc1[j] = ldexp(1.0, -back1[j]);
+			(void) frexp(maxdev[j] * maxdev[j], &e);
+			back2[j] = e - 52;
+			pass.sc2[j] = ldexp(1.0, -back2[j]);
+		}
+	}
+	km_parallel_for(par, (n + MOMENT_ITEM_BLOCKS * MOMENT_BLOCK - 1) /
+					(MOMENT_ITEM_BLOCKS * MOMENT_BLOCK), moment_item, &pass);
+	for (j = 0; j < m; j++)
+	{
+		for (t = 1; t < threads; t++)
+		{
+			sum1[j] += sum1[t * CHUNK + j];
+			sum2[j] += sum2[t * CHUNK + j];
+		}
 		s1[j] = maxdev[j] > 0 ? ldexp((double) sum1[j], back1[j]) : 0;
 		s2[j] = maxdev[j] > 0 ? ldexp((double) sum2[j], back2[j]) : 0;
 	}
@@ -268,13 +330,14 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 
 void
 km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
-					 const double *center, const double *maxdev, double *s1, double *s2)
+					 const double *center, const double *maxdev, double *s1, double *s2,
+					 const KmParallel *par)
 {
 	int			c0;
 
 	for (c0 = 0; c0 < m; c0 += CHUNK)
 		moment_chunk(x + c0, n, m - c0 < CHUNK ? m - c0 : CHUNK, stride, center + c0,
-					 maxdev + c0, s1 + c0, s2 + c0);
+					 maxdev + c0, s1 + c0, s2 + c0, par);
 }
 
 #else							/* no 128-bit integers: the partials */
@@ -303,11 +366,13 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 
 void
 km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
-					 const double *center, const double *maxdev, double *s1, double *s2)
+					 const double *center, const double *maxdev, double *s1, double *s2,
+					 const KmParallel *par)
 {
 	int			j;
 
 	(void) maxdev;
+	(void) par;					/* the partials run in one thread */
 	for (j = 0; j < m; j++)
 	{
 		KmExactSum	a,

@@ -17,6 +17,8 @@
 
 #include <stddef.h>
 
+#include "parallel_for.h"
+
 #define KM_EXACT_SUM_PARTIALS 64
 
 typedef struct KmExactSum
@@ -54,6 +56,6 @@ void		km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
  */
 void		km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
 								 const double *center, const double *maxdev,
-								 double *s1, double *s2);
+								 double *s1, double *s2, const KmParallel *par);
 
 #endif							/* RFM_EXACT_SUM_H */

@@ -8,6 +8,7 @@
 #include "exact_sum.h"
 #include "ksum.h"
 #include "mix64.h"
+#include "parallel_for.h"
 #include "point_draw.h"
 
 #include <float.h>
@@ -29,8 +30,21 @@ typedef struct Run
 	int			k;
 	double	   *centers;		/* k x d */
 	double	   *sums;			/* k x d, cluster sums of the last assignment */
-	double	   *lane_sums;		/* KM_LANES x k x d, sums of the current block */
-	int64_t    *lane_counts;	/* KM_LANES x k */
+	/*
+	 * Per thread: the lanes of the block it works on, lane_stride values
+	 * apart, so that no two threads ever write into the same cache line.
+	 */
+	double	   *lane_sums;		/* threads x (KM_LANES x k x d, padded) */
+	int64_t    *lane_counts;	/* threads x (KM_LANES x k, padded) */
+	size_t		lane_stride;
+	size_t	   *moved_by;		/* threads, labels changed in a pass */
+	/* per block of the current wave: its sums, added in block order */
+	double	   *block_sums;		/* wave x k x d */
+	int64_t    *block_counts;	/* wave x k */
+	double	   *block_dists;	/* wave x 2 x KM_LANES: d^2, d of the final pass */
+	size_t		wave;			/* blocks per wave */
+	int			threads;
+	KmParallel	par;			/* the passes' threads and interrupt checks */
 	int64_t    *counts;			/* k */
 	double	   *shift;			/* k, distance each center moved */
 	double	   *half_sep;		/* k, half distance to the nearest other center */
@@ -38,6 +52,8 @@ typedef struct Run
 	double	   *upper;			/* n, Hamerly: >= distance to own center */
 	double	   *lower;			/* n, Hamerly: <= distance to any other */
 	float	   *closest;		/* n, during init only: k-means++ min d^2, random keys */
+	size_t	   *item_cand;		/* during init: per item and trial, its best point */
+	double	   *item_key;		/* and that point's key (or the item's potential) */
 	const KmConfig *cfg;		/* for check_interrupts */
 } Run;
 
@@ -161,49 +177,77 @@ set_center(Run *r, int c, size_t point)
 #define DRAW_BLOCK 256			/* rows whose draws are made at once */
 
 /*
- * One pass: first closest[i] = min(closest[i], d^2(x_i, center c_new))
- * (closest[i] = d^2 when init), then for each trial t the point with the
- * smallest key. cand[t] = n when no point has w > 0.
+ * The initialization passes run as parallel loops over items of ITEM_ROWS
+ * rows. Each item finds its own best point (or potential sum); the items'
+ * results are then combined in item order, so the choice does not depend
+ * on the number of threads.
+ */
+#define ITEM_ROWS (DRAW_BLOCK * 64)
+
+typedef struct InitPass
+{
+	Run		   *r;
+	const double *center;		/* draw: the center chosen last */
+	bool		init;			/* draw: closest[] is set, not lowered */
+	const uint64_t *starts;		/* draw_start() of each trial */
+	const size_t *cand;			/* potentials: the candidates */
+	int			trials;
+} InitPass;
+
+/* Whether the key of point i beats the best so far (ties by value). */
+static inline bool
+key_wins(const Run *r, double key, size_t i, double best_key, size_t best)
+{
+	return key < best_key ||
+		(key == best_key && best < r->n &&
+		 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0);
+}
+
+/*
+ * One item of the draw: first closest[i] = min(closest[i], d^2(x_i,
+ * center)) (closest[i] = d^2 when init), then for each trial t the point
+ * of the item with the smallest key, into item_cand and item_key.
  */
 static void
-draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials,
-				size_t *cand)
+draw_item(void *arg, int worker, size_t item)
 {
-	double		best_key[MAX_TRIALS],
-				bound[MAX_TRIALS];	/* best_key, raised by a margin */
+	InitPass   *pass = arg;
+	Run		   *r = pass->r;
+	size_t	   *cand = r->item_cand + item * MAX_TRIALS;
+	double	   *best_key = r->item_key + item * MAX_TRIALS;
+	double		bound[MAX_TRIALS];	/* best_key, raised by a margin */
 	double		u[MAX_TRIALS][DRAW_BLOCK];
-	const double *center = r->centers + (size_t) c_new * r->d;
+	size_t		first = item * ITEM_ROWS;
+	size_t		last = first + ITEM_ROWS < r->n ? first + ITEM_ROWS : r->n;
 	size_t		start;
 	int			t;
 
-	for (t = 0; t < trials; t++)
+	for (t = 0; t < pass->trials; t++)
 	{
 		cand[t] = r->n;
 		best_key[t] = bound[t] = INFINITY;
 	}
-	for (start = 0; start < r->n; start += DRAW_BLOCK)
+	for (start = first; start < last; start += DRAW_BLOCK)
 	{
-		size_t		end = start + DRAW_BLOCK < r->n ? start + DRAW_BLOCK : r->n;
+		size_t		end = start + DRAW_BLOCK < last ? start + DRAW_BLOCK : last;
 		size_t		i;
 
-		maybe_interrupt(r, start);
 		for (i = start; i < end; i++)
 		{
-			double		t2 = dist2(r->x + i * r->d, center, r->d);
+			double		t2 = dist2(r->x + i * r->d, pass->center, r->d);
 
-			if (init || t2 < (double) r->closest[i])
+			if (pass->init || t2 < (double) r->closest[i])
 				r->closest[i] = (float) t2;
 		}
-		for (t = 0; t < trials; t++)
-			km_uniform_batch(starts[t], r->x + start * r->d, end - start, r->d, u[t]);
+		for (t = 0; t < pass->trials; t++)
+			km_uniform_batch(pass->starts[t], r->x + start * r->d, end - start, r->d, u[t]);
 		for (i = start; i < end; i++)
 		{
-			const double *p = r->x + i * r->d;
 			double		w = (double) r->closest[i];
 
 			if (w <= 0)
 				continue;		/* a center already: never drawn */
-			for (t = 0; t < trials; t++)
+			for (t = 0; t < pass->trials; t++)
 			{
 				double		ui = u[t][i - start];
 				double		key;
@@ -217,9 +261,7 @@ draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials
 				if (1.0 - ui > bound[t] * w)
 					continue;
 				key = -log(ui) / w;
-				if (key < best_key[t] ||
-					(key == best_key[t] && cand[t] < r->n &&
-					 point_cmp(p, r->x + cand[t] * r->d, r->d) < 0))
+				if (key_wins(r, key, i, best_key[t], cand[t]))
 				{
 					cand[t] = i;
 					best_key[t] = key;
@@ -228,64 +270,166 @@ draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials
 			}
 		}
 	}
+	(void) worker;
 }
 
-/* Potentials if each candidate were added as a center (compensated sums). */
+/*
+ * One pass: closest[] brought up to date with center c_new, and for each
+ * trial t the point with the smallest key -ln(u) / closest.
+ * cand[t] = n when no point has closest > 0.
+ */
 static void
-potentials_with(const Run *r, const size_t *cand, int trials, double *pot)
+draw_candidates(Run *r, int c_new, bool init, const uint64_t *starts, int trials,
+				size_t *cand)
 {
+	InitPass	pass;
+	double		best_key[MAX_TRIALS];
+	size_t		items = (r->n + ITEM_ROWS - 1) / ITEM_ROWS;
+	size_t		item;
+	int			t;
+
+	pass.r = r;
+	pass.center = r->centers + (size_t) c_new * r->d;
+	pass.init = init;
+	pass.starts = starts;
+	pass.trials = trials;
+	km_parallel_for(&r->par, items, draw_item, &pass);
+	for (t = 0; t < trials; t++)
+	{
+		cand[t] = r->n;
+		best_key[t] = INFINITY;
+	}
+	for (item = 0; item < items; item++)
+		for (t = 0; t < trials; t++)
+		{
+			size_t		i = r->item_cand[item * MAX_TRIALS + t];
+			double		key = r->item_key[item * MAX_TRIALS + t];
+
+			if (i < r->n && key_wins(r, key, i, best_key[t], cand[t]))
+			{
+				cand[t] = i;
+				best_key[t] = key;
+			}
+		}
+}
+
+/* One item of the potentials: compensated sums of its rows. */
+static void
+potential_item(void *arg, int worker, size_t item)
+{
+	InitPass   *pass = arg;
+	const Run  *r = pass->r;
 	double		s[MAX_TRIALS],
 				comp[MAX_TRIALS];
+	size_t		first = item * ITEM_ROWS;
+	size_t		last = first + ITEM_ROWS < r->n ? first + ITEM_ROWS : r->n;
 	size_t		i;
 	int			t;
 
-	for (t = 0; t < trials; t++)
+	for (t = 0; t < pass->trials; t++)
 		s[t] = comp[t] = 0;
-	for (i = 0; i < r->n; i++)
+	for (i = first; i < last; i++)
 	{
 		const double *p = r->x + i * r->d;
 		double		w = (double) r->closest[i];
 
-		maybe_interrupt(r, i);
-		for (t = 0; t < trials; t++)
+		for (t = 0; t < pass->trials; t++)
 		{
-			double		t2 = dist2(p, r->x + cand[t] * r->d, r->d);
+			double		t2 = dist2(p, r->x + pass->cand[t] * r->d, r->d);
 
 			ksum_add(&s[t], &comp[t], t2 < w ? t2 : w);
 		}
 	}
+	for (t = 0; t < pass->trials; t++)
+		r->item_key[item * MAX_TRIALS + t] = s[t] + comp[t];
+	(void) worker;
+}
+
+/*
+ * Potentials if each candidate were added as a center: compensated sums
+ * per item, added up in item order.
+ */
+static void
+potentials_with(Run *r, const size_t *cand, int trials, double *pot)
+{
+	InitPass	pass;
+	double		s[MAX_TRIALS],
+				comp[MAX_TRIALS];
+	size_t		items = (r->n + ITEM_ROWS - 1) / ITEM_ROWS;
+	size_t		item;
+	int			t;
+
+	pass.r = r;
+	pass.cand = cand;
+	pass.trials = trials;
+	km_parallel_for(&r->par, items, potential_item, &pass);
+	for (t = 0; t < trials; t++)
+		s[t] = comp[t] = 0;
+	for (item = 0; item < items; item++)
+		for (t = 0; t < trials; t++)
+			ksum_add(&s[t], &comp[t], r->item_key[item * MAX_TRIALS + t]);
 	for (t = 0; t < trials; t++)
 		pot[t] = s[t] + comp[t];
+}
+
+/* One item of draw_uniform: its point with the smallest draw. */
+static void
+uniform_item(void *arg, int worker, size_t item)
+{
+	InitPass   *pass = arg;
+	const Run  *r = pass->r;
+	double		u[DRAW_BLOCK];
+	size_t		best = r->n;
+	double		best_u = INFINITY;
+	size_t		first = item * ITEM_ROWS;
+	size_t		last = first + ITEM_ROWS < r->n ? first + ITEM_ROWS : r->n;
+	size_t		from;
+
+	for (from = first; from < last; from += DRAW_BLOCK)
+	{
+		size_t		end = from + DRAW_BLOCK < last ? from + DRAW_BLOCK : last;
+		size_t		i;
+
+		km_uniform_batch(pass->starts[0], r->x + from * r->d, end - from, r->d, u);
+		for (i = from; i < end; i++)
+			if (key_wins(r, u[i - from], i, best_u, best))
+			{
+				best = i;
+				best_u = u[i - from];
+			}
+	}
+	r->item_cand[item * MAX_TRIALS] = best;
+	r->item_key[item * MAX_TRIALS] = best_u;
+	(void) worker;
 }
 
 /*
  * The point with the smallest uniform draw for start (ties by value): the
  * first center, and the one repeated when there are fewer distinct points
- * than k. Draws are made a block at a time.
+ * than k.
  */
 static size_t
-draw_uniform(const Run *r, uint64_t start)
+draw_uniform(Run *r, uint64_t start)
 {
-	double		u[DRAW_BLOCK];
+	InitPass	pass;
+	size_t		items = (r->n + ITEM_ROWS - 1) / ITEM_ROWS;
 	size_t		best = r->n;
 	double		best_u = INFINITY;
-	size_t		from;
+	size_t		item;
 
-	for (from = 0; from < r->n; from += DRAW_BLOCK)
+	pass.r = r;
+	pass.starts = &start;
+	km_parallel_for(&r->par, items, uniform_item, &pass);
+	for (item = 0; item < items; item++)
 	{
-		size_t		end = from + DRAW_BLOCK < r->n ? from + DRAW_BLOCK : r->n;
-		size_t		i;
+		size_t		i = r->item_cand[item * MAX_TRIALS];
+		double		u = r->item_key[item * MAX_TRIALS];
 
-		maybe_interrupt(r, from);
-		km_uniform_batch(start, r->x + from * r->d, end - from, r->d, u);
-		for (i = from; i < end; i++)
-			if (u[i - from] < best_u ||
-				(u[i - from] == best_u && best < r->n &&
-				 point_cmp(r->x + i * r->d, r->x + best * r->d, r->d) < 0))
-			{
-				best = i;
-				best_u = u[i - from];
-			}
+		if (i < r->n && key_wins(r, u, i, best_u, best))
+		{
+			best = i;
+			best_u = u;
+		}
 	}
 	return best;
 }
@@ -433,35 +577,29 @@ compute_half_separation(Run *r)
  * counts and sums in the same pass; returns how many labels changed. With
  * prune, Hamerly's bounds skip the distance computations of points whose
  * center is certainly still the nearest; the labels are the same as
- * without. Row i is added into lane i % KM_LANES (see assign_kernel.h) and
- * the lanes are added to the totals every SUM_BLOCK rows (pairwise-like,
- * so the rounding error does not grow with n), the same way with and
- * without pruning, so both give the same sums too.
+ * without.
+ *
+ * The rows are cut into blocks of SUM_BLOCK, the items of a parallel loop.
+ * Within a block, row i is added into lane i % KM_LANES (see
+ * assign_kernel.h) and the lanes are added up into the block's sums; the
+ * blocks' sums are then added to the totals in block order (pairwise-like,
+ * so the rounding error does not grow with n). That order does not depend
+ * on which thread did which block, nor on pruning: any number of threads,
+ * with or without pruning, gives the same sums.
  */
 #define SUM_BLOCK 4096
 
-static void
-flush_lanes(Run *r)
+/* Block sums held at once: a pass runs in waves of at most this much. */
+#define WAVE_BYTES (4 << 20)
+
+typedef struct Pass
 {
-	size_t		kd = (size_t) r->k * r->d;
-	size_t		j;
-	int			c,
-				l;
-
-	for (j = 0; j < kd; j++)
-	{
-		double		s = r->lane_sums[j];
-
-		for (l = 1; l < KM_LANES; l++)
-			s += r->lane_sums[l * kd + j];
-		r->sums[j] += s;
-	}
-	for (c = 0; c < r->k; c++)
-		for (l = 0; l < KM_LANES; l++)
-			r->counts[c] += r->lane_counts[(size_t) l * r->k + c];
-	memset(r->lane_sums, 0, sizeof(double) * KM_LANES * kd);
-	memset(r->lane_counts, 0, sizeof(int64_t) * KM_LANES * r->k);
-}
+	Run		   *r;
+	bool		prune;
+	bool		first;
+	bool		with_distance;	/* also each block's distances (final pass) */
+	size_t		wave_start;		/* first block of the current wave */
+} Pass;
 
 /* Hamerly's test for row i: its new label, and its bounds updated. */
 static int32_t
@@ -490,6 +628,69 @@ pruned_label(Run *r, size_t i, bool first)
 	return best;
 }
 
+/* One block of a pass, by thread "worker": labels, and the block's sums. */
+static void
+assign_block(void *arg, int worker, size_t item)
+{
+	Pass	   *pass = arg;
+	Run		   *r = pass->r;
+	int			d = r->d,
+				k = r->k;
+	size_t		kd = (size_t) k * d;
+	size_t		block = pass->wave_start + item;
+	size_t		start = block * SUM_BLOCK;
+	size_t		end = start + SUM_BLOCK < r->n ? start + SUM_BLOCK : r->n;
+	double	   *lane_sums = r->lane_sums + (size_t) worker * r->lane_stride;
+	int64_t    *lane_counts = r->lane_counts + (size_t) worker * r->lane_stride;
+	double	   *sums = r->block_sums + item * kd;
+	int64_t    *counts = r->block_counts + item * k;
+	double	   *dist2s = r->block_dists + item * 2 * KM_LANES;
+	size_t		moved = 0;
+	size_t		i,
+				j;
+	int			c,
+				l;
+
+	memset(lane_sums, 0, sizeof(double) * KM_LANES * kd);
+	memset(lane_counts, 0, sizeof(int64_t) * KM_LANES * k);
+	memset(dist2s, 0, sizeof(double) * 2 * KM_LANES);
+	if (!pass->prune)
+		moved = km_assign_rows(r->x + start * d, end - start, d, r->centers, k,
+							   r->labels + start, pass->first, lane_sums, lane_counts,
+							   pass->with_distance ? dist2s : NULL,
+							   pass->with_distance ? dist2s + KM_LANES : NULL);
+	else
+		for (i = start; i < end; i++)
+		{
+			const double *p = r->x + i * d;
+			int32_t		best = pruned_label(r, i, pass->first);
+			double	   *acc = lane_sums + ((i % KM_LANES) * k + best) * d;
+
+			moved += pass->first || best != r->labels[i];
+			r->labels[i] = best;
+			for (j = 0; j < (size_t) d; j++)
+				acc[j] += p[j];
+			lane_counts[(i % KM_LANES) * k + best]++;
+		}
+	for (j = 0; j < kd; j++)
+	{
+		double		s = lane_sums[j];
+
+		for (l = 1; l < KM_LANES; l++)
+			s += lane_sums[l * kd + j];
+		sums[j] = s;
+	}
+	for (c = 0; c < k; c++)
+	{
+		int64_t		n = 0;
+
+		for (l = 0; l < KM_LANES; l++)
+			n += lane_counts[(size_t) l * k + c];
+		counts[c] = n;
+	}
+	r->moved_by[worker] += moved;
+}
+
 /*
  * With inertia, also the inertia of the new assignment and the mean
  * distance of a row to its center (no pruning then): the final pass.
@@ -497,60 +698,52 @@ pruned_label(Run *r, size_t i, bool first)
 static size_t
 assign_points(Run *r, bool prune, bool first, double *inertia, double *mean_distance)
 {
+	Pass		pass;
 	size_t		moved = 0;
-	double		lane_dist2[KM_LANES] = {0},
-				lane_dist[KM_LANES] = {0};
 	double		s2 = 0,
 				c2 = 0,
 				s1 = 0,
 				c1 = 0;
 	size_t		kd = (size_t) r->k * r->d;
-	size_t		start;
-	int			d = r->d;
+	size_t		blocks = (r->n + SUM_BLOCK - 1) / SUM_BLOCK;
+	int			t;
 
 	memset(r->sums, 0, sizeof(double) * kd);
 	memset(r->counts, 0, sizeof(int64_t) * r->k);
-	memset(r->lane_sums, 0, sizeof(double) * KM_LANES * kd);
-	memset(r->lane_counts, 0, sizeof(int64_t) * KM_LANES * r->k);
+	memset(r->moved_by, 0, sizeof(size_t) * r->threads);
 	if (prune && !first)
 		compute_half_separation(r);
-	for (start = 0; start < r->n; start += SUM_BLOCK)
+	pass.r = r;
+	pass.prune = prune;
+	pass.first = first;
+	pass.with_distance = inertia != NULL;
+	for (pass.wave_start = 0; pass.wave_start < blocks; pass.wave_start += r->wave)
 	{
-		size_t		end = start + SUM_BLOCK < r->n ? start + SUM_BLOCK : r->n;
-		size_t		i;
+		size_t		items = blocks - pass.wave_start < r->wave ? blocks - pass.wave_start : r->wave;
+		size_t		item,
+					j;
+		int			c,
+					l;
 
-		maybe_interrupt(r, start);
-		if (!prune)
-			moved += km_assign_rows(r->x + start * d, end - start, d, r->centers, r->k,
-									r->labels + start, first, r->lane_sums, r->lane_counts,
-									inertia ? lane_dist2 : NULL, inertia ? lane_dist : NULL);
-		else
-			for (i = start; i < end; i++)
-			{
-				const double *p = r->x + i * d;
-				int32_t		best = pruned_label(r, i, first);
-				double	   *acc = r->lane_sums + ((i % KM_LANES) * r->k + best) * d;
-				int			j;
-
-				moved += first || best != r->labels[i];
-				r->labels[i] = best;
-				for (j = 0; j < d; j++)
-					acc[j] += p[j];
-				r->lane_counts[(i % KM_LANES) * r->k + best]++;
-			}
-		flush_lanes(r);
-		if (inertia)
+		km_parallel_for(&r->par, items, assign_block, &pass);
+		for (item = 0; item < items; item++)
 		{
-			int			l;
+			const double *dists = r->block_dists + item * 2 * KM_LANES;
 
-			for (l = 0; l < KM_LANES; l++)
-			{
-				ksum_add(&s2, &c2, lane_dist2[l]);
-				ksum_add(&s1, &c1, lane_dist[l]);
-				lane_dist2[l] = lane_dist[l] = 0;
-			}
+			for (j = 0; j < kd; j++)
+				r->sums[j] += r->block_sums[item * kd + j];
+			for (c = 0; c < r->k; c++)
+				r->counts[c] += r->block_counts[item * r->k + c];
+			if (inertia)
+				for (l = 0; l < KM_LANES; l++)
+				{
+					ksum_add(&s2, &c2, dists[l]);
+					ksum_add(&s1, &c1, dists[KM_LANES + l]);
+				}
 		}
 	}
+	for (t = 0; t < r->threads; t++)
+		moved += r->moved_by[t];
 	if (inertia)
 	{
 		*inertia = s2 + c2;
@@ -768,8 +961,9 @@ take(const KmAlloc *mem, size_t count, size_t size, bool *failed)
 static void
 give_back(const KmAlloc *mem, Run *r)
 {
-	void	   *bufs[] = {r->centers, r->sums, r->lane_sums, r->lane_counts, r->counts, r->shift,
-	r->half_sep, r->labels, r->upper, r->lower, r->closest};
+	void	   *bufs[] = {r->centers, r->sums, r->lane_sums, r->lane_counts, r->moved_by,
+		r->block_sums, r->block_counts, r->block_dists, r->counts, r->shift, r->half_sep,
+	r->labels, r->upper, r->lower, r->closest, r->item_cand, r->item_key};
 	size_t		i;
 
 	for (i = 0; i < sizeof(bufs) / sizeof(bufs[0]); i++)
@@ -788,7 +982,9 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 {
 	Run			r;
 	bool		failed = false;
-	size_t		kd;
+	size_t		kd,
+				blocks,
+				block_bytes;
 	double		tol_abs;
 	int			run,
 				n_runs;
@@ -804,11 +1000,29 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	r.d = d;
 	r.k = cfg->k;
 	r.cfg = cfg;
+	r.par.threads = cfg->threads;
+	r.par.interrupt_pending = cfg->interrupt_pending;
+	r.par.check_interrupts = cfg->check_interrupts;
+	r.par.arg = cfg->arg;
+	r.threads = km_parallel_threads(&r.par);
 	kd = (size_t) cfg->k * d;
+	blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+	block_bytes = (kd + 2 * KM_LANES) * sizeof(double) + cfg->k * sizeof(int64_t);
+	r.wave = WAVE_BYTES / block_bytes;
+	if (r.wave < (size_t) r.threads * 4)
+		r.wave = (size_t) r.threads * 4;
+	if (r.wave > blocks)
+		r.wave = blocks;
 	r.centers = take(mem, kd, sizeof(double), &failed);
 	r.sums = take(mem, kd, sizeof(double), &failed);
-	r.lane_sums = take(mem, KM_LANES * kd, sizeof(double), &failed);
-	r.lane_counts = take(mem, (size_t) KM_LANES * cfg->k, sizeof(int64_t), &failed);
+	/* whole cache lines of 64 bytes (8 values), and one more between threads */
+	r.lane_stride = ((size_t) KM_LANES * kd + 7) / 8 * 8 + 8;
+	r.lane_sums = take(mem, (size_t) r.threads * r.lane_stride, sizeof(double), &failed);
+	r.lane_counts = take(mem, (size_t) r.threads * r.lane_stride, sizeof(int64_t), &failed);
+	r.moved_by = take(mem, r.threads, sizeof(size_t), &failed);
+	r.block_sums = take(mem, r.wave * kd, sizeof(double), &failed);
+	r.block_counts = take(mem, r.wave * cfg->k, sizeof(int64_t), &failed);
+	r.block_dists = take(mem, r.wave * 2 * KM_LANES, sizeof(double), &failed);
 	r.counts = take(mem, cfg->k, sizeof(int64_t), &failed);
 	r.shift = take(mem, cfg->k, sizeof(double), &failed);
 	r.half_sep = take(mem, cfg->k, sizeof(double), &failed);
@@ -836,7 +1050,11 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 			memcpy(r.centers, cfg->init_centroids, sizeof(double) * kd);
 		else
 		{
+			size_t		items = (n + ITEM_ROWS - 1) / ITEM_ROWS;
+
 			r.closest = take(mem, n, sizeof(float), &failed);
+			r.item_cand = take(mem, items * MAX_TRIALS, sizeof(size_t), &failed);
+			r.item_key = take(mem, items * MAX_TRIALS, sizeof(double), &failed);
 			if (failed)
 				break;
 			if (cfg->init == KM_INIT_RANDOM)
@@ -844,7 +1062,11 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 			else
 				init_plusplus(&r, cfg->seed, run);
 			mem->release(mem->ctx, r.closest);
+			mem->release(mem->ctx, r.item_cand);
+			mem->release(mem->ctx, r.item_key);
 			r.closest = NULL;
+			r.item_cand = NULL;
+			r.item_key = NULL;
 		}
 		if (r.labels == NULL)
 		{

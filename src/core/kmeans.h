@@ -58,6 +58,14 @@ typedef struct KmConfig
 								 size_t moved, double shift);
 	/* called every KM_INTERRUPT_ROWS rows of every pass; may longjmp */
 	void		(*check_interrupts) (void *arg);
+	/*
+	 * Threads for the Lloyd passes, the caller's included (< 2: none
+	 * started). The result does not depend on it. While helpers run, the
+	 * caller polls interrupt_pending (which must not longjmp) and calls
+	 * check_interrupts only once they have stopped: see parallel_for.h.
+	 */
+	int			threads;
+	bool		(*interrupt_pending) (void *arg);
 	void	   *arg;
 } KmConfig;
 

@@ -12,7 +12,7 @@
 double
 km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 					   const double *col_min, const double *col_max,
-					   double *offset, double *factor)
+					   double *offset, double *factor, const KmParallel *par)
 {
 	double		total = 0;
 	double	   *lo = offset,		/* offset and factor hold the ranges, */
@@ -71,7 +71,7 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 				center[j] = c;
 				maxdev[j] = h - c > c - l ? h - c : c - l;
 			}
-			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2);
+			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2, par);
 			for (j = 0; j < m; j++)
 			{
 				double		shift = s1[j] / (double) n;
@@ -109,7 +109,7 @@ void
 km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
 			  double *offset, double *factor)
 {
-	(void) km_scaler_fit_variance(kind, x, n, d, NULL, NULL, offset, factor);
+	(void) km_scaler_fit_variance(kind, x, n, d, NULL, NULL, offset, factor, NULL);
 }
 
 static void
@@ -165,20 +165,43 @@ apply_avx2(const double *offset, const double *factor, int d, double *x, size_t 
 }
 #endif
 
-void
-km_scaler_apply(const double *offset, const double *factor, int d,
-				double *x, size_t n)
-{
-	size_t		done = 0;
+#define APPLY_ITEM_ROWS 16384	/* a multiple of 4: whole vectors per item */
 
+typedef struct ApplyPass
+{
+	const double *offset;
+	const double *factor;
+	int			d;
+	double	   *x;
+	size_t		n;
+} ApplyPass;
+
+static void
+apply_item(void *arg, int worker, size_t item)
+{
+	ApplyPass  *pass = arg;
+	size_t		from = item * APPLY_ITEM_ROWS;
+	size_t		to = from + APPLY_ITEM_ROWS < pass->n ? from + APPLY_ITEM_ROWS : pass->n;
+	size_t		done = from;
+
+	(void) worker;
 #ifdef KM_X86_SIMD
-	if (d <= 64 && km_cpu_has_avx2())
+	if (pass->d <= 64 && km_cpu_has_avx2())
 	{
-		done = n / 4 * 4;
-		apply_avx2(offset, factor, d, x, done);
+		done = from + (to - from) / 4 * 4;
+		apply_avx2(pass->offset, pass->factor, pass->d, pass->x + from * pass->d, done - from);
 	}
 #endif
-	apply_scalar(offset, factor, d, x, done, n);
+	apply_scalar(pass->offset, pass->factor, pass->d, pass->x, done, to);
+}
+
+void
+km_scaler_apply(const double *offset, const double *factor, int d,
+				double *x, size_t n, const KmParallel *par)
+{
+	ApplyPass	pass = {offset, factor, d, x, n};
+
+	km_parallel_for(par, (n + APPLY_ITEM_ROWS - 1) / APPLY_ITEM_ROWS, apply_item, &pass);
 }
 
 void

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "parallel_for.h"
+
 typedef enum KmScale
 {
 	KM_SCALE_NONE = 0,			/* offset 0, factor 1 */
@@ -31,11 +33,14 @@ void		km_scaler_fit(KmScale kind, const double *x, size_t n, int d,
  */
 double		km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 								   const double *col_min, const double *col_max,
-								   double *offset, double *factor);
+								   double *offset, double *factor, const KmParallel *par);
 
-/* Scale n rows in place, or turn scaled rows back into original units. */
+/*
+ * Scale n rows in place (on par's threads; NULL: the caller's only), or
+ * turn scaled rows back into original units.
+ */
 void		km_scaler_apply(const double *offset, const double *factor, int d,
-							double *x, size_t n);
+							double *x, size_t n, const KmParallel *par);
 void		km_scaler_unapply(const double *offset, const double *factor, int d,
 							  double *x, size_t n);
 

@@ -7,6 +7,7 @@
 #include "tap.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 static int	interrupts;
 
@@ -27,7 +28,7 @@ main(void)
 	int64_t		want[6] = {1, 0, 3, 4, 0, 0};
 	int			i;
 
-	km_centroid_ranks(x, 4, 2, cent, 3, below, NULL, NULL);
+	km_centroid_ranks(x, 4, 2, cent, 3, below, NULL);
 	for (i = 0; i < 6; i++)
 		ok(below[i] == want[i], "hand-worked count %d: %lld", i, (long long) below[i]);
 
@@ -43,6 +44,8 @@ main(void)
 		size_t		r;
 		int			j;
 		unsigned	s = 12345;
+		KmParallel	serial = {1, NULL, count_interrupt, NULL};
+		int			threads;
 
 		for (r = 0; r < n * d; r++)
 		{
@@ -55,10 +58,17 @@ main(void)
 			for (j = 0; j < 12; j++)
 				ref[j] += y[r * d + j % d] < c[j];
 		interrupts = 0;
-		km_centroid_ranks(y, n, d, c, k, got, count_interrupt, NULL);
+		km_centroid_ranks(y, n, d, c, k, got, &serial);
 		for (j = 0; j < 12; j++)
 			ok(got[j] == ref[j], "naive count %d: %lld", j, (long long) got[j]);
-		ok(interrupts == 4, "interrupt check every 65536 rows (%d calls)", interrupts);
+		ok(interrupts == 13, "one interrupt check per 16384 rows (%d calls)", interrupts);
+		for (threads = 2; threads <= 5; threads++)
+		{
+			KmParallel	par = {threads, NULL, count_interrupt, NULL};
+
+			km_centroid_ranks(y, n, d, c, k, got, &par);
+			ok(memcmp(got, ref, sizeof(ref)) == 0, "the same counts on %d threads", threads);
+		}
 		free(y);
 	}
 	return tap_done();

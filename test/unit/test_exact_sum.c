@@ -78,7 +78,7 @@ main(void)
 
 				maxdev[j] = fabs(t) > maxdev[j] ? fabs(t) : maxdev[j];
 			}
-		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2);
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2, NULL);
 		for (j = 0; j < 2; j++)
 		{
 			KmExactSum	a,
@@ -107,12 +107,19 @@ main(void)
 				x[2 * i + j] = x[2 * (n - 1 - i) + j];
 				x[2 * (n - 1 - i) + j] = t;
 			}
-		km_exact_moment_sums(x, n, 2, 2, center, maxdev, r1, r2);
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, r1, r2, NULL);
 		ok(memcmp(s1, r1, sizeof(s1)) == 0 && memcmp(s2, r2, sizeof(s2)) == 0,
 		   "moment sums do not depend on the row order (bit for bit)");
+		{
+			KmParallel	par = {3, NULL, NULL, NULL};
+
+			km_exact_moment_sums(x, n, 2, 2, center, maxdev, r1, r2, &par);
+			ok(memcmp(s1, r1, sizeof(s1)) == 0 && memcmp(s2, r2, sizeof(s2)) == 0,
+			   "moment sums on 3 threads: the same bit for bit");
+		}
 		maxdev[1] = 0;
 		center[1] = -3;
-		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2);
+		km_exact_moment_sums(x, n, 2, 2, center, maxdev, s1, s2, NULL);
 		ok(s1[1] == 0 && s2[1] == 0, "maxdev 0: the column adds zeros");
 		free(x);
 	}

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdbool.h>
+
 #include "core/kmeans.h"
 #include "tap.h"
 #include "test_alloc.h"
@@ -346,6 +348,75 @@ test_uniform(void)
 	ok(km_point_uniform(q, 3, 42, 0) == km_point_uniform(z, 3, 42, 0), "-0.0 and 0.0 draw alike");
 }
 
+static int	polls,
+			checks;
+
+/* "pending" on every 7th poll: the loops must stop, check, and go on */
+static bool
+pending_sometimes(void *arg)
+{
+	(void) arg;
+	return ++polls % 7 == 0;
+}
+
+static void
+count_check(void *arg)
+{
+	(void) arg;
+	checks++;
+}
+
+/*
+ * Any number of threads gives bit for bit the model of one: k-means++ and
+ * explicit init, plain and pruned (k >= KM_PRUNE_MIN_K), with interrupts
+ * coming in the middle of the passes.
+ */
+static void
+test_threads(void)
+{
+	double		centers[] = {0, 0, 0, 6, 1, 0, 0, 7, 2, -5, -5, 3, 9, 9, 9};
+	size_t		n = 70001;		/* not a multiple of any block */
+	double	   *x = blobs(n, 3, centers, 5, 1.5);
+	int			ks[] = {5, 9};
+	int			t,
+				i;
+
+	for (i = 0; i < 2; i++)
+	{
+		KmConfig	c = config(ks[i]);
+		Fit			one;
+
+		c.prune = ks[i] >= KM_PRUNE_MIN_K;
+		c.n_init = 2;
+		c.max_iter = 25;
+		c.tol = 0;
+		one = fit(x, n, 3, c);
+		for (t = 2; t <= 4; t++)
+		{
+			Fit			many;
+
+			c.threads = t;
+			c.interrupt_pending = pending_sometimes;
+			c.check_interrupts = count_check;
+			polls = checks = 0;
+			many = fit(x, n, 3, c);
+			ok(many.status == KM_OK &&
+			   memcmp(one.centroids, many.centroids, sizeof(double) * ks[i] * 3) == 0 &&
+			   memcmp(one.labels, many.labels, sizeof(int32_t) * n) == 0 &&
+			   memcmp(one.sizes, many.sizes, sizeof(int64_t) * ks[i]) == 0 &&
+			   one.res.inertia == many.res.inertia &&
+			   one.res.mean_distance == many.res.mean_distance &&
+			   one.res.iterations == many.res.iterations,
+			   "k = %d on %d threads: the same model bit for bit", ks[i], t);
+			ok(checks > 0 && polls > 0, "k = %d on %d threads: interrupts polled (%d) and checked (%d)",
+			   ks[i], t, polls, checks);
+			fit_free(&many);
+		}
+		fit_free(&one);
+	}
+	free(x);
+}
+
 int
 main(void)
 {
@@ -354,5 +425,6 @@ main(void)
 	test_known_answers();
 	test_empty_and_duplicates();
 	test_uniform();
+	test_threads();
 	return tap_done();
 }

@@ -5,6 +5,7 @@
 #include "core/scaler.h"
 #include "tap.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -22,7 +23,7 @@ main(void)
 	is_close(fac[0], sqrt(1.25), 1e-15, "zscore factor is the population sd");
 	is_close(off[1], 7, 0, "constant feature: offset is its value");
 	is_close(fac[1], 1, 0, "constant feature: factor 1, no division by zero");
-	km_scaler_apply(off, fac, 2, row, 1);
+	km_scaler_apply(off, fac, 2, row, 1, NULL);
 	is_close(row[0], 1.5 / sqrt(1.25), 1e-15, "4 scales to 1.5 / sd");
 	is_close(row[1], 0, 0, "the constant feature scales to 0");
 	km_scaler_unapply(off, fac, 2, row, 1);
@@ -61,10 +62,28 @@ main(void)
 					y[i] = (double) (i * 37 % 101) / 3;
 					want[i] = (y[i] - o[i % dd]) / f[i % dd];
 				}
-				km_scaler_apply(o, f, dd, y, nn);
+				km_scaler_apply(o, f, dd, y, nn, NULL);
 				bad += memcmp(y, want, sizeof(double) * nn * dd) != 0;
 			}
 		is_int(bad, 0, "apply equals (x - offset) / factor bit for bit, d 1..9, n 0..13");
+	}
+	{
+		/* many rows on threads: the same values as in one */
+		size_t		nn = 100003,
+					i;
+		double		o[3] = {1, -2, 0.5},
+					f[3] = {3, 0.7, 11};
+		double	   *y = malloc(sizeof(double) * nn * 3),
+				   *z = malloc(sizeof(double) * nn * 3);
+		KmParallel	par = {3, NULL, NULL, NULL};
+
+		for (i = 0; i < nn * 3; i++)
+			y[i] = z[i] = (double) (i * 7919 % 10007) / 13;
+		km_scaler_apply(o, f, 3, y, nn, NULL);
+		km_scaler_apply(o, f, 3, z, nn, &par);
+		ok(memcmp(y, z, sizeof(double) * nn * 3) == 0, "apply on 3 threads: the same values");
+		free(y);
+		free(z);
 	}
 	return tap_done();
 }

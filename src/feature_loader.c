@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "core/prefault.h"
 #include "feature_loader.h"
 #include "safe_spi.h"
 #include "lib/stringinfo.h"
@@ -156,6 +157,7 @@ typedef struct FeatureReceiver
 	bool		can_fall_back;
 	bool		too_big;
 	uint64		seen;
+	KmPrefault *prefault;		/* mapping out->x's pages meanwhile */
 } FeatureReceiver;
 
 static bool
@@ -175,6 +177,8 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 			out->skipped++;
 			return true;
 		}
+	if (out->n == r->capacity)
+		km_prefault_wait(r->prefault);	/* before the array moves */
 	if (out->n == r->capacity &&
 		!reserve_rows(out, &r->capacity, out->n + 1, r->max_bytes, r->mcxt, r->can_fall_back))
 	{
@@ -209,6 +213,30 @@ receiver_startup(DestReceiver *self, int operation, TupleDesc typeinfo)
 static void
 receiver_noop(DestReceiver *self)
 {
+}
+
+/*
+ * The thread populating the array's pages must be done before the array
+ * is freed, also when an error frees it: the array's memory context waits
+ * for it first.
+ */
+static void
+wait_for_prefault(void *arg)
+{
+	km_prefault_wait((KmPrefault *) arg);
+}
+
+static KmPrefault *
+start_prefault(MemoryContext mcxt, void *p, size_t bytes)
+{
+	KmPrefault *pf = MemoryContextAllocZero(mcxt, sizeof(KmPrefault));
+	MemoryContextCallback *cb = MemoryContextAlloc(mcxt, sizeof(MemoryContextCallback));
+
+	cb->func = wait_for_prefault;
+	cb->arg = pf;
+	MemoryContextRegisterResetCallback(mcxt, cb);
+	(void) km_prefault_start(pf, p, bytes);
+	return pf;
 }
 
 /* Rows the planner expects in relid (0 if unknown): the first allocation. */
@@ -266,6 +294,8 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 		!reserve_rows(out, &r.capacity, Min(expected, max_bytes / (sizeof(double) * d)),
 					  max_bytes, r.mcxt, true))
 		r.capacity = 0;
+	/* the scan fills the array while another core maps its pages */
+	r.prefault = start_prefault(r.mcxt, out->x, r.capacity * sizeof(double) * d);
 
 	/*
 	 * No JIT for this scan: it would only compile a trivial projection, and
@@ -279,6 +309,7 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 	SPI_cursor_close(portal);
 	safe_spi_finish(guc_level);
+	km_prefault_wait(r.prefault);
 
 	if (too_big)
 		*too_big = r.too_big;

@@ -4,6 +4,7 @@
 #   make install         install it into the PostgreSQL found by PG_CONFIG
 #   make installcheck    pg_regress tests (sql/ + expected/) on a running server
 #   make unit            C unit tests of src/core/ under ASan + UBSan
+#   make unit-tsan       the multi-threaded ones under ThreadSanitizer
 #
 # The full suite (packages, throwaway cluster, all tests): scripts/test.sh
 
@@ -26,7 +27,7 @@ PG_CFLAGS = -Wall -Wextra -Werror -Wno-unused-parameter
 # the core's passes run on a few threads (src/core/parallel_for.h)
 SHLIB_LINK = -pthread
 
-EXTRA_CLEAN = test/unit/bin test/fuzz/bin
+EXTRA_CLEAN = test/unit/bin test/unit/tsan test/fuzz/bin
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -51,6 +52,19 @@ test/unit/bin/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
 .PHONY: unit
 unit: $(UNIT_TESTS)
 	prove -v -e '' $(UNIT_TESTS)
+
+# The tests that run the core's passes on several threads, again under
+# ThreadSanitizer (it cannot be combined with ASan).
+TSAN_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc -fsanitize=thread -pthread
+TSAN_TESTS = $(patsubst %,test/unit/tsan/%,test_kmeans test_centroid_ranks test_exact_sum test_scaler)
+
+test/unit/tsan/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
+	@mkdir -p test/unit/tsan
+	$(UNIT_CC) $(TSAN_CFLAGS) -o $@ $< $(CORE_SRCS) -lm
+
+.PHONY: unit-tsan
+unit-tsan: $(TSAN_TESTS)
+	TSAN_OPTIONS=halt_on_error=1 prove -v -e '' $(TSAN_TESTS)
 
 # ---------------------------------------------------------------------------
 # libFuzzer targets over the core (clang): each runs FUZZ_SECONDS from the

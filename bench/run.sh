@@ -46,10 +46,14 @@ feat="ARRAY['recency', 'frequency', 'monetary']"
 init="ARRAY[[8,20,4000],[30,8,1200],[90,3,400],[200,1.5,150],[330,1,60]]::float8[]"
 fixed="init_centroids => $init, max_iter => 20, tol => 0"
 
+# memory-mode training runs its passes on one thread per core (the floor and
+# everything else stay serial): rfm_kmeans.max_threads
+threads=$(nproc)
 log "timing ($runs runs each)"
 psql_q -d $db <<SQL
 \o /dev/null
 SET max_parallel_workers_per_gather = 0;
+SET rfm_kmeans.max_threads = $threads;
 -- warm the cache: every measured run reads the same pages
 SELECT count(*) FROM rfm_1m; SELECT count(*) FROM rfm_10m; SELECT count(*) FROM txn_10m;
 
@@ -57,6 +61,9 @@ SELECT bench.time_query('floor 1m', 'SELECT sum(recency), sum(frequency), sum(mo
 SELECT bench.time_query('floor 10m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_10m', $runs);
 SELECT bench.time_query('train memory, 20 iterations 1m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_1m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
 SELECT bench.time_query('train memory, 20 iterations 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SET rfm_kmeans.max_threads = 1;
+SELECT bench.time_query('train memory, 20 iterations, 1 thread 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SET rfm_kmeans.max_threads = $threads;
 SELECT bench.time_query('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, $runs);
 SELECT bench.time_query('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, $runs);
 SELECT bench.time_query('train aggregate, 20 iterations, serial 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
@@ -77,6 +84,7 @@ SQL
 log "peak memory of memory-mode training on rfm_10m"
 # a fresh backend: VmHWM before (library loaded) and after training
 mem=$(psql_q -d $db -At -F' ' <<SQL
+SET rfm_kmeans.max_threads = $threads;
 SELECT rfm_kmeans.rfm_score(1, '{1}', true);
 SELECT bench.vm_hwm_kb() AS hwm0, bench.rss_shmem_kb() AS shm0 \gset
 SELECT count(*) FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory');
@@ -86,7 +94,7 @@ SQL
 read -r _ _ hwm_before shm_before hwm_after shm_after rows <<<"$(echo $mem)"
 
 echo
-echo "rfm_kmeans benchmark: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), work_mem $(psql_q -d $db -At -c 'SHOW work_mem'), shared_buffers $(psql_q -d $db -At -c 'SHOW shared_buffers'); $runs runs each, median and spread"
+echo "rfm_kmeans benchmark: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), work_mem $(psql_q -d $db -At -c 'SHOW work_mem'), shared_buffers $(psql_q -d $db -At -c 'SHOW shared_buffers'); memory-mode training on $threads threads (rfm_kmeans.max_threads); $runs runs each, median and spread"
 psql_q -d $db -v hwm_before="$hwm_before" -v hwm_after="$hwm_after" -v shm_before="$shm_before" \
 	-v shm_after="$shm_after" -v rows="$rows" <<'SQL'
 \pset footer off
@@ -98,6 +106,7 @@ t(ord, label, against, target) AS (VALUES
 	(2, 'floor 10m', NULL, NULL),
 	(3, 'train memory, 20 iterations 1m', 'floor', '<= 2.0x'),
 	(4, 'train memory, 20 iterations 10m', 'floor', '<= 2.0x'),
+	(4.5, 'train memory, 20 iterations, 1 thread 10m', 'floor', NULL),
 	(5, 'train defaults 1m', 'floor', NULL),
 	(6, 'train defaults 10m', 'floor', '<= 5.0x'),
 	(7, 'train aggregate, 20 iterations, serial 1m', 'floor', NULL),

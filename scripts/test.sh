@@ -275,6 +275,23 @@ cancel_keeps_model() {
 	[ "$before" = "$after" ] || { echo "not ok - the model changed"; return 1; }
 	[ "$ms" -lt 1000 ] || { echo "not ok - stopped $ms ms after pg_cancel_backend"; return 1; }
 	echo "ok - training stopped $ms ms after pg_cancel_backend; the previous model is unchanged"
+
+	# later, in the middle of the passes that run on two threads: the
+	# backend's thread stops the helpers, then cancels
+	t0=$(date +%s%N)
+	out=$(psql_q -d "$db" -c "SET rfm_kmeans.max_threads = 2" -c "SET statement_timeout = '2500ms'" \
+		-c "SELECT rfm_kmeans.train('m', 'big', ARRAY['a', 'b', 'c'], 50, n_init => 20, tol => 0, max_iter => 1000)" 2>&1) && {
+		echo "not ok - threaded training was not cancelled"
+		return 1
+	}
+	t1=$(date +%s%N)
+	ms=$(((t1 - t0) / 1000000))
+	case "$out" in *"statement timeout"*) ;; *) echo "not ok - unexpected error: $out"; return 1 ;; esac
+	after=$(psql_q -At -d "$db" -c "SELECT m FROM rfm_kmeans.models m")
+	[ "$before" = "$after" ] || { echo "not ok - the model changed"; return 1; }
+	[ "$ms" -lt 3500 ] || { echo "not ok - threaded training cancelled after $ms ms (timeout 2500 ms)"; return 1; }
+	grep -q "terminated by signal" "$CLUSTER_DIR/server.log" && { echo "not ok - a backend crashed"; return 1; }
+	echo "ok - threaded training cancelled by statement_timeout 2500ms after $ms ms in all; the previous model is unchanged"
 }
 
 # sqlsmith: random queries over every function, type and table of a
@@ -308,6 +325,7 @@ run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "sqlsmith" sqlsmith_run
 run_suite "valgrind: the regression and bad-input suites on a server under memcheck" scripts/valgrind.sh
 run_suite "C unit tests (ASan+UBSan)" make -s unit
+run_suite "C unit tests of the threaded passes (ThreadSanitizer)" make -s unit-tsan
 run_suite "fuzzing the core (libFuzzer, ${RFM_FUZZ_SECONDS:-20} s a target)" \
 	make -s fuzz FUZZ_SECONDS="${RFM_FUZZ_SECONDS:-20}"
 

@@ -3,7 +3,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(12);
+SELECT plan(18);
 
 -- 300,000 points in 5 blobs of 3 features (deterministic)
 CREATE TABLE blobs AS
@@ -69,6 +69,36 @@ SELECT ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.
 SELECT is((SELECT sizes FROM rfm_kmeans.models WHERE name = 'order2'),
           (SELECT sizes FROM rfm_kmeans.models WHERE name = 'order1'),
           'and exactly the same cluster sizes');
+
+-- memory mode on 1, 2 or 4 threads (rfm_kmeans.max_threads): the same model,
+-- bit for bit, with k-means++ (several runs) and with k = 9 (pruned passes)
+CREATE TEMP TABLE by_threads (threads int, k int, centroids float8[], sizes bigint[],
+                              inertia float8, iterations int, offsets float8[], factors float8[]);
+CREATE FUNCTION pg_temp.train_on(n_threads int, n_clusters int) RETURNS void LANGUAGE plpgsql AS $f$
+BEGIN
+	PERFORM set_config('rfm_kmeans.max_threads', n_threads::text, true);
+	PERFORM rfm_kmeans.train('thr', 'blobs', ARRAY['a','b','c'], n_clusters, seed => 5, n_init => 2);
+	INSERT INTO by_threads SELECT n_threads, n_clusters, m.centroids, m.sizes, m.inertia, m.iterations,
+	       m.scale_offset, m.scale_factor
+	FROM rfm_kmeans.models m WHERE m.name = 'thr';
+END
+$f$;
+SELECT pg_temp.train_on(t, k) FROM (VALUES (1), (2), (4)) t(t), (VALUES (5), (9)) k(k);
+SELECT is((SELECT count(*) FROM (SELECT DISTINCT k, centroids::text, sizes, inertia::text, iterations,
+                                        offsets::text, factors::text FROM by_threads) d),
+          2::bigint, '1, 2 and 4 threads train the same models (centroids, sizes, inertia, scaler)');
+SELECT is((SELECT count(DISTINCT threads) FROM by_threads), 3::bigint, 'with each thread count');
+RESET rfm_kmeans.max_threads;
+SELECT is(current_setting('rfm_kmeans.max_threads'), '0', 'max_threads defaults to 0 (automatic)');
+SELECT throws_ok($$SET rfm_kmeans.max_threads = -1$$, '22023', NULL, 'max_threads below 0 is rejected');
+SELECT throws_ok($$SET rfm_kmeans.max_threads = 65$$, '22023', NULL, 'max_threads above 64 is rejected');
+-- kmeans() (one-shot) and elbow() also run on threads: the same results
+SET rfm_kmeans.max_threads = 1;
+CREATE TEMP TABLE one_thread AS SELECT * FROM rfm_kmeans.elbow('blobs', ARRAY['a','b','c'], 2, 4);
+SET rfm_kmeans.max_threads = 2;
+SELECT results_eq($$SELECT * FROM rfm_kmeans.elbow('blobs', ARRAY['a','b','c'], 2, 4)$$,
+                  $$SELECT * FROM one_thread$$, 'elbow() on 2 threads equals elbow() on 1');
+RESET rfm_kmeans.max_threads;
 
 SELECT * FROM finish();
 ROLLBACK;

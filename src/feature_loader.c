@@ -116,11 +116,18 @@ reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
 			 MemoryContext mcxt, bool can_fall_back)
 {
 	size_t		row_bytes = sizeof(double) * out->d;
-	size_t		want = *capacity ? *capacity : 65536;
+	size_t		want = *capacity;
 
 	if (rows <= *capacity)
 		return true;
-	/* grow by half: large arrays are realloc'd in place (mremap), not copied */
+	/*
+	 * The first size is the one asked for (the planner's estimate, at
+	 * least 64k rows), not more: the pages of all of it are mapped at once.
+	 * Then grow by half: large arrays are realloc'd in place (mremap), not
+	 * copied.
+	 */
+	if (want == 0)
+		want = Max(rows, 65536);
 	while (want < rows)
 		want += want / 2;
 	if (want * row_bytes > max_bytes)

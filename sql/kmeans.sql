@@ -189,8 +189,25 @@ SELECT model FROM rfm_kmeans.train('aggrnd', 'pts', ARRAY['a', 'b'], 3, mode => 
 SELECT sizes FROM rfm_kmeans.models WHERE name = 'aggrnd';
 SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t2', ARRAY['x'], 1, mode => 'aggregate')$$) AS aggregate_nan;
 
+-- threads: 40,000 rows (ten blocks) on 1 and on 3 threads, k = 4 (plain
+-- passes) and k = 9 (pruned), k-means++ with two runs: the same model
+CREATE TABLE thr AS SELECT (i % 13) + (i % 7) * 0.37 AS a, ((i * 7919) % 101) * 0.1 AS b
+FROM generate_series(1, 40000) i;
+CREATE FUNCTION pg_temp.train_threads(n int, k int) RETURNS text LANGUAGE plpgsql AS $f$
+BEGIN
+	PERFORM set_config('rfm_kmeans.max_threads', n::text, true);
+	PERFORM rfm_kmeans.train('thr' || n, 'thr', ARRAY['a', 'b'], k, n_init => 2);
+	RETURN (SELECT m.centroids::text || m.sizes::text || m.inertia::text
+	        FROM rfm_kmeans.models m WHERE m.name = 'thr' || n);
+END
+$f$;
+SELECT k, pg_temp.train_threads(1, k) = pg_temp.train_threads(3, k) AS same_on_1_and_3_threads
+FROM unnest(ARRAY[4, 9]) k;
+RESET rfm_kmeans.max_threads;
+SELECT rfm_kmeans.drop_model('thr1'), rfm_kmeans.drop_model('thr3');
+
 SELECT rfm_kmeans.drop_model('mm');
 SELECT name FROM rfm_kmeans.models ORDER BY name;
 
 DROP VIEW odd_view;
-DROP TABLE nan_t2, big, pts, two_points, "Odd ""Name""; x", texty, empty_t, nan_t, inf_t;
+DROP TABLE thr, nan_t2, big, pts, two_points, "Odd ""Name""; x", texty, empty_t, nan_t, inf_t;

@@ -206,6 +206,26 @@ FROM unnest(ARRAY[4, 9]) k;
 RESET rfm_kmeans.max_threads;
 SELECT rfm_kmeans.drop_model('thr1'), rfm_kmeans.drop_model('thr3');
 
+-- the loader reads a plain table of float8 features directly, anything else
+-- through a query: the same model either way. A dropped column, features
+-- out of their physical order, a NULL feature, a view (a query) over it.
+CREATE TABLE ds (id int, junk text, a float8, b float8);
+INSERT INTO ds SELECT i, 'x', (i % 17) * 1.5, ((i * 31) % 23) - 4.0 FROM generate_series(1, 5000) i;
+INSERT INTO ds VALUES (0, 'n', NULL, 1);
+ALTER TABLE ds DROP COLUMN junk;
+CREATE VIEW ds_view AS SELECT * FROM ds;
+SELECT n_rows, n_skipped FROM rfm_kmeans.train('ds_t', 'ds', ARRAY['b', 'a'], 3, seed => 1);
+SELECT n_rows, n_skipped FROM rfm_kmeans.train('ds_v', 'ds_view', ARRAY['b', 'a'], 3, seed => 1);
+SELECT (SELECT centroids::text || sizes::text || inertia::text FROM rfm_kmeans.models WHERE name = 'ds_t') =
+       (SELECT centroids::text || sizes::text || inertia::text FROM rfm_kmeans.models WHERE name = 'ds_v')
+       AS table_equals_view;
+-- a parent table's rows include its children's, as in SELECT
+CREATE TABLE ds_child () INHERITS (ds);
+INSERT INTO ds_child SELECT i, 100, 100 FROM generate_series(1, 100) i;
+SELECT n_rows, n_skipped FROM rfm_kmeans.train('ds_t', 'ds', ARRAY['b', 'a'], 3, seed => 1);
+SELECT rfm_kmeans.drop_model('ds_t'), rfm_kmeans.drop_model('ds_v');
+DROP TABLE ds CASCADE;
+
 SELECT rfm_kmeans.drop_model('mm');
 SELECT name FROM rfm_kmeans.models ORDER BY name;
 

@@ -28,8 +28,9 @@ void		check_feature_columns(Oid relid, char **names, int d);
 
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then
- * read them with a batched cursor, running as the caller (privileges and
- * row-level security apply). ERROR on NaN/Infinity (naming the column).
+ * read them as the caller (privileges and row-level security apply): by
+ * scanning the table directly when that gives the same rows and values,
+ * else through a query. ERROR on NaN/Infinity (naming the column).
  * When the array would pass max_bytes: ERROR 54000, or, if too_big is not
  * NULL, stop reading, set *too_big and return (out->x is then freed).
  */

@@ -129,13 +129,7 @@ km_centroid_ranks(const double *x, size_t n, int d, const double *centroids, int
 		}
 		return;
 	}
-	if (par != NULL)
-	{
-		few = *par;
-		if (few.threads > RANKS_THREADS)
-			few.threads = RANKS_THREADS;
-		par = &few;
-	}
+	par = km_parallel_capped(par, RANKS_THREADS, &few);
 	threads = km_parallel_threads(par);
 	memset(partial, 0, sizeof(int64_t) * RANKS_MAX_KD * threads);
 	km_parallel_for(par, (n + RANKS_ITEM_ROWS - 1) / RANKS_ITEM_ROWS, ranks_item, &pass);

@@ -281,13 +281,7 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 				t;
 
 	/* the totals live on the stack: a few threads are plenty for this pass */
-	if (par != NULL)
-	{
-		few = *par;
-		if (few.threads > MOMENT_THREADS)
-			few.threads = MOMENT_THREADS;
-		par = &few;
-	}
+	par = km_parallel_capped(par, MOMENT_THREADS, &few);
 	threads = km_parallel_threads(par);
 	pass.x = x;
 	pass.n = n;

@@ -72,6 +72,16 @@ km_thread_start(pthread_t *thread, void *(*fn) (void *), void *arg)
 	return rc == 0;
 }
 
+const KmParallel *
+km_parallel_capped(const KmParallel *par, int max_threads, KmParallel *buf)
+{
+	if (par == NULL || par->threads <= max_threads)
+		return par;
+	*buf = *par;
+	buf->threads = max_threads;
+	return buf;
+}
+
 int
 km_parallel_threads(const KmParallel *par)
 {

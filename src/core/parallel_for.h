@@ -53,6 +53,12 @@ void		km_parallel_for(const KmParallel *par, size_t items, KmTask task, void *ar
  */
 bool		km_thread_start(pthread_t *thread, void *(*fn) (void *), void *arg);
 
+/*
+ * par limited to max_threads threads: par itself, or a copy in *buf. For
+ * passes that keep per-thread results in fixed arrays.
+ */
+const KmParallel *km_parallel_capped(const KmParallel *par, int max_threads, KmParallel *buf);
+
 /* par's thread count, clamped to [1, KM_MAX_THREADS] (1 when par is NULL). */
 int			km_parallel_threads(const KmParallel *par);
 

@@ -33,7 +33,8 @@ core_alloc_in(MemoryContext mcxt)
 	return mem;
 }
 
-void
+/* CHECK_FOR_INTERRUPTS (cancel, timeouts), for the core's passes. */
+static void
 core_check_interrupts(void *arg)
 {
 	CHECK_FOR_INTERRUPTS();
@@ -64,14 +65,6 @@ thread_count(void)
 			threads = (int) cpus;
 	}
 	return threads;
-}
-
-void
-core_set_threads(KmConfig *cfg)
-{
-	cfg->check_interrupts = core_check_interrupts;
-	cfg->interrupt_pending = core_interrupt_pending;
-	cfg->threads = thread_count();
 }
 
 KmParallel

@@ -185,7 +185,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	cfg.max_iter = PG_GETARG_INT32(6);
 	cfg.tol = PG_GETARG_FLOAT8(7);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
-	core_set_threads(&cfg);
+	cfg.parallel = par;
 	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
 		!(cfg.tol >= 0) || !isfinite(cfg.tol))
 		ereport(ERROR,

@@ -253,7 +253,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg.prune = o->k >= KM_PRUNE_MIN_K;
 	/* the per-iteration report costs a pass over the rows: only on request */
 	cfg.on_iteration = o->verbose ? on_iteration : NULL;
-	core_set_threads(&cfg);
+	cfg.parallel = par;
 	res.centroids = model->centroids;
 	res.labels = NULL;			/* the model needs sizes, not every row's label */
 	res.sizes = out->sizes;

@@ -54,15 +54,14 @@ typedef struct Run
 	float	   *closest;		/* n, during init only: k-means++ min d^2, random keys */
 	size_t	   *item_cand;		/* during init: per item and trial, its best point */
 	double	   *item_key;		/* and that point's key (or the item's potential) */
-	const KmConfig *cfg;		/* for check_interrupts */
 } Run;
 
 /* Let the caller react to a cancel every KM_INTERRUPT_ROWS rows. */
 static inline void
 maybe_interrupt(const Run *r, size_t i)
 {
-	if ((i & (KM_INTERRUPT_ROWS - 1)) == 0 && r->cfg->check_interrupts)
-		r->cfg->check_interrupts(r->cfg->arg);
+	if ((i & (KM_INTERRUPT_ROWS - 1)) == 0 && r->par.check_interrupts)
+		r->par.check_interrupts(r->par.arg);
 }
 
 /*
@@ -999,11 +998,7 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	r.n = n;
 	r.d = d;
 	r.k = cfg->k;
-	r.cfg = cfg;
-	r.par.threads = cfg->threads;
-	r.par.interrupt_pending = cfg->interrupt_pending;
-	r.par.check_interrupts = cfg->check_interrupts;
-	r.par.arg = cfg->arg;
+	r.par = cfg->parallel;
 	r.threads = km_parallel_threads(&r.par);
 	kd = (size_t) cfg->k * d;
 	blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parallel_for.h"
+
 /*
  * Hamerly's bounds cost 16 bytes a row and a bound update per row and
  * iteration; below this many clusters a full search over the centroids is
@@ -56,17 +58,13 @@ typedef struct KmConfig
 	/* called once per iteration; may longjmp (PostgreSQL interrupts) */
 	void		(*on_iteration) (void *arg, int run, int iter, double inertia,
 								 size_t moved, double shift);
-	/* called every KM_INTERRUPT_ROWS rows of every pass; may longjmp */
-	void		(*check_interrupts) (void *arg);
+	void	   *arg;			/* on_iteration's */
 	/*
-	 * Threads for the Lloyd passes, the caller's included (< 2: none
-	 * started). The result does not depend on it. While helpers run, the
-	 * caller polls interrupt_pending (which must not longjmp) and calls
-	 * check_interrupts only once they have stopped: see parallel_for.h.
+	 * The passes' threads and interrupt checks (parallel_for.h): at most
+	 * KM_INTERRUPT_ROWS rows between two checks. The result does not
+	 * depend on the number of threads.
 	 */
-	int			threads;
-	bool		(*interrupt_pending) (void *arg);
-	void	   *arg;
+	KmParallel	parallel;
 } KmConfig;
 
 typedef struct KmResult

@@ -395,9 +395,9 @@ test_threads(void)
 		{
 			Fit			many;
 
-			c.threads = t;
-			c.interrupt_pending = pending_sometimes;
-			c.check_interrupts = count_check;
+			c.parallel.threads = t;
+			c.parallel.interrupt_pending = pending_sometimes;
+			c.parallel.check_interrupts = count_check;
 			polls = checks = 0;
 			many = fit(x, n, 3, c);
 			ok(many.status == KM_OK &&

@@ -60,7 +60,8 @@ ranks_avx2(const double *x, size_t from, size_t to, int d, const double *centroi
 
 /*
  * Counts per worker are kept for at most RANKS_MAX_KD centroid values and
- * RANKS_THREADS threads (on the stack); more values count in one thread.
+ * RANKS_THREADS threads (on the stack); more values count in one thread,
+ * straight into the result, with the scalar loop.
  */
 #define RANKS_MAX_KD 256
 #define RANKS_THREADS 8
@@ -73,7 +74,7 @@ typedef struct RanksPass
 	int			d;
 	const double *centroids;
 	int			k;
-	int64_t    *below;			/* RANKS_MAX_KD per worker */
+	int64_t    *below;			/* RANKS_MAX_KD per worker (or one thread's kd) */
 } RanksPass;
 
 static void
@@ -86,7 +87,7 @@ ranks_item(void *arg, int worker, size_t item)
 	size_t		end = start + RANKS_ITEM_ROWS < pass->n ? start + RANKS_ITEM_ROWS : pass->n;
 
 #ifdef KM_X86_SIMD
-	if (pass->d <= RANKS_MAX_D && km_cpu_has_avx2())
+	if (pass->d <= RANKS_MAX_D && kd <= RANKS_MAX_KD && km_cpu_has_avx2())
 	{
 		km_v4l			counters[RANKS_MAX_KD];
 		size_t		vec_end = start + (end - start) / 4 * 4;
@@ -108,6 +109,7 @@ km_centroid_ranks(const double *x, size_t n, int d, const double *centroids, int
 				  int64_t *below, const KmParallel *par)
 {
 	size_t		kd = (size_t) k * d;
+	size_t		items = (n + RANKS_ITEM_ROWS - 1) / RANKS_ITEM_ROWS;
 	int64_t		partial[RANKS_THREADS * RANKS_MAX_KD];
 	RanksPass	pass = {x, n, d, centroids, k, partial};
 	KmParallel	few;
@@ -118,21 +120,14 @@ km_centroid_ranks(const double *x, size_t n, int d, const double *centroids, int
 	memset(below, 0, sizeof(int64_t) * kd);
 	if (kd > RANKS_MAX_KD)
 	{
-		size_t		start;
-
-		for (start = 0; start < n; start += RANKS_ITEM_ROWS)
-		{
-			if (par != NULL && par->check_interrupts)
-				par->check_interrupts(par->arg);
-			ranks_scalar(x, start, start + RANKS_ITEM_ROWS < n ? start + RANKS_ITEM_ROWS : n,
-						 d, centroids, k, below);
-		}
+		pass.below = below;
+		km_parallel_for(km_parallel_capped(par, 1, &few), items, ranks_item, &pass);
 		return;
 	}
 	par = km_parallel_capped(par, RANKS_THREADS, &few);
 	threads = km_parallel_threads(par);
 	memset(partial, 0, sizeof(int64_t) * RANKS_MAX_KD * threads);
-	km_parallel_for(par, (n + RANKS_ITEM_ROWS - 1) / RANKS_ITEM_ROWS, ranks_item, &pass);
+	km_parallel_for(par, items, ranks_item, &pass);
 	for (t = 0; t < threads; t++)
 		for (c = 0; c < kd; c++)
 			below[c] += partial[(size_t) t * RANKS_MAX_KD + c];

@@ -71,5 +71,32 @@ main(void)
 		}
 		free(y);
 	}
+
+	/* more centroid values (100 x 3) than per-thread counts hold: one thread */
+	{
+		size_t		n = 40000,
+					r;
+		int			d = 3,
+					k = 100,
+					j;
+		double	   *y = malloc(sizeof(double) * n * d);
+		double		c[300];
+		int64_t		got[300],
+					ref[300] = {0};
+		KmParallel	par = {4, NULL, count_interrupt, NULL};
+
+		for (r = 0; r < n * d; r++)
+			y[r] = (double) ((r * 2654435761u) % 1000) / 10;
+		for (j = 0; j < k * d; j++)
+			c[j] = (double) (j * 37 % 1000) / 10 + 0.05;
+		for (r = 0; r < n; r++)
+			for (j = 0; j < k * d; j++)
+				ref[j] += y[r * d + j % d] < c[j];
+		interrupts = 0;
+		km_centroid_ranks(y, n, d, c, k, got, &par);
+		ok(memcmp(got, ref, sizeof(ref)) == 0, "300 centroid values: naive counts");
+		ok(interrupts == 3, "one interrupt check per 16384 rows (%d calls)", interrupts);
+		free(y);
+	}
 	return tap_done();
 }

@@ -74,7 +74,7 @@ feature_names(ArrayType *features, int *d)
 }
 
 void
-check_feature_columns(Oid relid, char **names, int d)
+check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
 {
 	int			i;
 
@@ -95,6 +95,8 @@ check_feature_columns(Oid relid, char **names, int d)
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not a number",
 							names[i], get_rel_name(relid), format_type_be(type))));
+		if (att_out)
+			att_out[i] = att;
 	}
 }
 
@@ -364,14 +366,11 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	AttrNumber *att = palloc(sizeof(AttrNumber) * d);
 	int			j;
 
-	check_feature_columns(relid, names, d);
+	check_feature_columns(relid, names, d, att);
 	memset(&r, 0, sizeof(r));
 	r.query_att = palloc(sizeof(AttrNumber) * d);
 	for (j = 0; j < d; j++)
-	{
-		att[j] = get_attnum(relid, names[j]);
 		r.query_att[j] = j + 1;
-	}
 	out->x = NULL;
 	out->n = 0;
 	out->d = d;

@@ -7,6 +7,7 @@
 
 #include "postgres.h"
 
+#include "access/attnum.h"
 #include "utils/array.h"
 
 typedef struct FeatureSet
@@ -23,8 +24,11 @@ typedef struct FeatureSet
 /* The column names of a text[] argument, checked (ERROR on bad input). */
 char	  **feature_names(ArrayType *features, int *d);
 
-/* ERROR unless every name is a numeric column of relid (42703, 42804). */
-void		check_feature_columns(Oid relid, char **names, int d);
+/*
+ * ERROR unless every name is a numeric column of relid (42703, 42804);
+ * their attribute numbers go to att_out[0..d-1] unless it is NULL.
+ */
+void		check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out);
 
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then

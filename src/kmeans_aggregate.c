@@ -375,7 +375,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.o = o;
 	r.k = o->k;
 	r.d = o->d;
-	check_feature_columns(o->relid, o->features, o->d);
+	check_feature_columns(o->relid, o->features, o->d, NULL);
 	level = safe_spi_connect(false);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
 	if (out->n_rows == 0)

@@ -136,15 +136,22 @@ scale_exponent(double maxabs, double *s1, double *s2)
 	return -shift;
 }
 
-/* Columns c0 .. c0 + m - 1 (m <= CHUNK): two passes over the rows. */
+/*
+ * Columns c0 .. c0 + m - 1 (m <= CHUNK): two passes over the rows. With a
+ * center, each deviation is first scaled by 2^-e (its column's largest
+ * is below 2^e), exactly, so that its square cannot overflow; powers of
+ * two commute with rounding, so the result is the same bits as without.
+ */
 static void
 column_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
 			 double *out)
 {
 	double		s1[CHUNK],
 				s2[CHUNK],
-				maxv[CHUNK];
-	int			back[CHUNK];
+				maxv[CHUNK],
+				unit[CHUNK];
+	int			back[CHUNK],
+				e[CHUNK];
 	Fixed		sum[CHUNK];
 	size_t		i;
 	int			j;
@@ -157,15 +164,35 @@ column_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 	for (i = 0; i < n; i++)
 		for (j = 0; j < m; j++)
 		{
-			double		t = x[i * stride + j] - (center ? center[j] : 0);
-			double		a = center ? t * t : fabs(t);
+			double		a = fabs(x[i * stride + j] - (center ? center[j] : 0));
 
 			maxv[j] = a > maxv[j] ? a : maxv[j];
 		}
 	for (j = 0; j < m; j++)
+		if (!isfinite(maxv[j]))
+		{
+			/* a deviation overflows: its squares' sum is +Infinity */
+			for (j = 0; j < m; j++)
+				if (isfinite(maxv[j]))
+					column_chunk(x + j, n, 1, stride, center + j, out + j);
+				else
+					out[j] = INFINITY;
+			return;
+		}
+	for (j = 0; j < m; j++)
 	{
-		back[j] = maxv[j] > 0 ? scale_exponent(maxv[j], &s1[j], &s2[j]) : 0;
-		if (maxv[j] == 0)
+		double		top;
+
+		e[j] = 0;
+		unit[j] = 1;
+		if (center != NULL && maxv[j] > 0)
+		{
+			(void) frexp(maxv[j], &e[j]);
+			unit[j] = ldexp(1.0, -e[j]);
+		}
+		top = center ? (maxv[j] * unit[j]) * (maxv[j] * unit[j]) : maxv[j];
+		back[j] = top > 0 ? scale_exponent(top, &s1[j], &s2[j]) : 0;
+		if (top == 0)
 			s1[j] = s2[j] = 0;	/* a column of zeros adds zeros */
 	}
 	/* one loop per case, without branches inside, so they vectorize */
@@ -177,12 +204,12 @@ column_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 		for (i = 0; i < n; i++)
 			for (j = 0; j < m; j++)
 			{
-				double		t = x[i * stride + j] - center[j];
+				double		t = (x[i * stride + j] - center[j]) * unit[j];
 
 				sum[j] += to_fixed(t * t * s1[j] * s2[j]);
 			}
 	for (j = 0; j < m; j++)
-		out[j] = maxv[j] > 0 ? ldexp((double) sum[j], back[j]) : 0;
+		out[j] = maxv[j] > 0 ? ldexp((double) sum[j], back[j] + 2 * e[j]) : 0;
 }
 
 void
@@ -198,11 +225,16 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 
 /*
  * Columns c0 .. c0 + m - 1 (m <= CHUNK) of km_exact_moment_sums, in one
- * pass. Here the scale brings maxdev (and maxdev^2) below 2^52, so each
- * value becomes an int64 in one conversion and blocks of MOMENT_BLOCK
- * values add up in 64 bits before going into the 128-bit totals: a value
- * keeps its bits down to 2^-52 of the largest deviation, which is far more
- * than a scaler needs, and several times faster than to_fixed().
+ * pass. Each deviation is first scaled by 2^-e (maxdev < 2^e), exactly, so
+ * that it and its square lie below 1 whatever the magnitude of the data
+ * (a square of 1e200 would overflow). Then a scale brings the largest
+ * (and the largest square) just below 2^52, so each value becomes an int64
+ * in one conversion and blocks of MOMENT_BLOCK values add up in 64 bits
+ * before going into the 128-bit totals: a value keeps its bits down to
+ * 2^-52 of the largest deviation, which is far more than a scaler needs,
+ * and several times faster than to_fixed(). Scaling by powers of two
+ * commutes with rounding, so the sums are the same bits as those of the
+ * unscaled deviations would be, times 2^-e (2^-2e).
  */
 #define MOMENT_BLOCK 2048		/* 2^11 values below 2^52 stay below 2^63 */
 
@@ -217,8 +249,9 @@ typedef struct MomentPass
 	int			m;
 	size_t		stride;
 	const double *center;
+	double		unit[CHUNK];	/* 2^-e: deviations to below 1 */
 	double		sc1[CHUNK],
-				sc2[CHUNK];		/* scales of the deviations, their squares */
+				sc2[CHUNK];		/* scales of those, and of their squares */
 	Fixed	   *sum1,
 			   *sum2;			/* per worker: CHUNK totals each */
 } MomentPass;
@@ -253,7 +286,7 @@ moment_item(void *arg, int worker, size_t item)
 		for (i = start; i < end; i++)
 			for (j = 0; j < m; j++)
 			{
-				double		t = pass->x[i * pass->stride + j] - pass->center[j];
+				double		t = (pass->x[i * pass->stride + j] - pass->center[j]) * pass->unit[j];
 
 				b1[j] += (int64_t) (t * pass->sc1[j]);
 				b2[j] += (int64_t) (t * t * pass->sc2[j]);
@@ -268,7 +301,7 @@ moment_item(void *arg, int worker, size_t item)
 
 static void
 moment_chunk(const double *x, size_t n, int m, size_t stride, const double *center,
-			 const double *maxdev, double *s1, double *s2, const KmParallel *par)
+			 const double *maxdev, double *s1, double *s2, int *exps, const KmParallel *par)
 {
 	KmParallel	few;
 	int			threads;
@@ -296,14 +329,20 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 
 		for (t = 0; t < threads; t++)
 			sum1[t * CHUNK + j] = sum2[t * CHUNK + j] = 0;
-		back1[j] = back2[j] = 0;
+		back1[j] = back2[j] = exps[j] = 0;
+		pass.unit[j] = 1;
 		pass.sc1[j] = pass.sc2[j] = 0;	/* a column without spread adds zeros */
 		if (maxdev[j] > 0)
 		{
-			(void) frexp(maxdev[j], &e);	/* maxdev < 2^e */
+			double		top;
+
+			(void) frexp(maxdev[j], &exps[j]);	/* maxdev < 2^e */
+			pass.unit[j] = ldexp(1.0, -exps[j]);
+			top = maxdev[j] * pass.unit[j];	/* in [1/2, 1) */
+			(void) frexp(top, &e);
 			back1[j] = e - 52;
 			pass.sc1[j] = ldexp(1.0, -back1[j]);
-			(void) frexp(maxdev[j] * maxdev[j], &e);
+			(void) frexp(top * top, &e);
 			back2[j] = e - 52;
 			pass.sc2[j] = ldexp(1.0, -back2[j]);
 		}
@@ -325,13 +364,13 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 void
 km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
 					 const double *center, const double *maxdev, double *s1, double *s2,
-					 const KmParallel *par)
+					 int *exps, const KmParallel *par)
 {
 	int			c0;
 
 	for (c0 = 0; c0 < m; c0 += CHUNK)
 		moment_chunk(x + c0, n, m - c0 < CHUNK ? m - c0 : CHUNK, stride, center + c0,
-					 maxdev + c0, s1 + c0, s2 + c0, par);
+					 maxdev + c0, s1 + c0, s2 + c0, exps + c0, par);
 }
 
 #else							/* no 128-bit integers: the partials */
@@ -361,23 +400,29 @@ km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 void
 km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
 					 const double *center, const double *maxdev, double *s1, double *s2,
-					 const KmParallel *par)
+					 int *exps, const KmParallel *par)
 {
 	int			j;
 
-	(void) maxdev;
 	(void) par;					/* the partials run in one thread */
 	for (j = 0; j < m; j++)
 	{
 		KmExactSum	a,
 					b;
+		double		unit = 1;
 		size_t		i;
 
+		exps[j] = 0;
+		if (maxdev[j] > 0)
+		{
+			(void) frexp(maxdev[j], &exps[j]);
+			unit = ldexp(1.0, -exps[j]);
+		}
 		km_exact_sum_init(&a);
 		km_exact_sum_init(&b);
 		for (i = 0; i < n; i++)
 		{
-			double		t = x[i * stride + j] - center[j];
+			double		t = (x[i * stride + j] - center[j]) * unit;
 
 			km_exact_sum_add(&a, t);
 			km_exact_sum_add(&b, t * t);

@@ -35,7 +35,7 @@ double		km_exact_sum_result(const KmExactSum *s);
 /* Order-independent sum of x[0], x[stride], ... (n finite values). */
 double		km_exact_sum(const double *x, size_t n, size_t stride);
 
-/* Order-independent sum of (x[i * stride] - center)^2. */
+/* Order-independent sum of (x[i * stride] - center)^2 (+Infinity when it overflows). */
 double		km_exact_sum_sqdev(const double *x, size_t n, size_t stride, double center);
 
 /*
@@ -48,14 +48,18 @@ void		km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 								 const double *center, double *out);
 
 /*
- * The first two moments about center[j] in one pass, for m columns:
- * s1[j] = sum of (x - center[j]), s2[j] = sum of (x - center[j])^2, both
- * order-independent: fixed point, each value keeping its bits down to
- * 2^-52 of maxdev (of maxdev^2 for s2). maxdev[j] must bound every
- * |x - center[j]| of column j (0: the column equals its center).
+ * The first two moments about center[j] in one pass, for m columns, in
+ * units that cannot overflow: with e = exps[j] the exponent for which
+ * maxdev[j] < 2^e (0 when maxdev[j] is 0), s1[j] = sum of (x - center[j])
+ * 2^-e and s2[j] = sum of ((x - center[j]) 2^-e)^2, so every term is below
+ * 1 even for values near DBL_MAX (multiply by 2^e and 2^2e for the plain
+ * sums, where those are finite). Both order-independent: fixed point,
+ * each value keeping its bits down to 2^-52 of maxdev (of maxdev^2 for
+ * s2). maxdev[j] must bound every |x - center[j]| of column j (0: the
+ * column equals its center).
  */
 void		km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
 								 const double *center, const double *maxdev,
-								 double *s1, double *s2, const KmParallel *par);
+								 double *s1, double *s2, int *exps, const KmParallel *par);
 
 #endif							/* RFM_EXACT_SUM_H */

@@ -5,6 +5,7 @@
 #include "kmeans.h"
 
 #include "assign_kernel.h"
+#include "checked_size.h"
 #include "exact_sum.h"
 #include "ksum.h"
 #include "mix64.h"
@@ -89,6 +90,73 @@ km_dist2(const double *a, const double *b, int d)
 	return dist2(a, b, d);
 }
 
+/*
+ * The largest exponent E with 2^(E-1) <= |v| over the point p and k
+ * centroids: scaling every coordinate by 2^-E (exact) brings them below 1,
+ * so differences stay below 2 and no square can overflow.
+ */
+static int
+common_exponent(const double *p, const double *centroids, int k, int d)
+{
+	double		top = 0;
+	size_t		i;
+	int			e = 0;
+
+	for (i = 0; i < (size_t) d; i++)
+		top = fabs(p[i]) > top ? fabs(p[i]) : top;
+	for (i = 0; i < (size_t) k * d; i++)
+		top = fabs(centroids[i]) > top ? fabs(centroids[i]) : top;
+	if (top > 0)
+		(void) frexp(top, &e);
+	return e;
+}
+
+/* dist2 of a and b scaled by 2^-e each (the squared distance times 2^-2e). */
+static double
+dist2_scaled(const double *a, const double *b, int d, int e)
+{
+	double		s = 0;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		t = ldexp(a[j], -e) - ldexp(b[j], -e);
+
+		s += t * t;
+	}
+	return s;
+}
+
+/*
+ * km_nearest when every squared distance overflowed: the same search on
+ * coordinates scaled by a common power of two, which ranks the centroids
+ * as the exact distances do. *dist2 gets the unscaled value (+Infinity
+ * when it is past DBL_MAX), *dist the distance.
+ */
+static int
+nearest_scaled(const double *p, const double *centroids, int k, int d, double *dist2,
+			   double *dist)
+{
+	int			e = common_exponent(p, centroids, k, d);
+	int			best = 0;
+	double		best_d = dist2_scaled(p, centroids, d, e);
+	int			c;
+
+	for (c = 1; c < k; c++)
+	{
+		double		t = dist2_scaled(p, centroids + (size_t) c * d, d, e);
+
+		if (t < best_d)
+		{
+			best_d = t;
+			best = c;
+		}
+	}
+	*dist2 = ldexp(best_d, 2 * e);
+	*dist = ldexp(sqrt(best_d), e);
+	return best;
+}
+
 int
 km_nearest(const double *p, const double *centroids, int k, int d, double *out_dist2)
 {
@@ -106,9 +174,27 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *out_d
 			best = c;
 		}
 	}
+	if (!(best_d < INFINITY))
+	{
+		double		dist;
+
+		best = nearest_scaled(p, centroids, k, d, &best_d, &dist);
+	}
 	if (out_dist2)
 		*out_dist2 = best_d;
 	return best;
+}
+
+double
+km_distance(const double *a, const double *b, int d)
+{
+	double		t = dist2(a, b, d);
+	double		dist;
+
+	if (t < INFINITY)
+		return sqrt(t);
+	(void) nearest_scaled(a, b, 1, d, &t, &dist);
+	return dist;
 }
 
 double
@@ -970,10 +1056,64 @@ give_back(const KmAlloc *mem, Run *r)
 			mem->release(mem->ctx, bufs[i]);
 }
 
+/* Blocks of SUM_BLOCK rows whose sums a pass holds at once. */
+static size_t
+wave_blocks(size_t n, int k, int d, int threads)
+{
+	size_t		blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
+	size_t		block_bytes = ((size_t) k * d + 2 * KM_LANES) * sizeof(double) +
+		(size_t) k * sizeof(int64_t);
+	size_t		wave = WAVE_BYTES / block_bytes;
+
+	if (wave < (size_t) threads * 4)
+		wave = (size_t) threads * 4;
+	return wave > blocks ? blocks : wave;
+}
+
+/* Values between two threads' lanes: whole cache lines, and one more. */
+static size_t
+lane_stride(int k, int d)
+{
+	return ((size_t) KM_LANES * k * d + 7) / 8 * 8 + 8;
+}
+
+/*
+ * What km_fit allocates, at most, beside x and the caller's result: the
+ * buffers of every pass, then the larger of the initialization's (one
+ * float a row, and per item its candidates) and the iterations' (the
+ * labels, 4 bytes a row, and with pruning the bounds, 16 more).
+ */
+size_t
+km_fit_bytes(size_t n, int d, const KmConfig *cfg)
+{
+	int			threads = km_parallel_threads(&cfg->parallel);
+	size_t		kd = km_size_mul((size_t) cfg->k, (size_t) d);
+	size_t		wave = wave_blocks(n, cfg->k, d, threads);
+	size_t		items = (n + ITEM_ROWS - 1) / ITEM_ROWS;
+	size_t		fixed = 0,
+				init = 0,
+				iter;
+
+	fixed = km_size_add(fixed, km_size_mul3(2, kd, sizeof(double)));	/* centers, sums */
+	fixed = km_size_add(fixed, km_size_mul3((size_t) threads, lane_stride(cfg->k, d),
+											sizeof(double) + sizeof(int64_t)));
+	fixed = km_size_add(fixed, km_size_mul((size_t) threads, sizeof(size_t)));
+	fixed = km_size_add(fixed, km_size_mul3(wave, kd, sizeof(double)));
+	fixed = km_size_add(fixed, km_size_mul3(wave, (size_t) cfg->k, sizeof(int64_t)));
+	fixed = km_size_add(fixed, km_size_mul3(wave, 2 * KM_LANES, sizeof(double)));
+	fixed = km_size_add(fixed, km_size_mul3(3, (size_t) cfg->k, sizeof(double)));
+	if (cfg->init != KM_INIT_EXPLICIT)
+		init = km_size_add(km_size_mul(n, sizeof(float)),
+						   km_size_mul3(items, MAX_TRIALS, sizeof(size_t) + sizeof(double)));
+	iter = km_size_mul(n, sizeof(int32_t) + (cfg->prune ? 2 * sizeof(double) : 0));
+	return km_size_add(fixed, init > iter ? init : iter);
+}
+
 /*
  * Memory: besides the data, the labels (4 bytes a row) and, with pruning,
  * the bounds (16 bytes a row) during iterations, and during initialization
- * only one float a row: the peak stays near n x d x 8 bytes plus 4 a row.
+ * only one float a row: the peak stays near n x d x 8 bytes plus 4 a row
+ * (km_fit_bytes says exactly how much).
  */
 KmStatus
 km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
@@ -981,12 +1121,11 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 {
 	Run			r;
 	bool		failed = false;
-	size_t		kd,
-				blocks,
-				block_bytes;
+	size_t		kd;
 	double		tol_abs;
 	int			run,
 				n_runs;
+	size_t		i;
 
 	if (x == NULL || n == 0 || d <= 0 || cfg->k < 1 || (size_t) cfg->k > n ||
 		cfg->max_iter < 1 || cfg->n_init < 1 || !(cfg->tol >= 0) ||
@@ -1001,17 +1140,10 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	r.par = cfg->parallel;
 	r.threads = km_parallel_threads(&r.par);
 	kd = (size_t) cfg->k * d;
-	blocks = (n + SUM_BLOCK - 1) / SUM_BLOCK;
-	block_bytes = (kd + 2 * KM_LANES) * sizeof(double) + cfg->k * sizeof(int64_t);
-	r.wave = WAVE_BYTES / block_bytes;
-	if (r.wave < (size_t) r.threads * 4)
-		r.wave = (size_t) r.threads * 4;
-	if (r.wave > blocks)
-		r.wave = blocks;
+	r.wave = wave_blocks(n, cfg->k, d, r.threads);
+	r.lane_stride = lane_stride(cfg->k, d);
 	r.centers = take(mem, kd, sizeof(double), &failed);
 	r.sums = take(mem, kd, sizeof(double), &failed);
-	/* whole cache lines of 64 bytes (8 values), and one more between threads */
-	r.lane_stride = ((size_t) KM_LANES * kd + 7) / 8 * 8 + 8;
 	r.lane_sums = take(mem, (size_t) r.threads * r.lane_stride, sizeof(double), &failed);
 	r.lane_counts = take(mem, (size_t) r.threads * r.lane_stride, sizeof(int64_t), &failed);
 	r.moved_by = take(mem, r.threads, sizeof(size_t), &failed);
@@ -1030,7 +1162,6 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 	tol_abs = cfg->tol * (cfg->mean_variance >= 0 ? cfg->mean_variance :
 						  km_mean_variance(x, n, d));
 	n_runs = cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
-	res->inertia = INFINITY;
 	for (run = 0; run < n_runs && !failed; run++)
 	{
 		int			iterations,
@@ -1078,7 +1209,8 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		lloyd(&r, cfg, run, tol_abs, &iterations, &converged, &reseeded);
 		/* final labels, inertia and mean distance for the final centers */
 		assign_points(&r, false, true, &inertia, &mean_distance);
-		if (inertia < res->inertia)
+		/* the first run always, then any with a lower (finite) inertia */
+		if (run == 0 || inertia < res->inertia || !(res->inertia < INFINITY))
 		{
 			res->inertia = inertia;
 			res->mean_distance = mean_distance;
@@ -1107,7 +1239,15 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		}
 	}
 	give_back(mem, &r);
-	return failed ? KM_NO_MEMORY : KM_OK;
+	if (failed)
+		return KM_NO_MEMORY;
+	/* only reachable when the caller skipped km_box_unsafe_feature() */
+	if (!(res->inertia < INFINITY) || !(res->mean_distance < INFINITY))
+		return KM_OVERFLOW;
+	for (i = 0; i < kd; i++)
+		if (!isfinite(res->centroids[i]))
+			return KM_OVERFLOW;
+	return KM_OK;
 }
 
 /*

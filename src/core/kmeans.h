@@ -84,18 +84,40 @@ typedef enum KmStatus
 {
 	KM_OK = 0,
 	KM_NO_MEMORY,
-	KM_BAD_ARGUMENT
+	KM_BAD_ARGUMENT,
+	KM_OVERFLOW					/* a result is not finite (see value_range.h) */
 } KmStatus;
 
+/*
+ * Fit k-means to the n x d rows of x. The result is the run with the
+ * lowest inertia (the first run when none is lower); KM_OVERFLOW when its
+ * inertia or a centroid is not finite, which cannot happen for rows that
+ * km_box_unsafe_feature() accepts. Rows at exactly equal distance from
+ * several centroids go to the lowest cluster index.
+ */
 KmStatus	km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 				   const KmAlloc *mem, KmResult *res);
+
+/*
+ * The most memory km_fit allocates for n rows with cfg, beside x and the
+ * caller's result arrays; SIZE_MAX when that does not fit a size_t.
+ */
+size_t		km_fit_bytes(size_t n, int d, const KmConfig *cfg);
 
 /* Squared Euclidean distance of two d-vectors. */
 double		km_dist2(const double *a, const double *b, int d);
 
-/* Index of the closest of k centroids (lowest index on ties), and d^2. */
+/*
+ * Index of the closest of k centroids (lowest index on ties), and d^2.
+ * When every squared distance overflows, the centroids are ranked on
+ * coordinates scaled by a common power of two, so the index is still the
+ * nearest; *dist2 is then +Infinity or the value it rounds to.
+ */
 int			km_nearest(const double *p, const double *centroids, int k, int d,
 					   double *dist2);
+
+/* Euclidean distance of two d-vectors, without overflow in its squares. */
+double		km_distance(const double *a, const double *b, int d);
 
 /* Mean over features of the population variance (scikit-learn's tol unit). */
 double		km_mean_variance(const double *x, size_t n, int d);

@@ -59,7 +59,7 @@ km_step_init(KmStepState *s, int k, int d, const double *centroids)
 	memcpy(km_step_centroids(s), centroids, sizeof(double) * k * d);
 }
 
-void
+bool
 km_step_add(KmStepState *s, const double *row)
 {
 	double		d2;
@@ -68,11 +68,32 @@ km_step_add(KmStepState *s, const double *row)
 	double	   *comps = km_step_comps(s) + (size_t) c * s->d;
 	int			j;
 
+	/* nothing is added when a total would overflow */
+	if (!(s->inertia + d2 < INFINITY))
+		return false;
+	for (j = 0; j < s->d; j++)
+		if (!isfinite(sums[j] + row[j]))
+			return false;
 	for (j = 0; j < s->d; j++)
 		ksum_add(&sums[j], &comps[j], row[j]);
 	km_step_counts(s)[c]++;
 	s->rows++;
 	ksum_add(&s->inertia, &s->inertia_comp, d2);
+	return true;
+}
+
+bool
+km_step_finite(const KmStepState *s)
+{
+	size_t		kd = (size_t) s->k * s->d;
+	size_t		i;
+
+	if (!isfinite(s->inertia) || !isfinite(s->inertia_comp))
+		return false;
+	for (i = 0; i < kd; i++)
+		if (!isfinite(km_step_sums(s)[i]) || !isfinite(km_step_comps(s)[i]))
+			return false;
+	return true;
 }
 
 bool

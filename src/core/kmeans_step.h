@@ -40,8 +40,14 @@ int64_t    *km_step_counts(const KmStepState *s);
 double	   *km_step_sums(const KmStepState *s);
 double	   *km_step_comps(const KmStepState *s);
 
-/* Assign one row (d finite values) to its nearest centroid. */
-void		km_step_add(KmStepState *s, const double *row);
+/*
+ * Assign one row (d finite values) to its nearest centroid. False, with
+ * nothing added, when the inertia or the cluster's sums would overflow.
+ */
+bool		km_step_add(KmStepState *s, const double *row);
+
+/* Whether the inertia and every sum are finite (after a merge, say). */
+bool		km_step_finite(const KmStepState *s);
 
 /* Merge src into dst; false if their k, d or centroids differ. */
 bool		km_step_merge(KmStepState *dst, const KmStepState *src);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "checked_size.h"
 #include "exact_sum.h"
 
 /* Cluster means and counts from labels. */
@@ -32,9 +33,10 @@ cluster_means(const double *x, size_t n, int d, const int32_t *labels, int k,
 				means[(size_t) c * d + j] /= (double) counts[c];
 }
 
-double
-km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
-			  const KmAlloc *mem)
+/* The mean silhouette into *out (NaN for fewer than 2 clusters). */
+static KmStatus
+silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
+		   const KmAlloc *mem, double *out)
 {
 	double	   *sum_to = mem->alloc(mem->ctx, sizeof(double) * k);
 	int64_t    *counts = mem->alloc(mem->ctx, sizeof(int64_t) * k);
@@ -44,8 +46,15 @@ km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
 	size_t		i,
 				m;
 
+	*out = NAN;
 	if (sum_to == NULL || counts == NULL)
-		return NAN;
+	{
+		if (sum_to)
+			mem->release(mem->ctx, sum_to);
+		if (counts)
+			mem->release(mem->ctx, counts);
+		return KM_NO_MEMORY;
+	}
 	memset(counts, 0, sizeof(int64_t) * k);
 	for (i = 0; i < n; i++)
 		counts[labels[i]]++;
@@ -55,7 +64,7 @@ km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
 	{
 		mem->release(mem->ctx, sum_to);
 		mem->release(mem->ctx, counts);
-		return NAN;
+		return KM_OK;
 	}
 	for (i = 0; i < n; i++)
 	{
@@ -78,7 +87,18 @@ km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
 	}
 	mem->release(mem->ctx, sum_to);
 	mem->release(mem->ctx, counts);
-	return total / (double) n;
+	*out = total / (double) n;
+	return KM_OK;
+}
+
+double
+km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
+			  const KmAlloc *mem)
+{
+	double		out;
+
+	(void) silhouette(x, n, d, labels, k, mem, &out);
+	return out;
 }
 
 static double
@@ -156,6 +176,32 @@ calinski_harabasz(size_t n, int d, int k, const double *overall,
 	return (between / (used - 1)) / (within / (double) (n - used));
 }
 
+/* The sample of the silhouette above KM_SILHOUETTE_EXACT_ROWS rows. */
+static size_t
+sample_rows(size_t n)
+{
+	return n <= KM_SILHOUETTE_EXACT_ROWS ? 0 : KM_SILHOUETTE_EXACT_ROWS;
+}
+
+size_t
+km_metrics_bytes(size_t n, int d, int k)
+{
+	size_t		m = sample_rows(n);
+	size_t		bytes = 0;
+
+	/* means, counts, scatter, overall; the silhouette's sums and counts */
+	bytes = km_size_add(bytes, km_size_mul3((size_t) k, (size_t) d, sizeof(double)));
+	bytes = km_size_add(bytes, km_size_mul3(4, (size_t) k, sizeof(double)));
+	bytes = km_size_add(bytes, km_size_mul((size_t) d, sizeof(double)));
+	if (m > 0)					/* every row's draw, and the sample */
+	{
+		bytes = km_size_add(bytes, km_size_mul(n, sizeof(double)));
+		bytes = km_size_add(bytes, km_size_mul3(m, (size_t) d, sizeof(double)));
+		bytes = km_size_add(bytes, km_size_mul(m, sizeof(int32_t)));
+	}
+	return bytes;
+}
+
 KmStatus
 km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 		   uint64_t seed, const KmAlloc *mem, KmMetrics *out)
@@ -165,6 +211,7 @@ km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 	double	   *scatter = mem->alloc(mem->ctx, sizeof(double) * k);
 	double	   *overall = mem->alloc(mem->ctx, sizeof(double) * d);
 	KmExactSum	w;
+	KmStatus	status;
 	size_t		i;
 	int			j;
 
@@ -180,15 +227,15 @@ km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 	out->davies_bouldin = davies_bouldin(x, n, d, labels, k, means, counts, scatter);
 	out->calinski_harabasz = calinski_harabasz(n, d, k, overall, means, counts, out->inertia);
 
-	if (n <= KM_SILHOUETTE_EXACT_ROWS)
+	if (sample_rows(n) == 0)
 	{
-		out->silhouette = km_silhouette(x, n, d, labels, k, mem);
+		status = silhouette(x, n, d, labels, k, mem, &out->silhouette);
 		out->silhouette_rows = n;
 	}
 	else
 	{
 		/* the sample: the rows with the smallest draws (threshold by selection) */
-		size_t		m = KM_SILHOUETTE_EXACT_ROWS;
+		size_t		m = sample_rows(n);
 		double	   *keys = mem->alloc(mem->ctx, sizeof(double) * n);
 		double	   *sx = mem->alloc(mem->ctx, sizeof(double) * m * d);
 		int32_t    *sl = mem->alloc(mem->ctx, sizeof(int32_t) * m);
@@ -220,7 +267,7 @@ km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 				memcpy(sx + taken * d, x + i * d, sizeof(double) * d);
 				sl[taken++] = labels[i];
 			}
-		out->silhouette = km_silhouette(sx, taken, d, sl, k, mem);
+		status = silhouette(sx, taken, d, sl, k, mem, &out->silhouette);
 		out->silhouette_rows = taken;
 		mem->release(mem->ctx, keys);
 		mem->release(mem->ctx, sx);
@@ -230,5 +277,5 @@ km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 	mem->release(mem->ctx, counts);
 	mem->release(mem->ctx, scatter);
 	mem->release(mem->ctx, overall);
-	return KM_OK;
+	return status;
 }

@@ -33,7 +33,16 @@ typedef struct KmMetrics
 KmStatus	km_metrics(const double *x, size_t n, int d, const int32_t *labels, int k,
 					   uint64_t seed, const KmAlloc *mem, KmMetrics *out);
 
-/* Mean silhouette of the given rows (O(n^2 d)); NaN for fewer than 2 clusters. */
+/*
+ * The most memory km_metrics allocates for n rows of d features and k
+ * clusters; SIZE_MAX when that does not fit a size_t.
+ */
+size_t		km_metrics_bytes(size_t n, int d, int k);
+
+/*
+ * Mean silhouette of the given rows (O(n^2 d)); NaN for fewer than 2
+ * clusters or when out of memory.
+ */
 double		km_silhouette(const double *x, size_t n, int d, const int32_t *labels, int k,
 						  const KmAlloc *mem);
 

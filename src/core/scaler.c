@@ -49,13 +49,17 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 	 * the middle of the range, in one pass: the scaler (and every draw keyed
 	 * on scaled values) does not depend on the row order, and centring on
 	 * the mid-range keeps the variance free of cancellation unless one value
-	 * lies very far out.
+	 * lies very far out. The sums come in units of 2^e (maxdev < 2^e), so
+	 * nothing is squared in original units: values near DBL_MAX get a
+	 * finite spread. Powers of two commute with rounding, so these are the
+	 * same bits as the plain formulas wherever those do not overflow.
 	 */
 	{
 		double		center[64],
 					maxdev[64],
 					s1[64],
 					s2[64];
+		int			exps[64];
 		int			j0;
 
 		for (j0 = 0; j0 < d; j0 += 64)
@@ -71,34 +75,39 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 				center[j] = c;
 				maxdev[j] = h - c > c - l ? h - c : c - l;
 			}
-			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2, par);
+			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2, exps, par);
 			for (j = 0; j < m; j++)
 			{
-				double		shift = s1[j] / (double) n;
-				double		mean = center[j] + shift;
-				double		var = s2[j] / (double) n - shift * shift;
+				int			e = exps[j];
+				double		shift = s1[j] / (double) n;	/* units of 2^e */
+				double		mean = center[j] + ldexp(shift, e);
+				double		var = s2[j] / (double) n - shift * shift;	/* units of 2^2e */
 				double		l = lo[j0 + j],
 							h = hi[j0 + j];
 				double		off = 0,
-							fac = 1;
+							fac = 1,
+							fac_units;
 
 				if (!(var > 0))
 					var = 0;
 				if (kind == KM_SCALE_ZSCORE)
 				{
 					off = mean;
-					fac = sqrt(var);
+					fac = ldexp(sqrt(var), e);	/* at most maxdev */
 				}
 				else if (kind == KM_SCALE_MINMAX)
 				{
 					off = l;
-					fac = h - l;
+					fac = h - l;	/* +Infinity past DBL_MAX: the range check refuses it */
 				}
-				if (!(fac > 0) || !isfinite(fac))
+				if (!(fac > 0))
 					fac = 1;
 				offset[j0 + j] = off;
 				factor[j0 + j] = fac;
-				total += var / (fac * fac);
+				/* the scaled variance var 2^2e / fac^2, without forming 2^2e */
+				fac_units = ldexp(fac, -e);
+				if (var > 0)
+					total += var / (fac_units * fac_units);
 			}
 		}
 	}

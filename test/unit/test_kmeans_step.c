@@ -83,6 +83,28 @@ main(void)
 		ok(m[0] == 1000 && m[4] == 2000, "empty clusters keep their centroids");
 		free(s);
 	}
+	{
+		/* rows whose squared distance or sums overflow are refused, untouched */
+		double		zero[2] = {0, 0},
+					big[2] = {1e200, 0},
+					huge[2] = {1.5e308, 0};
+		KmStepState *s = new_state(1, 2, zero);
+
+		ok(!km_step_add(s, big), "a squared distance of 1e400 is refused");
+		ok(s->rows == 0 && km_step_inertia(s) == 0 && km_step_finite(s), "and nothing was added");
+		s->inertia = 0;
+		ok(km_step_add(s, (double[2]) {1e150, 0}), "1e150: its square 1e300 is fine");
+		ok(!km_step_add(s, huge), "a row whose square overflows is refused");
+		{
+			KmStepState *t = new_state(1, 2, zero);
+
+			ok(km_step_add(t, (double[2]) {9e153, 0}) && km_step_add(t, (double[2]) {9e153, 0}) &&
+			   km_step_merge(t, t) && !km_step_finite(t),
+			   "a merge whose inertia overflows is seen by km_step_finite");
+			free(t);
+		}
+		free(s);
+	}
 	free(x);
 	free(all);
 	free(a);

@@ -56,7 +56,7 @@ unit: $(UNIT_TESTS)
 # The tests that run the core's passes on several threads, again under
 # ThreadSanitizer (it cannot be combined with ASan).
 TSAN_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc -fsanitize=thread -pthread
-TSAN_TESTS = $(patsubst %,test/unit/tsan/%,test_parallel_for test_kmeans test_centroid_ranks test_exact_sum test_scaler)
+TSAN_TESTS = $(patsubst %,test/unit/tsan/%,test_parallel_for test_kmeans test_centroid_ranks test_exact_sum test_scaler test_working_set)
 
 test/unit/tsan/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
 	@mkdir -p test/unit/tsan
@@ -85,7 +85,8 @@ fuzz: $(addprefix test/fuzz/bin/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		work=$$(mktemp -d); \
 		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-		test/fuzz/bin/$$t $$work test/fuzz/corpus/$$t -max_total_time=$(FUZZ_SECONDS) \
+		dict=""; [ -f test/fuzz/$$t.dict ] && dict=-dict=test/fuzz/$$t.dict; \
+		test/fuzz/bin/$$t $$work test/fuzz/corpus/$$t $$dict -max_total_time=$(FUZZ_SECONDS) \
 			-print_final_stats=1 -artifact_prefix=$$work/ 2>&1 | grep -E "Done|stat::number_of_executed_units|ERROR|oracle" || true; \
 		test/fuzz/bin/$$t -runs=0 $$work test/fuzz/corpus/$$t >/dev/null 2>&1 || { echo "fuzz target $$t failed; see $$work"; exit 1; }; \
 		if ls $$work/crash-* $$work/leak-* $$work/timeout-* >/dev/null 2>&1; then echo "fuzz target $$t found a failure in $$work"; exit 1; fi; \

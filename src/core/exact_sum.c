@@ -12,6 +12,18 @@
 #include <math.h>
 #include <stdint.h>
 
+/*
+ * 2^-e as two factors, each within the range of a double: 2^-e alone
+ * overflows for a subnormal maximum (e < -1022). Multiplying by them in
+ * turn is exact wherever the product is a normal number.
+ */
+static void
+unit_factors(int e, double *u1, double *u2)
+{
+	*u1 = ldexp(1.0, -e / 2);
+	*u2 = ldexp(1.0, -e - (-e / 2));
+}
+
 void
 km_exact_sum_init(KmExactSum *s)
 {
@@ -149,7 +161,8 @@ column_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 	double		s1[CHUNK],
 				s2[CHUNK],
 				maxv[CHUNK],
-				unit[CHUNK];
+				unit[CHUNK],
+				unit2[CHUNK];
 	int			back[CHUNK],
 				e[CHUNK];
 	Fixed		sum[CHUNK];
@@ -184,13 +197,13 @@ column_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 		double		top;
 
 		e[j] = 0;
-		unit[j] = 1;
+		unit[j] = unit2[j] = 1;
 		if (center != NULL && maxv[j] > 0)
 		{
 			(void) frexp(maxv[j], &e[j]);
-			unit[j] = ldexp(1.0, -e[j]);
+			unit_factors(e[j], &unit[j], &unit2[j]);
 		}
-		top = center ? (maxv[j] * unit[j]) * (maxv[j] * unit[j]) : maxv[j];
+		top = center ? (maxv[j] * unit[j] * unit2[j]) * (maxv[j] * unit[j] * unit2[j]) : maxv[j];
 		back[j] = top > 0 ? scale_exponent(top, &s1[j], &s2[j]) : 0;
 		if (top == 0)
 			s1[j] = s2[j] = 0;	/* a column of zeros adds zeros */
@@ -204,7 +217,7 @@ column_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 		for (i = 0; i < n; i++)
 			for (j = 0; j < m; j++)
 			{
-				double		t = (x[i * stride + j] - center[j]) * unit[j];
+				double		t = (x[i * stride + j] - center[j]) * unit[j] * unit2[j];
 
 				sum[j] += to_fixed(t * t * s1[j] * s2[j]);
 			}
@@ -249,7 +262,8 @@ typedef struct MomentPass
 	int			m;
 	size_t		stride;
 	const double *center;
-	double		unit[CHUNK];	/* 2^-e: deviations to below 1 */
+	double		unit[CHUNK],
+				unit2[CHUNK];	/* 2^-e in two factors: deviations to below 1 */
 	double		sc1[CHUNK],
 				sc2[CHUNK];		/* scales of those, and of their squares */
 	Fixed	   *sum1,
@@ -286,7 +300,8 @@ moment_item(void *arg, int worker, size_t item)
 		for (i = start; i < end; i++)
 			for (j = 0; j < m; j++)
 			{
-				double		t = (pass->x[i * pass->stride + j] - pass->center[j]) * pass->unit[j];
+				double		t = (pass->x[i * pass->stride + j] - pass->center[j]) *
+					pass->unit[j] * pass->unit2[j];
 
 				b1[j] += (int64_t) (t * pass->sc1[j]);
 				b2[j] += (int64_t) (t * t * pass->sc2[j]);
@@ -330,15 +345,15 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 		for (t = 0; t < threads; t++)
 			sum1[t * CHUNK + j] = sum2[t * CHUNK + j] = 0;
 		back1[j] = back2[j] = exps[j] = 0;
-		pass.unit[j] = 1;
+		pass.unit[j] = pass.unit2[j] = 1;
 		pass.sc1[j] = pass.sc2[j] = 0;	/* a column without spread adds zeros */
 		if (maxdev[j] > 0)
 		{
 			double		top;
 
 			(void) frexp(maxdev[j], &exps[j]);	/* maxdev < 2^e */
-			pass.unit[j] = ldexp(1.0, -exps[j]);
-			top = maxdev[j] * pass.unit[j];	/* in [1/2, 1) */
+			unit_factors(exps[j], &pass.unit[j], &pass.unit2[j]);
+			top = maxdev[j] * pass.unit[j] * pass.unit2[j];	/* in [1/2, 1) */
 			(void) frexp(top, &e);
 			back1[j] = e - 52;
 			pass.sc1[j] = ldexp(1.0, -back1[j]);
@@ -409,20 +424,21 @@ km_exact_moment_sums(const double *x, size_t n, int m, size_t stride,
 	{
 		KmExactSum	a,
 					b;
-		double		unit = 1;
+		double		unit = 1,
+					unit2 = 1;
 		size_t		i;
 
 		exps[j] = 0;
 		if (maxdev[j] > 0)
 		{
 			(void) frexp(maxdev[j], &exps[j]);
-			unit = ldexp(1.0, -exps[j]);
+			unit_factors(exps[j], &unit, &unit2);
 		}
 		km_exact_sum_init(&a);
 		km_exact_sum_init(&b);
 		for (i = 0; i < n; i++)
 		{
-			double		t = (x[i * stride + j] - center[j]) * unit;
+			double		t = (x[i * stride + j] - center[j]) * unit * unit2;
 
 			km_exact_sum_add(&a, t);
 			km_exact_sum_add(&b, t * t);

@@ -103,6 +103,13 @@ scaler_tests(void)
 			   "none, two features: the second, 1e300-sized one is blamed");
 	}
 	{
+		/* subnormal values: 2^-e itself would overflow (the fuzzer's find) */
+		double		t[3] = {5e-324, 1e-323, 2e-323};
+
+		km_scaler_fit(KM_SCALE_ZSCORE, t, 3, 1, &off, &fac);
+		ok(isfinite(off) && isfinite(fac) && fac > 0, "zscore of subnormal values: finite offset %g, factor %g", off, fac);
+	}
+	{
 		/* variance of tiny values: no underflow to zero spread */
 		double		t[4] = {1e-300, 2e-300, 3e-300, 4e-300};
 

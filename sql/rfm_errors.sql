@@ -19,6 +19,14 @@ SELECT regexp_replace(pg_temp.err($$SELECT rfm_kmeans.rfm(now() + interval '1 da
                       ' \([^)]*\) is earlier than transaction ts .*', ' (<now>) is earlier than transaction ts <ts>')
        AS future_txn_without_as_of;
 SELECT pg_temp.err($$SELECT rfm_kmeans.rfm(now(), 1e308) FROM generate_series(1, 2)$$) AS sum_overflow;
+SELECT pg_temp.err($$SELECT rfm_kmeans.rfm_combine(rfm_kmeans.rfm_trans(NULL, '2024-01-01', 1e308, 1),
+                                                    rfm_kmeans.rfm_trans(NULL, '2024-01-02', 1e308, 2))$$) AS combined_sum_overflow;
+-- the whole range of timestamptz: recency and tenure past int64 microseconds are 22008
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.rfm('4714-11-24 00:00:00+00 BC'::timestamptz, 1, '294276-12-31 23:59:59+00'::timestamptz)$$) AS recency_overflow;
+SELECT pg_temp.err($$SELECT rfm_kmeans.rfm(ts, 1, '294276-12-31 23:59:59+00'::timestamptz)
+                     FROM unnest(ARRAY['4714-11-24 00:00:00+00 BC', '294276-01-01 00:00:00+00']::timestamptz[]) ts$$) AS tenure_overflow;
+SELECT (rfm_kmeans.rfm('2000-01-01 00:00:00+00'::timestamptz, 1, '294276-12-31 23:59:59+00'::timestamptz)).recency_days > 1e8
+       AS far_but_in_range;
 SELECT pg_temp.err($$SELECT rfm_kmeans.rfm(now(), 1, point(1, 2))$$) AS key_without_hash_opclass;
 
 -- the hint for a key without hash support

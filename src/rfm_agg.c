@@ -14,6 +14,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "common/int.h"
 #include "datatype/timestamp.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -76,6 +77,16 @@ check_not_after(TimestampTz ts, TimestampTz ref, const char *refname)
 				 errhint("Measure recency from a reference time at or after the last transaction.")));
 }
 
+/* 22003 when the monetary sum overflowed, as the built-in sum(float8) reports it. */
+static void
+check_sum(const RfmState *s)
+{
+	if (!isfinite(s->sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("rfm() monetary sum is out of range for type double precision")));
+}
+
 /* Record as_of of one row: it must be given and the same on every row. */
 static void
 record_as_of(FunctionCallInfo fcinfo, RfmState *s, int argno)
@@ -121,10 +132,7 @@ record_txn(FunctionCallInfo fcinfo, RfmState *s)
 	if (s->has_as_of)
 		check_not_after(ts, s->as_of, "as_of");
 	rfm_state_add_txn(s, ts, amount);
-	if (!isfinite(s->sum))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("rfm() monetary sum is out of range for type double precision")));
+	check_sum(s);
 	return true;
 }
 
@@ -272,15 +280,28 @@ rfm_combine(PG_FUNCTION_ARGS)
 		(Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
 		a = rfm_state_copy(a);
 	a = rfm_state_merge(a, b);
+	check_sum(a);
 	if (a->has_as_of && a->rows > 0)
 		check_not_after(a->last_ts, a->as_of, "as_of");
 	PG_RETURN_POINTER(a);
 }
 
+/*
+ * Days from from to to (from <= to), in double: 22008 when the difference
+ * does not fit a timestamp difference (over 292,000 years apart), as
+ * PostgreSQL's own timestamptz subtraction reports it.
+ */
 static double
-days_between(TimestampTz from, TimestampTz to)
+days_between(TimestampTz from, TimestampTz to, const char *what)
 {
-	return (double) (to - from) / (double) USECS_PER_DAY;
+	int64		usecs;
+
+	if (pg_sub_s64_overflow(to, from, &usecs))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
+				 errmsg("rfm() %s is out of range", what),
+				 errdetail("From %s to %s is more than 292,000 years.", ts_text(from), ts_text(to))));
+	return (double) usecs / (double) USECS_PER_DAY;
 }
 
 /*
@@ -308,7 +329,7 @@ rfm_features(FunctionCallInfo fcinfo, const RfmState *s, TimestampTz ref,
 		fcinfo->flinfo->fn_extra = tupdesc;
 		MemoryContextSwitchTo(old);
 	}
-	values[0] = Float8GetDatum(days_between(s->last_ts, ref));
+	values[0] = Float8GetDatum(days_between(s->last_ts, ref, "recency"));
 	values[1] = Int64GetDatum(frequency);
 	values[2] = Float8GetDatum(monetary);
 	if (frequency > 0)
@@ -317,7 +338,7 @@ rfm_features(FunctionCallInfo fcinfo, const RfmState *s, TimestampTz ref,
 		nulls[3] = true;
 	values[4] = TimestampTzGetDatum(s->first_ts);
 	values[5] = TimestampTzGetDatum(s->last_ts);
-	values[6] = Float8GetDatum(days_between(s->first_ts, ref));
+	values[6] = Float8GetDatum(days_between(s->first_ts, ref, "tenure"));
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 

@@ -61,8 +61,8 @@ SELECT bool_and(rfm_kmeans.predict('groups', a, b) = rfm_kmeans.predict('groups'
                 AND rfm_kmeans.distances('groups', a, b) = rfm_kmeans.distances('groups', VARIADIC ARRAY[a, b]))
          AS fixed_equals_variadic
 FROM pts WHERE grp IS NOT NULL;
-SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1, 2, 3)$$) AS fixed_wrong_count;
-SELECT pg_temp.err($$SELECT rfm_kmeans.assign('groups', 1, NULL::float8)$$) AS fixed_null_feature;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict('groups', 1, 2, 3)$$) AS fixed_wrong_count;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.assign('groups', 1, NULL::float8)$$) AS fixed_null_feature;
 
 -- distances by hand for one point: scaled Euclidean distance
 SELECT abs((rfm_kmeans.distances('groups', 0, 0))[c.cluster + 1]
@@ -108,7 +108,7 @@ SELECT model FROM rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'b'], 2,
 SELECT rfm_kmeans.predict('fixed', 20, -10) AS after_replace;
 
 -- a failed training leaves the previous model untouched
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'nope'], 2)$$) AS failed;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'nope'], 2)$$) AS failed;
 SELECT array(SELECT round(c::numeric, 9) FROM unnest(centroids) c) AS centroids FROM rfm_kmeans.models WHERE name = 'fixed';
 
 -- fewer distinct points than k: a warning, and the empty clusters show
@@ -125,52 +125,64 @@ SELECT model, n_rows FROM rfm_kmeans.train('odd_view', 'odd_view', ARRAY['Spaced
 SELECT source_relation FROM rfm_kmeans.models WHERE name = 'odd';
 
 -- errors
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'no_such_table', ARRAY['a'], 2)$$) AS unknown_relation;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['nope'], 2)$$) AS unknown_column;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['A'], 2)$$) AS column_names_are_exact;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'no_such_table', ARRAY['a'], 2)$$) AS unknown_relation;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['nope'], 2)$$) AS unknown_column;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['A'], 2)$$) AS column_names_are_exact;
 CREATE TABLE texty AS SELECT 'x'::text AS t, 1.0::float8 AS v;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'texty', ARRAY['t'], 1)$$) AS non_numeric_column;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 0)$$) AS k_zero;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], -1)$$) AS k_negative;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'two_points', ARRAY['x'], 11)$$) AS k_above_rows;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'texty', ARRAY['t'], 1)$$) AS non_numeric_column;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 0)$$) AS k_zero;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], -1)$$) AS k_negative;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'two_points', ARRAY['x'], 11)$$) AS k_above_rows;
 CREATE TABLE empty_t (x float8);
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'empty_t', ARRAY['x'], 1)$$) AS empty_input;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'empty_t', ARRAY['x'], 1)$$) AS empty_input;
 CREATE TABLE nan_t AS SELECT 'NaN'::float8 AS x UNION ALL SELECT 1;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t', ARRAY['x'], 1)$$) AS nan_value;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'nan_t', ARRAY['x'], 1)$$) AS nan_value;
 CREATE TABLE inf_t AS SELECT 'Infinity'::float8 AS x;
 CREATE TABLE nan_t2 AS SELECT 'NaN'::float8 AS x UNION ALL SELECT 1;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'inf_t', ARRAY['x'], 1)$$) AS infinite_value;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, init => 'smart')$$) AS bad_init;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, scale => 'log')$$) AS bad_scale;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, mode => 'gpu')$$) AS bad_mode;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, max_iter => 0)$$) AS bad_max_iter;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, n_init => 0)$$) AS bad_n_init;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => -1)$$) AS bad_tol;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => 'NaN')$$) AS nan_tol;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'b'], 2, init_centroids => ARRAY[1, 2]::float8[])$$) AS bad_init_centroids;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'a'], 2)$$) AS duplicate_feature;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY[]::text[], 2)$$) AS no_features;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', NULL], 2)$$) AS null_feature_name;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train(NULL, 'pts', ARRAY['a'], 2)$$) AS null_model;
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('', 'pts', ARRAY['a'], 2)$$) AS empty_model_name;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'inf_t', ARRAY['x'], 1)$$) AS infinite_value;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, init => 'smart')$$) AS bad_init;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, scale => 'log')$$) AS bad_scale;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, mode => 'gpu')$$) AS bad_mode;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, max_iter => 0)$$) AS bad_max_iter;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, n_init => 0)$$) AS bad_n_init;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => -1)$$) AS bad_tol;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a'], 2, tol => 'NaN')$$) AS nan_tol;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'b'], 2, init_centroids => ARRAY[1, 2]::float8[])$$) AS bad_init_centroids;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', 'a'], 2)$$) AS duplicate_feature;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY[]::text[], 2)$$) AS no_features;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', NULL], 2)$$) AS null_feature_name;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train(NULL, 'pts', ARRAY['a'], 2)$$) AS null_model;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('', 'pts', ARRAY['a'], 2)$$) AS empty_model_name;
 CREATE TABLE big AS SELECT i::float8 AS x, (i % 7)::float8 AS y FROM generate_series(1, 10000) i;
 SET rfm_kmeans.train_memory_limit = '64kB';
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2, mode => 'memory')$$) AS memory_limit;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2, mode => 'memory')$$) AS memory_limit;
 -- without an explicit mode, training falls back to aggregate mode
 SELECT model, n_rows, converged FROM rfm_kmeans.train('fallback', 'big', ARRAY['x', 'y'], 2);
 SELECT params->>'mode' AS mode_used, sizes[1] + sizes[2] AS rows_in_clusters, sizes[1] > 4000 AND sizes[2] > 4000 AS balanced
 FROM rfm_kmeans.models WHERE name = 'fallback';
+-- the limit counts the whole working set, not the features only: 10,000
+-- rows of 2 features take 157 kB, and k = 8 prunes with bounds of 16 bytes
+-- a row plus labels of 4 (195 kB more), so 256 kB are enough for k = 2
+-- but not for k = 8
+SET rfm_kmeans.train_memory_limit = '256kB';
+SELECT model, n_rows FROM rfm_kmeans.train('ws2', 'big', ARRAY['x', 'y'], 2, mode => 'memory');
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('ws8', 'big', ARRAY['x', 'y'], 8, mode => 'memory')$$) AS working_set_limit;
+SELECT model, n_rows FROM rfm_kmeans.train('ws8', 'big', ARRAY['x', 'y'], 8);
+SELECT name, params->>'mode' AS mode FROM rfm_kmeans.models WHERE name IN ('ws2', 'ws8') ORDER BY name;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('big', ARRAY['x', 'y'], 2, 8)$$) AS elbow_working_set;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.evaluate('ws8', 'big')$$) AS evaluate_fits;
+SELECT rfm_kmeans.drop_model('ws2'), rfm_kmeans.drop_model('ws8');
 RESET rfm_kmeans.train_memory_limit;
 SELECT count(*) AS no_model_e FROM rfm_kmeans.models WHERE name = 'e';
 
-SELECT pg_temp.err($$SELECT rfm_kmeans.predict('no_such_model', 1, 2)$$) AS unknown_model;
-SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1)$$) AS too_few_features;
-SELECT pg_temp.err($$SELECT rfm_kmeans.assign('groups', 1, 2, 3)$$) AS too_many_features;
-SELECT pg_temp.err($$SELECT rfm_kmeans.predict('groups', 1, NULL)$$) AS null_feature;
-SELECT pg_temp.err($$SELECT rfm_kmeans.distances('groups', 1, 'NaN')$$) AS nan_feature;
-SELECT pg_temp.err($$SELECT rfm_kmeans.predict(NULL, 1, 2)$$) AS null_model_name;
-SELECT pg_temp.err($$SELECT rfm_kmeans.centroids('no_such_model')$$) AS centroids_unknown;
-SELECT pg_temp.err($$SELECT rfm_kmeans.drop_model('no_such_model')$$) AS drop_unknown;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict('no_such_model', 1, 2)$$) AS unknown_model;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict('groups', 1)$$) AS too_few_features;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.assign('groups', 1, 2, 3)$$) AS too_many_features;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict('groups', 1, NULL)$$) AS null_feature;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.distances('groups', 1, 'NaN')$$) AS nan_feature;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict(NULL, 1, 2)$$) AS null_model_name;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.centroids('no_such_model')$$) AS centroids_unknown;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.drop_model('no_such_model')$$) AS drop_unknown;
 
 -- aggregate mode from the same explicit init reaches the same centroids
 SELECT model FROM rfm_kmeans.train('agg', 'pts', ARRAY['a', 'b'], 3, mode => 'aggregate',
@@ -187,7 +199,7 @@ SELECT model, k, n_rows FROM rfm_kmeans.train('aggpp', 'pts', ARRAY['a', 'b'], 3
 SELECT sizes FROM rfm_kmeans.models WHERE name = 'aggpp';
 SELECT model FROM rfm_kmeans.train('aggrnd', 'pts', ARRAY['a', 'b'], 3, mode => 'aggregate', init => 'random', n_init => 2);
 SELECT sizes FROM rfm_kmeans.models WHERE name = 'aggrnd';
-SELECT pg_temp.err($$SELECT rfm_kmeans.train('e', 'nan_t2', ARRAY['x'], 1, mode => 'aggregate')$$) AS aggregate_nan;
+SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'nan_t2', ARRAY['x'], 1, mode => 'aggregate')$$) AS aggregate_nan;
 
 -- threads: 40,000 rows (ten blocks) on 1 and on 3 threads, k = 4 (plain
 -- passes) and k = 9 (pruned), k-means++ with two runs: the same model

@@ -86,15 +86,15 @@ FROM rfm_kmeans.evaluate('m1', 'm_pts');
 
 -- errors
 CREATE TABLE m_other (x float8);
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.evaluate('nope', 'm_pts')$$) AS unknown_model;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.evaluate('m3', 'm_other')$$) AS missing_columns;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.evaluate(NULL, 'm_pts')$$) AS null_model;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 5, 2)$$) AS k_range_reversed;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 0, 2)$$) AS k_min_zero;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 1, 100)$$) AS k_range_too_wide;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.elbow('m_other', ARRAY['x'], 1, 2)$$) AS elbow_empty;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 1, 3, scale => 'x')$$) AS elbow_bad_scale;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.kmeans('m_pts', ARRAY['a'], 0)$$) AS kmeans_k_zero;
-SELECT pg_temp.err($$SELECT * FROM rfm_kmeans.kmeans('m_pts', ARRAY['nope'], 2)$$) AS kmeans_unknown_column;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.evaluate('nope', 'm_pts')$$) AS unknown_model;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.evaluate('m3', 'm_other')$$) AS missing_columns;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.evaluate(NULL, 'm_pts')$$) AS null_model;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 5, 2)$$) AS k_range_reversed;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 0, 2)$$) AS k_min_zero;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 1, 100)$$) AS k_range_too_wide;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('m_other', ARRAY['x'], 1, 2)$$) AS elbow_empty;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('m_pts', ARRAY['a'], 1, 3, scale => 'x')$$) AS elbow_bad_scale;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.kmeans('m_pts', ARRAY['a'], 0)$$) AS kmeans_k_zero;
+SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.kmeans('m_pts', ARRAY['nope'], 2)$$) AS kmeans_unknown_column;
 
 DROP TABLE m_pts, m_other;

@@ -16,6 +16,7 @@
 #include "access/tableam.h"
 #include "executor/executor.h"
 #include "utils/acl.h"
+#include "catalog/namespace.h"
 #include "utils/rel.h"
 #include "utils/rls.h"
 #include "utils/snapmgr.h"
@@ -23,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "core/checked_size.h"
 #include "core/prefault.h"
 #include "feature_loader.h"
 #include "safe_spi.h"
@@ -37,40 +39,90 @@
 
 #define MAX_FEATURES 1000
 
-char	  **
-feature_names(ArrayType *features, int *d)
+/*
+ * The names of a text[] argument (argname in errors): one-dimensional,
+ * 1 to MAX_FEATURES of them, no NULL.
+ */
+static char **
+column_names(ArrayType *a, const char *argname, int *d)
 {
 	Datum	   *elems;
 	bool	   *nulls;
 	char	  **names;
-	int			i,
-				j;
+	int			i;
 
-	if (ARR_NDIM(features) > 1)
+	if (ARR_NDIM(a) > 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("argument features must be a one-dimensional array")));
-	deconstruct_array(features, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, d);
+				 errmsg("argument %s must be a one-dimensional array", argname)));
+	deconstruct_array(a, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, d);
 	if (*d < 1 || *d > MAX_FEATURES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument features must name between 1 and %d columns, got %d",
-						MAX_FEATURES, *d)));
+				 errmsg("argument %s must name between 1 and %d columns, got %d",
+						argname, MAX_FEATURES, *d)));
 	names = palloc(sizeof(char *) * *d);
 	for (i = 0; i < *d; i++)
 	{
 		if (nulls[i])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("argument features must not contain nulls (element %d)", i + 1)));
+					 errmsg("argument %s must not contain nulls (element %d)", argname, i + 1)));
 		names[i] = TextDatumGetCString(elems[i]);
+	}
+	return names;
+}
+
+char	  **
+feature_names(ArrayType *features, int *d)
+{
+	char	  **names = column_names(features, "features", d);
+	int			i,
+				j;
+
+	for (i = 0; i < *d; i++)
 		for (j = 0; j < i; j++)
 			if (strcmp(names[i], names[j]) == 0)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("column \"%s\" appears twice in argument features", names[i])));
-	}
 	return names;
+}
+
+/*
+ * ERROR as a SELECT by the caller would raise it, before any column is
+ * looked at: an unknown relation (42P01), no USAGE on its schema (42501).
+ * Table and column privileges and row-level security are checked by the
+ * read itself.
+ */
+static void
+check_relation_reachable(Oid relid)
+{
+	Oid			nsp = get_rel_namespace(relid);
+	AclResult	acl;
+
+	if (!OidIsValid(nsp))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation with OID %u does not exist", relid)));
+	acl = pg_namespace_aclcheck(nsp, GetUserId(), ACL_USAGE);
+	if (acl != ACLCHECK_OK)
+		aclcheck_error(acl, OBJECT_SCHEMA, get_namespace_name(nsp));
+}
+
+/*
+ * Whether a column of this type can be a feature: a number (a type of the
+ * numeric category, or a domain over one) that has a cast to float8.
+ * Excludes oid and the reg* types, and money, which are numeric-looking
+ * but cannot be read as float8.
+ */
+static bool
+is_feature_type(Oid type)
+{
+	Oid			float8 = FLOAT8OID;
+
+	return TypeCategory(getBaseType(type)) == TYPCATEGORY_NUMERIC &&
+		can_coerce_type(1, &type, &float8, COERCION_EXPLICIT);
 }
 
 void
@@ -78,6 +130,7 @@ check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
 {
 	int			i;
 
+	check_relation_reachable(relid);
 	for (i = 0; i < d; i++)
 	{
 		AttrNumber	att = get_attnum(relid, names[i]);
@@ -90,14 +143,49 @@ check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
 							names[i], get_rel_name(relid)),
 					 errhint("Feature names are column names, matched exactly (case-sensitive).")));
 		type = get_atttype(relid, att);
-		if (TypeCategory(getBaseType(type)) != TYPCATEGORY_NUMERIC)
+		if (!is_feature_type(type))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("column \"%s\" of relation \"%s\" is of type %s, not a number",
-							names[i], get_rel_name(relid), format_type_be(type))));
+					 errmsg("column \"%s\" of relation \"%s\" is not a number",
+							names[i], get_rel_name(relid)),
+					 errdetail("Its type is %s; features must be of a numeric type that casts to double precision.",
+							   format_type_be(type))));
 		if (att_out)
 			att_out[i] = att;
 	}
+}
+
+void
+non_finite_column_error(const char *column, double v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("column \"%s\" contains %s", column,
+					isnan(v) ? "NaN" : "an infinite value"),
+			 errdetail("Features must be finite numbers."),
+			 errhint("Filter such rows out, for example with a view.")));
+}
+
+/*
+ * check_relation_columns(relation, columns): the same checks for the SQL
+ * functions that read a relation (drift, cluster_summary, report_html),
+ * so every reader refuses the same columns with the same errors.
+ */
+PG_FUNCTION_INFO_V1(rfm_check_columns);
+Datum
+rfm_check_columns(PG_FUNCTION_ARGS)
+{
+	char	  **names;
+	int			d;
+
+	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("arguments relation and columns must not be null")));
+	/* a column may be named twice here (a feature also shown in a report) */
+	names = column_names(PG_GETARG_ARRAYTYPE_P(1), "columns", &d);
+	check_feature_columns(PG_GETARG_OID(0), names, d, NULL);
+	PG_RETURN_VOID();
 }
 
 /* SELECT "a"::float8, "b"::float8 FROM "schema"."rel": identifiers quoted */
@@ -118,12 +206,62 @@ feature_query(Oid relid, char **names, int d)
 	return q.data;
 }
 
+/* Bytes of the whole working set with rows rows loaded (SIZE_MAX on overflow). */
+static size_t
+working_bytes(const LoadBudget *b, int d, size_t rows)
+{
+	size_t		data = km_size_mul3(rows, (size_t) d, sizeof(double));
+
+	return km_size_add(data, b->extra ? b->extra(b->arg, rows) : 0);
+}
+
+/* The most rows whose working set fits the limit. */
+static size_t
+rows_within(const LoadBudget *b, int d)
+{
+	size_t		lo = 0,
+				hi = b->limit / (sizeof(double) * d) + 1;	/* does not fit */
+
+	while (hi - lo > 1)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (working_bytes(b, d, mid) <= b->limit)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* kB, rounded up */
+static size_t
+kilobytes(size_t bytes)
+{
+	return bytes / 1024 + (bytes % 1024 != 0);
+}
+
+/* ERROR 54000: the working set of at least rows rows passes the limit. */
+static void
+budget_error(const LoadBudget *b, int d, size_t rows)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s needs more memory than rfm_kmeans.train_memory_limit allows", b->what),
+			 errdetail("At least %zu rows of %d features need %zu kB of working memory, "
+					   "%zu kB of them for the features; the limit is %zu kB.",
+					   rows, d, kilobytes(working_bytes(b, d, rows)),
+					   kilobytes(km_size_mul3(rows, (size_t) d, sizeof(double))), b->limit / 1024),
+			 errhint("Raise rfm_kmeans.train_memory_limit, or work on a sample.")));
+}
+
 /*
- * Grow out->x to hold at least rows rows, by half, within max_bytes.
- * Returns false past the limit when the caller can fall back.
+ * Grow out->x to hold at least rows rows, by half, while the working set
+ * fits the budget. Returns false past the limit when the caller can fall
+ * back.
  */
 static bool
-reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
+reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, const LoadBudget *budget,
 			 MemoryContext mcxt, bool can_fall_back)
 {
 	size_t		row_bytes = sizeof(double) * out->d;
@@ -141,18 +279,12 @@ reserve_rows(FeatureSet *out, size_t *capacity, size_t rows, Size max_bytes,
 		want = Max(rows, 65536);
 	while (want < rows)
 		want += want / 2;
-	if (want * row_bytes > max_bytes)
-		want = max_bytes / row_bytes;
+	if (working_bytes(budget, out->d, want) > budget->limit)
+		want = rows_within(budget, out->d);
 	if (want < rows && can_fall_back)
 		return false;
 	if (want < rows)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("training data needs more than rfm_kmeans.train_memory_limit (%zu kB)",
-						max_bytes / 1024),
-				 errdetail("%zu rows of %d features take %zu kB.",
-						   rows, out->d, rows * row_bytes / 1024),
-				 errhint("Raise rfm_kmeans.train_memory_limit, or train on a sample.")));
+		budget_error(budget, out->d, rows);
 	if (out->x == NULL)
 		out->x = MemoryContextAllocHuge(mcxt, want * row_bytes);
 	else
@@ -170,7 +302,7 @@ typedef struct FeatureReceiver
 	DestReceiver pub;
 	FeatureSet *out;
 	size_t		capacity;		/* rows out->x can hold */
-	Size		max_bytes;
+	const LoadBudget *budget;
 	MemoryContext mcxt;
 	bool		can_fall_back;
 	bool		too_big;
@@ -202,7 +334,7 @@ take_row(FeatureReceiver *r, TupleTableSlot *slot, const AttrNumber *att)
 	if (out->n == r->capacity)
 		km_prefault_wait(r->prefault);	/* before the array moves */
 	if (out->n == r->capacity &&
-		!reserve_rows(out, &r->capacity, out->n + 1, r->max_bytes, r->mcxt, r->can_fall_back))
+		!reserve_rows(out, &r->capacity, out->n + 1, r->budget, r->mcxt, r->can_fall_back))
 	{
 		r->too_big = true;
 		return false;
@@ -213,11 +345,7 @@ take_row(FeatureReceiver *r, TupleTableSlot *slot, const AttrNumber *att)
 		double		v = DatumGetFloat8(slot->tts_values[att[j] - 1]);
 
 		if (!isfinite(v))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("column \"%s\" contains %s", out->names[j],
-							isnan(v) ? "NaN" : "an infinite value"),
-					 errhint("Filter such rows out, for example with a view.")));
+			non_finite_column_error(out->names[j], v);
 		row[j] = v;
 		/* the ranges, while the values pass by: the scaler needs them */
 		out->lo[j] = v < out->lo[j] ? v : out->lo[j];
@@ -355,7 +483,7 @@ expected_rows(Oid relid)
 }
 
 void
-load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
+load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureSet *out,
 			  bool *too_big)
 {
 	FeatureReceiver r;
@@ -390,13 +518,12 @@ load_features(Oid relid, char **names, int d, Size max_bytes, FeatureSet *out,
 	r.pub.rDestroy = receiver_noop;
 	r.pub.mydest = DestNone;
 	r.out = out;
-	r.max_bytes = max_bytes;
+	r.budget = budget;
 	r.mcxt = CurrentMemoryContext;
 	r.can_fall_back = too_big != NULL;
 	expected = expected_rows(relid);
 	if (expected > 0 &&
-		!reserve_rows(out, &r.capacity, Min(expected, max_bytes / (sizeof(double) * d)),
-					  max_bytes, r.mcxt, true))
+		!reserve_rows(out, &r.capacity, Min(expected, rows_within(budget, d)), budget, r.mcxt, true))
 		r.capacity = 0;
 	/* the scan fills the array while another core maps its pages */
 	r.prefault = start_prefault(r.mcxt, out->x, r.capacity * sizeof(double) * d);

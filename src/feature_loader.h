@@ -25,20 +25,39 @@ typedef struct FeatureSet
 char	  **feature_names(ArrayType *features, int *d);
 
 /*
- * ERROR unless every name is a numeric column of relid (42703, 42804);
- * their attribute numbers go to att_out[0..d-1] unless it is NULL.
+ * ERROR unless the caller may reach relid (its schema's USAGE, 42501, as
+ * a SELECT would check first) and every name is a column of it (42703) of
+ * a numeric type that casts to float8 (42804); their attribute numbers go
+ * to att_out[0..d-1] unless it is NULL.
  */
 void		check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out);
+
+/* ERROR 22000: column holds a NaN or infinite value (v). */
+void		non_finite_column_error(const char *column, double v);
+
+/*
+ * The memory a reader of the features may use: the feature array (rows x d
+ * x 8 bytes) plus what the work on it needs for that many rows (extra),
+ * within limit bytes. what names the work in the error.
+ */
+typedef struct LoadBudget
+{
+	size_t		limit;
+	size_t		(*extra) (const void *arg, size_t rows);	/* NULL: nothing */
+	const void *arg;
+	const char *what;
+} LoadBudget;
 
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then
  * read them as the caller (privileges and row-level security apply): by
  * scanning the table directly when that gives the same rows and values,
  * else through a query. ERROR on NaN/Infinity (naming the column).
- * When the array would pass max_bytes: ERROR 54000, or, if too_big is not
- * NULL, stop reading, set *too_big and return (out->x is then freed).
+ * When the working set would pass the budget: ERROR 54000 naming both
+ * sizes, or, if too_big is not NULL, stop reading, set *too_big and return
+ * (out->x is then freed).
  */
-void		load_features(Oid relid, char **names, int d, Size max_bytes,
+void		load_features(Oid relid, char **names, int d, const LoadBudget *budget,
 						  FeatureSet *out, bool *too_big);
 
 #endif							/* RFM_FEATURE_LOADER_H */

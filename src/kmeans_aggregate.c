@@ -79,6 +79,11 @@ kmeans_min_dist2(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("centers must hold a whole number of %d-feature points", d)));
 	km_nearest(p, c, kd / d, d, &d2);
+	if (!isfinite(d2))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range: overflow"),
+				 errdetail("The squared distance to the nearest center exceeds the range of type double precision.")));
 	PG_RETURN_FLOAT8(d2);
 }
 
@@ -91,6 +96,8 @@ typedef struct AggRun
 	const TrainOptions *o;
 	char	   *from;			/* FROM rel WHERE <every feature non-null> */
 	char	   *point;			/* ARRAY[(c1 - off1) / fac1, ...]: scaled */
+	double	   *lo;				/* d: each column's range over the usable rows */
+	double	   *hi;
 	int			k,
 				d;
 } AggRun;
@@ -169,16 +176,15 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 					hi = get_float8(0, base + 5);
 
 		if (get_int64(0, base) > 0 || get_int64(0, base + 1) > 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_EXCEPTION),
-					 errmsg("column \"%s\" contains %s", o->features[j],
-							get_int64(0, base) > 0 ? "NaN" : "an infinite value"),
-					 errhint("Filter such rows out, for example with a view.")));
+			non_finite_column_error(o->features[j], get_int64(0, base) > 0 ? NAN : INFINITY);
 		model->offset[j] = o->scale == KM_SCALE_ZSCORE ? mean : o->scale == KM_SCALE_MINMAX ? lo : 0;
+		/* a min-max range past DBL_MAX stays infinite: check_value_range refuses it */
 		model->factor[j] = o->scale == KM_SCALE_ZSCORE ? sd : o->scale == KM_SCALE_MINMAX ? hi - lo : 1;
-		if (!(model->factor[j] > 0) || !isfinite(model->factor[j]))
+		if (!(model->factor[j] > 0))
 			model->factor[j] = 1;
-		meanvar += sd * sd / (model->factor[j] * model->factor[j]);
+		r->lo[j] = lo;
+		r->hi[j] = hi;
+		meanvar += (sd / model->factor[j]) * (sd / model->factor[j]);
 	}
 	initStringInfo(&q);
 	appendStringInfoString(&q, "ARRAY[");
@@ -366,6 +372,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	double	   *centers = palloc(sizeof(double) * o->k * o->d);
 	double	   *next = palloc(sizeof(double) * o->k * o->d);
 	double	   *best = palloc(sizeof(double) * o->k * o->d);
+	double	   *start = NULL;
 	int64	   *sizes = palloc(sizeof(int64) * o->k);
 	double		best_inertia = INFINITY;
 	int			run,
@@ -375,19 +382,19 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.o = o;
 	r.k = o->k;
 	r.d = o->d;
+	r.lo = palloc(sizeof(double) * o->d);
+	r.hi = palloc(sizeof(double) * o->d);
 	check_feature_columns(o->relid, o->features, o->d, NULL);
 	level = safe_spi_connect(false);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
 	if (out->n_rows == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation \"%s\" has no row with all features non-null",
-						get_rel_name(o->relid))));
+		no_usable_row_error(o->relid, out->n_skipped);
 	if (o->k > out->n_rows)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument k (%d) is greater than the number of usable rows (" INT64_FORMAT ")",
-						o->k, out->n_rows)));
+		k_above_rows_error("k", o->k, (size_t) out->n_rows);
+	if (o->init == KM_INIT_EXPLICIT)
+		start = explicit_centroids(o, model->offset, model->factor);
+	check_value_range(o->features, o->d, r.lo, r.hi, model->offset, model->factor,
+					  start, o->k, (size_t) out->n_rows, psprintf("scale => '%s'", o->scale_name));
 
 	for (run = 0; run < n_runs; run++)
 	{
@@ -397,8 +404,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		double		inertia;
 
 		if (o->init == KM_INIT_EXPLICIT)
-			memcpy(centers, explicit_centroids(o, model->offset, model->factor),
-				   sizeof(double) * o->k * o->d);
+			memcpy(centers, start, sizeof(double) * o->k * o->d);
 		else if (o->init == KM_INIT_RANDOM)
 			init_random(&r, centers, run);
 		else
@@ -428,7 +434,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		}
 		/* sizes and inertia consistent with the final centers */
 		inertia = lloyd_step(&r, centers, next, sizes);
-		if (inertia < best_inertia)
+		/* the first run always, then any with a lower inertia */
+		if (run == 0 || inertia < best_inertia)
 		{
 			best_inertia = inertia;
 			memcpy(best, centers, sizeof(double) * o->k * o->d);

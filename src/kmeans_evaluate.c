@@ -12,6 +12,7 @@
 #include "core/kmeans.h"
 #include "core/metrics.h"
 #include "core/scaler.h"
+#include "core/checked_size.h"
 #include "core_hooks.h"
 #include "feature_loader.h"
 #include "funcapi.h"
@@ -33,14 +34,27 @@ nullable_float8(double v, bool *isnull)
 
 /* Load a relation's features for evaluation: ERROR if none is usable. */
 static void
-load_for_evaluation(Oid relid, char **features, int d, FeatureSet *fs)
+load_for_evaluation(Oid relid, char **features, int d, const LoadBudget *budget, FeatureSet *fs)
 {
-	load_features(relid, features, d, (Size) rfm_train_memory_limit_kb * 1024, fs, NULL);
+	load_features(relid, features, d, budget, fs, NULL);
 	if (fs->n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation \"%s\" has no row with all features non-null",
-						get_rel_name(relid))));
+		no_usable_row_error(relid, fs->skipped);
+}
+
+/* What the metrics of rows rows need beside the features: labels, and km_metrics. */
+typedef struct MetricsPlan
+{
+	int			d;
+	int			k;
+} MetricsPlan;
+
+static size_t
+evaluation_extra_bytes(const void *arg, size_t rows)
+{
+	const MetricsPlan *plan = arg;
+
+	return km_size_add(km_size_mul(rows, sizeof(int32)),
+					   km_metrics_bytes(rows, plan->d, plan->k));
 }
 
 PG_FUNCTION_INFO_V1(rfm_evaluate);
@@ -53,6 +67,8 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	FeatureSet	fs;
 	KmMetrics	metrics;
 	KmAlloc		mem;
+	LoadBudget	budget;
+	MetricsPlan plan;
 	TupleDesc	tupdesc;
 	int32	   *labels;
 	double		inertia = 0;
@@ -62,17 +78,24 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	KmParallel	par = core_parallel();
 	size_t		i;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("evaluate() arguments must not be null")));
+	require_argument(fcinfo, 0, "model");
+	require_argument(fcinfo, 1, "relation");
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "evaluate() must return a composite type");
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans evaluate",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
 	m = model_load(text_to_cstring(PG_GETARG_TEXT_PP(0)), work);
-	load_for_evaluation(PG_GETARG_OID(1), m->features, m->d, &fs);
+	plan.d = m->d;
+	plan.k = m->k;
+	budget.limit = (size_t) rfm_train_memory_limit_kb * 1024;
+	budget.extra = evaluation_extra_bytes;
+	budget.arg = &plan;
+	budget.what = "evaluate()";
+	load_for_evaluation(PG_GETARG_OID(1), m->features, m->d, &budget, &fs);
+	/* the rows and the model's centroids, scaled, must keep every sum finite */
+	check_value_range(m->features, m->d, fs.lo, fs.hi, m->offset, m->factor, m->scaled, m->k,
+					  fs.n, "the model's scaler");
 	km_scaler_apply(m->offset, m->factor, m->d, fs.x, fs.n, &par);
 
 	/* each row to the model's nearest centroid */
@@ -87,10 +110,7 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 		inertia += d2;
 	}
 	mem = core_alloc_in(work);
-	if (km_metrics(fs.x, fs.n, m->d, labels, m->k, 0, &mem, &metrics) != KM_OK)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory evaluating %zu rows", fs.n)));
+	fit_status_check(km_metrics(fs.x, fs.n, m->d, labels, m->k, 0, &mem, &metrics), fs.n);
 	MemoryContextSwitchTo(old);
 
 	values[0] = Float8GetDatum(inertia);
@@ -141,11 +161,34 @@ recommend_k(int n, const double *inertia, const double *silhouette)
 	return best;
 }
 
+/*
+ * What elbow() needs beside the features for rows rows: each k's labels,
+ * and the larger of km_fit's working set and the metrics', for the
+ * largest k (the one needing most).
+ */
+typedef struct ElbowPlan
+{
+	KmConfig	cfg;			/* with k = k_max */
+	int			d;
+} ElbowPlan;
+
+static size_t
+elbow_extra_bytes(const void *arg, size_t rows)
+{
+	const ElbowPlan *plan = arg;
+	size_t		fit = km_fit_bytes(rows, plan->d, &plan->cfg);
+	size_t		metrics = km_metrics_bytes(rows, plan->d, plan->cfg.k);
+
+	return km_size_add(km_size_mul(rows, sizeof(int32)), fit > metrics ? fit : metrics);
+}
+
 PG_FUNCTION_INFO_V1(rfm_elbow);
 Datum
 rfm_elbow(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	static const char *const argnames[] = {"relation", "features", "k_min", "k_max", "init",
+	"n_init", "max_iter", "tol", "seed", "scale"};
 	MemoryContext work,
 				old;
 	FeatureSet	fs;
@@ -162,51 +205,56 @@ rfm_elbow(PG_FUNCTION_ARGS)
 			   *silhouette,
 			   *db;
 	KmConfig	cfg;
+	ElbowPlan	plan;
+	LoadBudget	budget;
 	KmAlloc		mem;
 	KmScale		scale;
+	const char *scale_name;
 	KmParallel	par = core_parallel();
 	int			best;
 
 	for (argno = 0; argno < 10; argno++)
-		if (argno != 5 && PG_ARGISNULL(argno))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("elbow() argument %d must not be null", argno + 1)));
+		if (argno != 5)
+			require_argument(fcinfo, argno, argnames[argno]);
 	features = feature_names(PG_GETARG_ARRAYTYPE_P(1), &d);
 	k_min = PG_GETARG_INT32(2);
 	k_max = PG_GETARG_INT32(3);
-	if (k_min < 1 || k_max < k_min || k_max - k_min > 50)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("elbow() needs 1 <= k_min <= k_max <= k_min + 50, got %d and %d", k_min, k_max)));
+	check_int_argument("k_min", k_min, 1, MAX_K);
+	check_int_argument("k_max", k_max, k_min, Min(k_min + 50, MAX_K));
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.init = parse_init_option(text_to_cstring(PG_GETARG_TEXT_PP(4)));
-	cfg.n_init = PG_ARGISNULL(5) ? (cfg.init == KM_INIT_RANDOM ? 10 : 1) : PG_GETARG_INT32(5);
+	cfg.n_init = PG_ARGISNULL(5) ? default_n_init(cfg.init) : PG_GETARG_INT32(5);
+	check_int_option("n_init", cfg.n_init, 1, MAX_N_INIT);
 	cfg.max_iter = PG_GETARG_INT32(6);
+	check_int_option("max_iter", cfg.max_iter, 1, MAX_MAX_ITER);
 	cfg.tol = PG_GETARG_FLOAT8(7);
+	check_tol_option(cfg.tol);
 	cfg.seed = (uint64_t) PG_GETARG_INT64(8);
 	cfg.parallel = par;
-	if (cfg.n_init < 1 || cfg.n_init > 1000 || cfg.max_iter < 1 || cfg.max_iter > 1000000 ||
-		!(cfg.tol >= 0) || !isfinite(cfg.tol))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("elbow() options need 1 <= n_init <= 1000, 1 <= max_iter <= 1000000 and a finite tol >= 0")));
-	scale = parse_scale_option(text_to_cstring(PG_GETARG_TEXT_PP(9)));
+	scale_name = text_to_cstring(PG_GETARG_TEXT_PP(9));
+	scale = parse_scale_option(scale_name);
 
 	InitMaterializedSRF(fcinfo, 0);
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans elbow",
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
-	load_for_evaluation(PG_GETARG_OID(0), features, d, &fs);
+	plan.cfg = cfg;
+	plan.cfg.k = k_max;
+	plan.cfg.prune = k_max >= KM_PRUNE_MIN_K;
+	plan.d = d;
+	budget.limit = (size_t) rfm_train_memory_limit_kb * 1024;
+	budget.extra = elbow_extra_bytes;
+	budget.arg = &plan;
+	budget.what = "elbow()";
+	load_for_evaluation(PG_GETARG_OID(0), features, d, &budget, &fs);
 	if ((size_t) k_max > fs.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument k_max (%d) is greater than the number of usable rows (%zu)",
-						k_max, fs.n)));
+		k_above_rows_error("k_max", k_max, fs.n);
 	offset = palloc(sizeof(double) * d);
 	factor = palloc(sizeof(double) * d);
 	cfg.mean_variance = km_scaler_fit_variance(scale, fs.x, fs.n, d, fs.lo, fs.hi, offset, factor,
 											   &par);
+	check_value_range(features, d, fs.lo, fs.hi, offset, factor, NULL, 0, fs.n,
+					  psprintf("scale => '%s'", scale_name));
 	km_scaler_apply(offset, factor, d, fs.x, fs.n, &par);
 	mem = core_alloc_in(work);
 
@@ -225,11 +273,8 @@ rfm_elbow(PG_FUNCTION_ARGS)
 		res.centroids = palloc(sizeof(double) * cfg.k * d);
 		res.labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
 		res.sizes = palloc(sizeof(int64) * cfg.k);
-		if (km_fit(fs.x, fs.n, d, &cfg, &mem, &res) != KM_OK ||
-			km_metrics(fs.x, fs.n, d, res.labels, cfg.k, cfg.seed, &mem, &metrics) != KM_OK)
-			ereport(ERROR,
-					(errcode(ERRCODE_OUT_OF_MEMORY),
-					 errmsg("out of memory fitting k = %d on %zu rows", cfg.k, fs.n)));
+		fit_status_check(km_fit(fs.x, fs.n, d, &cfg, &mem, &res), fs.n);
+		fit_status_check(km_metrics(fs.x, fs.n, d, res.labels, cfg.k, cfg.seed, &mem, &metrics), fs.n);
 		inertia[i] = res.inertia;
 		silhouette[i] = metrics.silhouette;
 		db[i] = metrics.davies_bouldin;

@@ -14,15 +14,17 @@
 #include "core/kmeans.h"
 #include "funcapi.h"
 #include "model_store.h"
+#include "table_watch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 typedef struct PredictCache
 {
-	MemoryContext mcxt;
+	MemoryContext mcxt;			/* the model's memory; NULL until loaded */
 	char	   *name;
 	size_t		name_len;
+	uint64		generation;		/* of rfm_kmeans.models when loaded */
 	Model	   *model;
 	double	   *row;			/* d scaled features */
 	/* assign()'s result: a formed tuple to copy, and where its fields are */
@@ -32,13 +34,42 @@ typedef struct PredictCache
 	Size		distance_off;
 } PredictCache;
 
-/* The model named by text argument 0, read on the first call of a query. */
+/* model_load into mcxt, which is deleted if that fails. */
+static Model *
+load_in_new_context(const char *name, MemoryContext mcxt, uint64 *generation)
+{
+	Model	   *model = NULL;
+
+	PG_TRY();
+	{
+		*generation = table_watch_start(WATCH_MODELS);
+		model = model_load(name, mcxt);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(mcxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return model;
+}
+
+/*
+ * The model named by text argument 0: read on the first call, and again
+ * when the name changes or rfm_kmeans.models did (table_watch.h), so a
+ * statement sees the model that is current when it runs, also in the
+ * next statement of a PL/pgSQL block. Per row, the check is a compare of
+ * the name's bytes and of a counter.
+ */
 static PredictCache *
 cached_model(FunctionCallInfo fcinfo)
 {
 	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
 	text	   *arg;
 	char	   *name;
+	MemoryContext mcxt;
+	uint64		generation;
+	Model	   *model;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -46,8 +77,8 @@ cached_model(FunctionCallInfo fcinfo)
 				 errmsg("argument model must not be null")));
 	arg = PG_GETARG_TEXT_PP(0);
 
-	/* per row: compare the name's bytes, no copy */
-	if (c != NULL && c->model != NULL &&
+	if (c != NULL && c->mcxt != NULL &&
+		c->generation == table_watch_generation(WATCH_MODELS) &&
 		VARSIZE_ANY_EXHDR(arg) == c->name_len &&
 		memcmp(VARDATA_ANY(arg), c->name, VARSIZE_ANY_EXHDR(arg)) == 0)
 		return c;
@@ -57,14 +88,22 @@ cached_model(FunctionCallInfo fcinfo)
 		c = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(PredictCache));
 		fcinfo->flinfo->fn_extra = c;
 	}
+	/* forget the old model first: if loading fails, nothing dangles */
 	if (c->mcxt != NULL)
 		MemoryContextDelete(c->mcxt);
-	c->mcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "rfm_kmeans model",
-									ALLOCSET_SMALL_SIZES);
-	c->model = model_load(name, c->mcxt);
-	c->name = MemoryContextStrdup(c->mcxt, name);
+	c->mcxt = NULL;
+	c->model = NULL;
+	c->name = NULL;
+	c->row = NULL;
+	mcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "rfm_kmeans model",
+								 ALLOCSET_SMALL_SIZES);
+	model = load_in_new_context(name, mcxt, &generation);
+	c->model = model;
+	c->generation = generation;
+	c->name = MemoryContextStrdup(mcxt, name);
 	c->name_len = strlen(name);
-	c->row = MemoryContextAlloc(c->mcxt, sizeof(double) * c->model->d);
+	c->row = MemoryContextAlloc(mcxt, sizeof(double) * model->d);
+	c->mcxt = mcxt;
 	return c;
 }
 
@@ -77,15 +116,30 @@ null_feature_error(int j)
 			 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
 }
 
+static void
+scaled_feature_error(PredictCache *c, int j, double v)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("feature %d is out of range for model \"%s\"", j + 1, c->name),
+			 errdetail("Scaled by the model's scaler, the value %g of \"%s\" exceeds the range of type double precision.",
+					   v, c->model->features[j])));
+}
+
 /* Feature j of this call, checked and scaled into c->row. */
 static inline void
 set_feature(PredictCache *c, int j, double v)
 {
+	double		scaled = (v - c->model->offset[j]) / c->model->factor[j];
+
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature %d must be finite", j + 1)));
-	c->row[j] = (v - c->model->offset[j]) / c->model->factor[j];
+				 errmsg("feature %d must be finite", j + 1),
+				 errdetail("The value is %g.", v)));
+	if (!isfinite(scaled))
+		scaled_feature_error(c, j, v);
+	c->row[j] = scaled;
 }
 
 /*
@@ -163,6 +217,24 @@ scaled_row(FunctionCallInfo fcinfo)
 /* VARIADIC float8[] overloads have two arguments, the fixed ones more */
 #define FEATURES(fcinfo) (PG_NARGS() == 2 ? scaled_row(fcinfo) : scaled_args(fcinfo))
 
+/*
+ * The distance of this call's row to a scaled centroid, computed without
+ * overflowing in its squares; 22003 when the distance itself is past the
+ * range of float8.
+ */
+static double
+checked_distance(PredictCache *c, const double *centroid)
+{
+	double		dist = km_distance(c->row, centroid, c->model->d);
+
+	if (!isfinite(dist))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("distance out of range for type double precision"),
+				 errdetail("The row lies too far from the centroids of model \"%s\".", c->name)));
+	return dist;
+}
+
 PG_FUNCTION_INFO_V1(rfm_predict);
 Datum
 rfm_predict(PG_FUNCTION_ARGS)
@@ -209,7 +281,8 @@ rfm_assign(PG_FUNCTION_ARGS)
 	PredictCache *c = FEATURES(fcinfo);
 	double		d2;
 	int32		cluster = km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, &d2);
-	float8		distance = sqrt(d2);
+	float8		distance = d2 < INFINITY ? sqrt(d2) :
+		checked_distance(c, c->model->scaled + (size_t) cluster * c->model->d);
 	char	   *tuple;
 
 	if (c->result == NULL)
@@ -230,8 +303,7 @@ rfm_distances(PG_FUNCTION_ARGS)
 	int			i;
 
 	for (i = 0; i < c->model->k; i++)
-		d[i] = Float8GetDatum(sqrt(km_dist2(c->row, c->model->scaled + (size_t) i * c->model->d,
-											c->model->d)));
+		d[i] = Float8GetDatum(checked_distance(c, c->model->scaled + (size_t) i * c->model->d));
 	PG_RETURN_ARRAYTYPE_P(construct_array(d, c->model->k, FLOAT8OID, sizeof(float8),
 										  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }

@@ -83,11 +83,22 @@ new_state(ArrayType *centroids)
 	return s;
 }
 
+static void
+step_overflow_error(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("value out of range: overflow"),
+			 errdetail("The inertia or a cluster's sum of kmeans_step() exceeds the range of type double precision."),
+			 errhint("Scale the features down, as train() does.")));
+}
+
 PG_FUNCTION_INFO_V1(kmeans_step_trans);
 Datum
 kmeans_step_trans(PG_FUNCTION_ARGS)
 {
 	KmStepState *s;
+	ArrayType  *features;
 	double	   *row;
 	int			count,
 				j;
@@ -115,7 +126,13 @@ kmeans_step_trans(PG_FUNCTION_ARGS)
 	/* a row with a missing feature is skipped, like train() skips it */
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(s);
-	row = array_values(PG_GETARG_ARRAYTYPE_P(1), &count, &has_null);
+	features = PG_GETARG_ARRAYTYPE_P(1);
+	if (ARR_NDIM(features) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("kmeans_step() argument features must be a one-dimensional array"),
+				 errdetail("It has %d dimensions.", ARR_NDIM(features))));
+	row = array_values(features, &count, &has_null);
 	if (has_null)
 		PG_RETURN_POINTER(s);
 	if (count != s->d)
@@ -128,7 +145,8 @@ kmeans_step_trans(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_EXCEPTION),
 					 errmsg("kmeans_step() feature %d must be finite", j + 1)));
-	km_step_add(s, row);
+	if (!km_step_add(s, row))
+		step_overflow_error();
 	PG_RETURN_POINTER(s);
 }
 
@@ -163,6 +181,8 @@ kmeans_step_combine(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot combine kmeans_step states of different centroids")));
+	if (!km_step_finite(a))
+		step_overflow_error();
 	PG_RETURN_POINTER(a);
 }
 

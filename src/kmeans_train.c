@@ -13,6 +13,8 @@
 #include "core/kmeans.h"
 #include "core/centroid_ranks.h"
 #include "core/scaler.h"
+#include "core/value_range.h"
+#include "core/checked_size.h"
 #include "feature_loader.h"
 #include "funcapi.h"
 #include "core_hooks.h"
@@ -28,143 +30,68 @@
 #include "utils/memutils.h"
 
 
+void
+no_usable_row_error(Oid relid, int64 skipped)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_EXCEPTION),
+			 errmsg("relation \"%s\" has no row with all features non-null",
+					get_rel_name(relid)),
+			 errdetail_plural(INT64_FORMAT " row was skipped for a null feature.",
+							  INT64_FORMAT " rows were skipped for a null feature.",
+							  (unsigned long) skipped, skipped)));
+}
 
-static void
-option_error(const char *name, const char *problem)
+void
+k_above_rows_error(const char *argname, int k, size_t rows)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("option %s %s", name, problem)));
+			 errmsg("invalid value for argument \"%s\": %d", argname, k),
+			 errdetail("%s must be at most the number of usable rows, %zu.", argname, rows)));
 }
 
-static void
-require(FunctionCallInfo fcinfo, int argno, const char *name)
+void
+fit_status_check(KmStatus status, size_t rows)
 {
-	if (PG_ARGISNULL(argno))
+	if (status == KM_NO_MEMORY)
 		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("argument %s must not be null", name)));
-}
-
-KmInit
-parse_init_option(const char *name)
-{
-	if (strcmp(name, "k-means++") == 0)
-		return KM_INIT_PLUSPLUS;
-	if (strcmp(name, "random") != 0)
-		option_error("init", "must be 'k-means++' or 'random'");
-	return KM_INIT_RANDOM;
-}
-
-KmScale
-parse_scale_option(const char *name)
-{
-	if (strcmp(name, "zscore") == 0)
-		return KM_SCALE_ZSCORE;
-	if (strcmp(name, "minmax") == 0)
-		return KM_SCALE_MINMAX;
-	if (strcmp(name, "none") != 0)
-		option_error("scale", "must be 'zscore', 'minmax' or 'none'");
-	return KM_SCALE_NONE;
-}
-
-/*
- * Arguments, in the SQL signature's order, checked. train() has the model
- * name first (base 1); kmeans() starts with the relation (base 0).
- */
-static void
-parse_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
-{
-	char	   *mode;
-
-	if (base == 1)
-		require(fcinfo, 0, "model");
-	require(fcinfo, base, "relation");
-	require(fcinfo, base + 1, "features");
-	require(fcinfo, base + 2, "k");
-	require(fcinfo, base + 3, "init");
-	require(fcinfo, base + 6, "max_iter");
-	require(fcinfo, base + 7, "tol");
-	require(fcinfo, base + 8, "seed");
-	require(fcinfo, base + 9, "scale");
-	require(fcinfo, base + 11, "verbose");
-
-	o->model = base == 1 ? text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
-	if (o->model && o->model[0] == '\0')
-		option_error("model", "must not be empty");
-	o->relid = PG_GETARG_OID(base);
-	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(base + 1), &o->d);
-	o->k = PG_GETARG_INT32(base + 2);
-	if (o->k < 1 || o->k > 10000)
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("k-means on %zu rows could not allocate its working memory.", rows)));
+	if (status == KM_OVERFLOW)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument k must be between 1 and 10000, got %d", o->k)));
-
-	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 3));
-	o->init = parse_init_option(o->init_name);
-	o->init_centroids = PG_ARGISNULL(base + 4) ? NULL : PG_GETARG_ARRAYTYPE_P(base + 4);
-	if (o->init_centroids)
-	{
-		o->init = KM_INIT_EXPLICIT;
-		o->init_name = "explicit";
-	}
-	/* scikit-learn's n_init='auto': 1 run for k-means++, 10 for random */
-	o->n_init = PG_ARGISNULL(base + 5) ? (o->init == KM_INIT_RANDOM ? 10 : 1) :
-		PG_GETARG_INT32(base + 5);
-	if (o->n_init < 1 || o->n_init > 1000)
-		option_error("n_init", "must be between 1 and 1000");
-	o->max_iter = PG_GETARG_INT32(base + 6);
-	if (o->max_iter < 1 || o->max_iter > 1000000)
-		option_error("max_iter", "must be between 1 and 1000000");
-	o->tol = PG_GETARG_FLOAT8(base + 7);
-	if (!(o->tol >= 0) || !isfinite(o->tol))
-		option_error("tol", "must be a finite number >= 0");
-	o->seed = PG_GETARG_INT64(base + 8);
-	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 9));
-	o->scale = parse_scale_option(o->scale_name);
-
-	/*
-	 * NULL (the default): memory mode, falling back to aggregate mode past
-	 * the memory limit. 'memory' asks for memory mode only: past the limit
-	 * it is an error.
-	 */
-	mode = PG_ARGISNULL(base + 10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(base + 10));
-	o->aggregate = false;
-	o->may_fall_back = mode == NULL;
-	if (mode != NULL && strcmp(mode, "aggregate") == 0)
-		o->aggregate = true;
-	else if (mode != NULL && strcmp(mode, "memory") != 0)
-		option_error("mode", "must be 'memory' or 'aggregate'");
-	o->verbose = PG_GETARG_BOOL(base + 11);
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("value out of range: overflow"),
+				 errdetail("The k-means run on %zu rows produced a result that is not finite.", rows)));
+	if (status != KM_OK)
+		elog(ERROR, "k-means rejected its arguments");
 }
 
-/* The k x d starting centroids in original units, scaled like the data. */
-double *
-explicit_centroids(const TrainOptions *o, const double *offset, const double *factor)
+void
+check_value_range(char **names, int d, const double *lo, const double *hi,
+				  const double *offset, const double *factor,
+				  const double *centroids, int k, size_t n, const char *scaler)
 {
-	ArrayType  *a = o->init_centroids;
-	Datum	   *elems;
-	bool	   *nulls;
-	int			count,
-				i;
-	double	   *c;
+	double	   *box_lo = palloc(sizeof(double) * d);
+	double	   *box_hi = palloc(sizeof(double) * d);
+	int			j;
 
-	if (ARR_NDIM(a) != 2 || ARR_DIMS(a)[0] != o->k || ARR_DIMS(a)[1] != o->d)
+	km_scaled_box(lo, hi, offset, factor, d, box_lo, box_hi);
+	if (centroids != NULL)
+		km_box_include(box_lo, box_hi, d, centroids, (size_t) k);
+	j = km_box_unsafe_feature(box_lo, box_hi, d, n);
+	if (j >= 0)
 		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("option init_centroids must be a %d x %d array (k x features)",
-						o->k, o->d)));
-	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
-					  &elems, &nulls, &count);
-	c = palloc(sizeof(double) * count);
-	for (i = 0; i < count; i++)
-	{
-		if (nulls[i] || !isfinite(DatumGetFloat8(elems[i])))
-			option_error("init_centroids", "must not contain nulls, NaN or infinities");
-		c[i] = DatumGetFloat8(elems[i]);
-	}
-	km_scaler_apply(offset, factor, o->d, c, o->k, NULL);
-	return c;
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("values of column \"%s\" are out of range for k-means", names[j]),
+				 errdetail("The column spans %g to %g, and scaled by %s %g to %g, where the "
+						   "squared distances or sums of %zu rows would exceed the range of type "
+						   "double precision.", lo[j], hi[j], scaler, box_lo[j], box_hi[j], n),
+				 errhint("Rescale the column, for example divide it by a power of ten, "
+						 "or train with scale => 'zscore' or 'minmax'.")));
+	pfree(box_lo);
+	pfree(box_hi);
 }
 
 /* Once per Lloyd iteration, set only with verbose => true: the report. */
@@ -176,55 +103,78 @@ on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double 
 					run + 1, iter, inertia, moved, shift)));
 }
 
-static char *
-params_json(const TrainOptions *o)
+/* What km_fit will be asked to do, and on how many features. */
+typedef struct FitPlan
 {
-	StringInfoData s;
+	KmConfig	cfg;
+	int			d;
+} FitPlan;
 
-	initStringInfo(&s);
-	appendStringInfo(&s, "{\"init\": \"%s\", \"n_init\": %d, \"max_iter\": %d, "
-					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"%s\"}",
-					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name,
-					 o->aggregate ? "aggregate" : "memory");
-	return s.data;
+/*
+ * Memory beside the feature array of a memory-mode training of rows rows:
+ * km_fit's working set, and the model's k x d arrays (explicit centroids,
+ * centroids, their ranks, the distinct points counted).
+ */
+static size_t
+training_extra_bytes(const void *arg, size_t rows)
+{
+	const FitPlan *plan = arg;
+	size_t		kd = (size_t) plan->cfg.k * plan->d;
+
+	return km_size_add(km_fit_bytes(rows, plan->d, &plan->cfg),
+					   km_size_mul3(4, kd, sizeof(double)));
 }
 
 /*
  * Memory mode: one scan into a packed array, then every iteration in
- * memory. Returns false (having read nothing to keep) when the features do
- * not fit rfm_kmeans.train_memory_limit, so the caller can fall back.
+ * memory. Returns false (having read nothing to keep) when the working set
+ * would pass rfm_kmeans.train_memory_limit, so the caller can fall back.
  */
 static bool
 train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryContext work)
 {
 	FeatureSet	fs;
-	KmConfig	cfg;
+	FitPlan		plan;
+	KmConfig   *cfg = &plan.cfg;
 	KmResult	res;
 	KmAlloc		mem;
 	KmStatus	status;
+	LoadBudget	budget;
 	bool		too_big = false;
-	double		mean_variance;
 	KmParallel	par = core_parallel();
 
-	load_features(o->relid, o->features, o->d, (Size) rfm_train_memory_limit_kb * 1024,
-				  &fs, o->may_fall_back ? &too_big : NULL);
+	memset(&plan, 0, sizeof(plan));
+	plan.d = o->d;
+	cfg->k = o->k;
+	cfg->init = o->init;
+	cfg->n_init = o->n_init;
+	cfg->max_iter = o->max_iter;
+	cfg->tol = o->tol;
+	cfg->seed = (uint64_t) o->seed;
+	cfg->prune = o->k >= KM_PRUNE_MIN_K;
+	/* the per-iteration report costs a pass over the rows: only on request */
+	cfg->on_iteration = o->verbose ? on_iteration : NULL;
+	cfg->parallel = par;
+	budget.limit = (size_t) rfm_train_memory_limit_kb * 1024;
+	budget.extra = training_extra_bytes;
+	budget.arg = &plan;
+	budget.what = "training";
+
+	load_features(o->relid, o->features, o->d, &budget, &fs, o->may_fall_back ? &too_big : NULL);
 	if (too_big)
 		return false;
 	out->n_rows = (int64) fs.n;
 	out->n_skipped = fs.skipped;
 	if (fs.n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("relation \"%s\" has no row with all features non-null",
-						get_rel_name(o->relid)),
-				 errdetail(INT64_FORMAT " rows were skipped for a null feature.", fs.skipped)));
+		no_usable_row_error(o->relid, fs.skipped);
 	if ((size_t) o->k > fs.n)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("argument k (%d) is greater than the number of usable rows (%zu)",
-						o->k, fs.n)));
-	mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi, model->offset,
-										   model->factor, &par);
+		k_above_rows_error("k", o->k, fs.n);
+	cfg->mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi,
+												model->offset, model->factor, &par);
+	cfg->init_centroids = o->init == KM_INIT_EXPLICIT ?
+		explicit_centroids(o, model->offset, model->factor) : NULL;
+	check_value_range(o->features, o->d, fs.lo, fs.hi, model->offset, model->factor,
+					  cfg->init_centroids, o->k, fs.n, psprintf("scale => '%s'", o->scale_name));
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n, &par);
 
 	mem = core_alloc_in(work);
@@ -240,30 +190,11 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 									  o->k - (int) distinct, o->k - (int) distinct)));
 	}
 
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.k = o->k;
-	cfg.init = o->init;
-	cfg.init_centroids = o->init == KM_INIT_EXPLICIT ?
-		explicit_centroids(o, model->offset, model->factor) : NULL;
-	cfg.n_init = o->n_init;
-	cfg.max_iter = o->max_iter;
-	cfg.tol = o->tol;
-	cfg.mean_variance = mean_variance;
-	cfg.seed = (uint64_t) o->seed;
-	cfg.prune = o->k >= KM_PRUNE_MIN_K;
-	/* the per-iteration report costs a pass over the rows: only on request */
-	cfg.on_iteration = o->verbose ? on_iteration : NULL;
-	cfg.parallel = par;
 	res.centroids = model->centroids;
 	res.labels = NULL;			/* the model needs sizes, not every row's label */
 	res.sizes = out->sizes;
-	status = km_fit(fs.x, fs.n, o->d, &cfg, &mem, &res);
-	if (status == KM_NO_MEMORY)
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory training k-means on %zu rows", fs.n)));
-	if (status != KM_OK)
-		elog(ERROR, "k-means rejected its arguments");
+	status = km_fit(fs.x, fs.n, o->d, cfg, &mem, &res);
+	fit_status_check(status, fs.n);
 	/* scaled data against scaled centroids: scaling is monotone */
 	if (out->centroid_below)
 		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below, &par);
@@ -291,8 +222,9 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	if (!o->aggregate && !train_memory(o, model, out, CurrentMemoryContext))
 	{
 		ereport(NOTICE,
-				(errmsg("training data of relation \"%s\" exceeds rfm_kmeans.train_memory_limit (%d kB): training in aggregate mode",
-						get_rel_name(o->relid), rfm_train_memory_limit_kb)));
+				(errmsg("training in aggregate mode"),
+				 errdetail("Memory mode on relation \"%s\" needs more than rfm_kmeans.train_memory_limit (%d kB).",
+						   get_rel_name(o->relid), rfm_train_memory_limit_kb)));
 		o->aggregate = true;
 	}
 	if (o->aggregate)
@@ -317,7 +249,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	HeapTuple	tuple;
 
 	INSTR_TIME_SET_CURRENT(start);
-	parse_options(fcinfo, &o, 1);
+	parse_train_options(fcinfo, &o, 1);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "train() must return a composite type");
 	model_check_owner(o.model);
@@ -343,7 +275,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.converged = out.converged;
 	store.n_rows = out.n_rows;
 	store.n_skipped = out.n_skipped;
-	store.params_json = params_json(&o);
+	store.params_json = train_params_json(&o);
 	model_store(&store);
 
 	MemoryContextSwitchTo(old);
@@ -379,7 +311,7 @@ rfm_kmeans_oneshot(PG_FUNCTION_ARGS)
 	int			c,
 				j;
 
-	parse_options(fcinfo, &o, 0);
+	parse_train_options(fcinfo, &o, 0);
 	InitMaterializedSRF(fcinfo, 0);
 	work = AllocSetContextCreate(CurrentMemoryContext, "rfm_kmeans kmeans",
 								 ALLOCSET_DEFAULT_SIZES);

@@ -1,7 +1,7 @@
 /*
  * kmeans_train.h
- *	  Options of train() and its two modes: memory (kmeans_train.c) and
- *	  aggregate (kmeans_aggregate.c).
+ *	  train() and its two modes: memory (kmeans_train.c) and aggregate
+ *	  (kmeans_aggregate.c).
  */
 #ifndef RFM_KMEANS_TRAIN_H
 #define RFM_KMEANS_TRAIN_H
@@ -9,30 +9,8 @@
 #include "postgres.h"
 
 #include "core/kmeans.h"
-#include "core/scaler.h"
 #include "model_store.h"
-#include "utils/array.h"
-
-typedef struct TrainOptions
-{
-	char	   *model;
-	Oid			relid;
-	char	  **features;
-	int			d;
-	int			k;
-	KmInit		init;
-	const char *init_name;
-	ArrayType  *init_centroids;
-	int			n_init;
-	int			max_iter;
-	double		tol;
-	int64		seed;
-	KmScale		scale;
-	const char *scale_name;
-	bool		verbose;
-	bool		aggregate;		/* mode => 'aggregate' */
-	bool		may_fall_back;	/* mode unset: memory, else aggregate */
-} TrainOptions;
+#include "train_options.h"
 
 /* What a training run produced, in either mode. */
 typedef struct TrainOutcome
@@ -48,13 +26,24 @@ typedef struct TrainOutcome
 	int64		n_skipped;
 } TrainOutcome;
 
-/* An init / scale option by name; ERROR 22023 for any other name. */
-KmInit		parse_init_option(const char *name);
-KmScale		parse_scale_option(const char *name);
+/* ERROR 22000: relid has no usable row (skipped had a null feature). */
+void		no_usable_row_error(Oid relid, int64 skipped);
 
-/* The k x d starting centroids in original units, scaled like the data. */
-double	   *explicit_centroids(const TrainOptions *o, const double *offset,
-							   const double *factor);
+/* ERROR 22023: argument argname (k, k_max) is above the usable rows. */
+void		k_above_rows_error(const char *argname, int k, size_t rows);
+
+/* ERROR for what km_fit returned unless KM_OK (53200, 22003). */
+void		fit_status_check(KmStatus status, size_t rows);
+
+/*
+ * ERROR 22003 unless k-means arithmetic on n rows stays finite once they
+ * are scaled (core/value_range.h): the columns' ranges lo..hi (original
+ * units) scaled by offset and factor, widened by k scaled centroids
+ * (centroids may be NULL). scaler says how they were scaled, for the message.
+ */
+void		check_value_range(char **names, int d, const double *lo, const double *hi,
+							  const double *offset, const double *factor,
+							  const double *centroids, int k, size_t n, const char *scaler);
 
 /*
  * Train with one aggregate query per Lloyd iteration: fills model (scaler

@@ -1,19 +1,107 @@
 /*
  * model_store.c
- *	  Read and write k-means models in rfm_kmeans.models with SPI. Every
- *	  statement is schema-qualified and takes values as parameters.
+ *	  Read and write k-means models in rfm_kmeans.models and
+ *	  rfm_kmeans.model_versions with SPI. Every statement is
+ *	  schema-qualified and takes values as parameters.
+ *
+ * Writes: PUBLIC may only read the two tables, so that no role can plant
+ * rows in another role's model or history. The functions here check the
+ * caller's right themselves (the model's owner, or a superuser), as the
+ * caller, then run their statements as the tables' owner, the way
+ * PostgreSQL runs its own referential-integrity queries: the user id is
+ * switched for those statements only (SECURITY_LOCAL_USERID_CHANGE, in a
+ * restricted operation), and an error switches it back with the
+ * transaction's abort. Each change takes a lock on the model's name first
+ * and reads the model's row after it, so two changes of one model happen
+ * one after the other and each sees what the other committed.
  */
 #include "compat.h"
 
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "model_store.h"
 #include "safe_spi.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "table_watch.h"
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+/*
+ * The fourth field of the advisory lock tag our name locks use: PostgreSQL's
+ * pg_advisory_* functions use 1 and 2, so ours never collide with a user's.
+ * pg_locks shows them as locktype advisory, objsubid 20251.
+ */
+#define MODEL_LOCK_CLASS 20251
+
+void
+model_check_name(const char *name)
+{
+	size_t		len = strlen(name);
+
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model name must not be empty")));
+	if (len > MODEL_NAME_MAX_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_NAME_TOO_LONG),
+				 errmsg("model name is too long"),
+				 errdetail("The name has %zu bytes; at most %d are allowed.",
+						   len, MODEL_NAME_MAX_BYTES)));
+}
+
+/*
+ * Serialize the changes of one model: an exclusive transaction-level lock
+ * on the name's hash (two names sharing a hash just wait for each other).
+ */
+static void
+lock_model_name(const char *name)
+{
+	LOCKTAG		tag;
+	uint64		h = hash_bytes_extended((const unsigned char *) name, strlen(name), 0);
+
+	SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, (uint32) (h >> 32), (uint32) h, MODEL_LOCK_CLASS);
+	(void) LockAcquire(&tag, ExclusiveLock, false, false);
+}
+
+static void
+owner_error(const char *name, const char *owner)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for model \"%s\"", name),
+			 errdetail("The model belongs to role %s.", owner),
+			 errhint("Only the owner of a model or a superuser may replace, roll back or drop it; "
+					 "pick another model name.")));
+}
+
+/* ERROR 42501 unless owner is the caller, or the caller is a superuser. */
+static void
+require_owner(const char *name, const char *owner)
+{
+	if (strcmp(owner, GetUserNameFromId(GetUserId(), false)) != 0 && !superuser())
+		owner_error(name, owner);
+}
+
+static void
+missing_model_error(const char *name)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_UNDEFINED_OBJECT),
+			 errmsg("model \"%s\" does not exist", name),
+			 errhint("SELECT name FROM rfm_kmeans.models lists the models.")));
+}
 
 void
 model_check_owner(const char *name)
@@ -27,17 +115,108 @@ model_check_owner(const char *name)
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
 	if (SPI_processed > 0)
-	{
-		char	   *owner = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		char	   *me = GetUserNameFromId(GetUserId(), false);
-
-		if (strcmp(owner, me) != 0 && !superuser())
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("model \"%s\" belongs to role %s", name, owner),
-					 errhint("Only the owner of a model or a superuser may replace or drop it; pick another model name.")));
-	}
+		require_owner(name, SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1));
 	safe_spi_finish(level);
+}
+
+/*
+ * The role that owns rfm_kmeans.models: the writes run as it, inside a
+ * restricted operation. Returns the caller's user id and security context
+ * to give back to leave_owner().
+ */
+typedef struct CallerIdentity
+{
+	Oid			userid;
+	int			sec_context;
+} CallerIdentity;
+
+static Oid
+relation_owner(Oid relid)
+{
+	HeapTuple	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tp))
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tp))->relowner;
+	ReleaseSysCache(tp);
+	return owner;
+}
+
+static CallerIdentity
+become_owner(void)
+{
+	CallerIdentity caller;
+	Oid			nsp = get_namespace_oid("rfm_kmeans", false);
+	Oid			models = get_relname_relid("models", nsp);
+
+	if (!OidIsValid(models))
+		elog(ERROR, "table rfm_kmeans.models is missing");
+	GetUserIdAndSecContext(&caller.userid, &caller.sec_context);
+	SetUserIdAndSecContext(relation_owner(models), caller.sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_RESTRICTED_OPERATION);
+	return caller;
+}
+
+static void
+leave_owner(CallerIdentity caller)
+{
+	SetUserIdAndSecContext(caller.userid, caller.sec_context);
+}
+
+/*
+ * After the name lock: the model's owner and version (NULL owner when the
+ * model does not exist), its row locked against changes that bypass our
+ * lock. Under REPEATABLE READ, a row changed since the snapshot raises
+ * PostgreSQL's own serialization failure (40001) here.
+ */
+static char *
+locked_model(const char *name, int32 *version)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+
+	if (SPI_execute_with_args("SELECT owner::pg_catalog.text, version FROM rfm_kmeans.models "
+							  "WHERE name = $1 FOR UPDATE",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read rfm_kmeans.models");
+	if (SPI_processed == 0)
+		return NULL;
+	*version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+/* The highest version in the model's history, 0 if none. */
+static int32
+latest_history_version(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	bool		isnull;
+	Datum		v;
+
+	if (SPI_execute_with_args("SELECT pg_catalog.max(version) FROM rfm_kmeans.model_versions "
+							  "WHERE name = $1", 1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read rfm_kmeans.model_versions");
+	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? 0 : DatumGetInt32(v);
+}
+
+/* One write statement, which must touch expected rows (-1: any number). */
+static void
+spi_write(const char *sql, int nargs, Oid *types, Datum *values, int expect_rc,
+		  int64 expect_rows, const char *what, const char *name)
+{
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+
+	if (rc != expect_rc)
+		elog(ERROR, "could not %s model \"%s\": %s", what, name, SPI_result_code_string(rc));
+	if (expect_rows >= 0 && (int64) SPI_processed != expect_rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not %s model \"%s\": it was changed concurrently", what, name),
+				 errhint("Retry the transaction.")));
 }
 
 static Datum
@@ -82,14 +261,37 @@ models_have_centroid_below(void)
 	return SPI_processed == 1;
 }
 
+/*
+ * The last gate before a model is stored: finite numbers, and sizes that
+ * add up to the rows. Training refuses data that could break this before
+ * it starts (value_range.h), so failing here is a bug, reported as one.
+ */
+static void
+check_storable(const ModelToStore *m)
+{
+	const Model *mo = m->model;
+	int64		total = 0;
+	int			i;
+
+	for (i = 0; i < mo->k; i++)
+		total += m->sizes[i];
+	for (i = 0; i < mo->k * mo->d; i++)
+		if (!isfinite(mo->centroids[i]))
+			break;
+	if (i < mo->k * mo->d || !isfinite(m->inertia) || !isfinite(m->mean_distance) ||
+		total != m->n_rows)
+		elog(ERROR, "refusing to store model \"%s\": inertia %g, sizes adding up to "
+			 INT64_FORMAT " of " INT64_FORMAT " rows", m->name, m->inertia, total, m->n_rows);
+}
+
 void
 model_store(const ModelToStore *m)
 {
 	const Model *mo = m->model;
-	Oid			types[17] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
+	Oid			types[19] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
 		FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, FLOAT8OID, INT4OID,
-	BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT8ARRAYOID};
-	Datum		values[17];
+		BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT8ARRAYOID, TEXTOID};
+	Datum		values[19];
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
 	Datum	   *below = palloc(sizeof(Datum) * mo->k * mo->d);
@@ -98,7 +300,11 @@ model_store(const ModelToStore *m)
 	int			i;
 	int			level;
 	bool		with_below;
+	char	   *owner;
+	int32		version = 0;
+	CallerIdentity caller;
 
+	check_storable(m);
 	for (i = 0; i < mo->d; i++)
 		feat[i] = CStringGetTextDatum(m->features[i]);
 	for (i = 0; i < mo->k; i++)
@@ -122,41 +328,127 @@ model_store(const ModelToStore *m)
 	values[13] = CStringGetTextDatum(m->source);
 	values[14] = CStringGetTextDatum(m->params_json);
 	values[15] = Float8GetDatum(m->mean_distance);
-	values[16] = PointerGetDatum(construct_md_array(below, NULL, 2, dims, lbs, INT8OID,
+	values[17] = PointerGetDatum(construct_md_array(below, NULL, 2, dims, lbs, INT8OID,
 													sizeof(int64), FLOAT8PASSBYVAL,
 													TYPALIGN_DOUBLE));
+	/* a new model belongs to the caller; a replaced one keeps its owner */
+	values[18] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
+	lock_model_name(m->name);
 	level = safe_spi_connect(false);
 	with_below = models_have_centroid_below();
-	/* the model being replaced becomes an earlier version */
-	if (SPI_execute_with_args("INSERT INTO rfm_kmeans.model_versions "
-							  "SELECT * FROM rfm_kmeans.models WHERE name = $1",
-							  1, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not keep the earlier version of model \"%s\"", m->name);
-	if (SPI_execute_with_args(psprintf(
-									   "INSERT INTO rfm_kmeans.models AS m (name, owner, created_at, features, k, scaler, "
-									   "scale_offset, scale_factor, centroids, sizes, inertia, iterations, converged, "
-									   "n_rows, n_skipped, source_relation, params, mean_distance%s) "
-									   "VALUES ($1, current_user, pg_catalog.now(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, "
-									   "$12, $13, $14, $15::pg_catalog.jsonb, $16%s) "
-									   "ON CONFLICT (name) DO UPDATE SET owner = EXCLUDED.owner, "
-									   "created_at = EXCLUDED.created_at, features = EXCLUDED.features, k = EXCLUDED.k, "
-									   "scaler = EXCLUDED.scaler, scale_offset = EXCLUDED.scale_offset, "
-									   "scale_factor = EXCLUDED.scale_factor, centroids = EXCLUDED.centroids, "
-									   "sizes = EXCLUDED.sizes, inertia = EXCLUDED.inertia, "
-									   "iterations = EXCLUDED.iterations, converged = EXCLUDED.converged, "
-									   "n_rows = EXCLUDED.n_rows, n_skipped = EXCLUDED.n_skipped, "
-									   "source_relation = EXCLUDED.source_relation, params = EXCLUDED.params, "
-									   "mean_distance = EXCLUDED.mean_distance, %s"
-									   "version = m.version + 1",
-									   with_below ? ", centroid_below" : "",
-									   with_below ? ", $17" : "",
-									   with_below ? "centroid_below = EXCLUDED.centroid_below, " : ""),
-							  with_below ? 17 : 16, types, values, NULL, false, 0) != SPI_OK_INSERT)
-		elog(ERROR, "could not store model \"%s\"", m->name);
+	caller = become_owner();
+	owner = locked_model(m->name, &version);
+	leave_owner(caller);
+	if (owner != NULL)
+		require_owner(m->name, owner);
+	caller = become_owner();
+	/* numbers are never reused while the history holds them */
+	values[16] = Int32GetDatum(Max(version, latest_history_version(m->name)) + 1);
+	if (owner != NULL)
+	{
+		/* the model being replaced becomes an earlier version */
+		spi_write("INSERT INTO rfm_kmeans.model_versions "
+				  "SELECT * FROM rfm_kmeans.models WHERE name = $1",
+				  1, types, values, SPI_OK_INSERT, 1, "keep the earlier version of", m->name);
+		spi_write(psprintf("UPDATE rfm_kmeans.models SET created_at = pg_catalog.now(), "
+						   "features = $2, k = $3, scaler = $4, scale_offset = $5, scale_factor = $6, "
+						   "centroids = $7, sizes = $8, inertia = $9, iterations = $10, converged = $11, "
+						   "n_rows = $12, n_skipped = $13, source_relation = $14, "
+						   "params = $15::pg_catalog.jsonb, mean_distance = $16, version = $17%s "
+						   "WHERE name = $1",
+						   with_below ? ", centroid_below = $18" : ""),
+				  19, types, values, SPI_OK_UPDATE, 1, "store", m->name);
+	}
+	else
+		spi_write(psprintf("INSERT INTO rfm_kmeans.models (name, owner, created_at, features, k, "
+						   "scaler, scale_offset, scale_factor, centroids, sizes, inertia, iterations, "
+						   "converged, n_rows, n_skipped, source_relation, params, mean_distance, "
+						   "version%s) VALUES ($1, $19::pg_catalog.name, pg_catalog.now(), $2, $3, "
+						   "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::pg_catalog.jsonb, "
+						   "$16, $17%s) ON CONFLICT (name) DO NOTHING",
+						   with_below ? ", centroid_below" : "", with_below ? ", $18" : ""),
+				  19, types, values, SPI_OK_INSERT, 1, "store", m->name);
+	leave_owner(caller);
 	safe_spi_finish(level);
 }
 
+/*
+ * The name lock, then the model's owner (returned) checked against the
+ * caller (42704 when there is no such model): the start of rollback and
+ * drop, which go on as the tables' owner.
+ */
+static char *
+begin_change(const char *name, CallerIdentity *caller, int *level)
+{
+	int32		version;
+	char	   *owner;
+
+	lock_model_name(name);
+	*level = safe_spi_connect(false);
+	*caller = become_owner();
+	owner = locked_model(name, &version);
+	leave_owner(*caller);
+	if (owner == NULL)
+		missing_model_error(name);
+	require_owner(name, owner);
+	*caller = become_owner();
+	return owner;
+}
+
+int32
+model_rollback(const char *name)
+{
+	Oid			types[3] = {TEXTOID, INT4OID, TEXTOID};
+	Datum		values[3];
+	CallerIdentity caller;
+	int			level;
+	char	   *owner = begin_change(name, &caller, &level);
+	bool		isnull;
+	int32		version;
+
+	values[0] = CStringGetTextDatum(name);
+	values[2] = CStringGetTextDatum(owner);
+	if (SPI_execute_with_args("SELECT version FROM rfm_kmeans.model_versions WHERE name = $1 "
+							  "ORDER BY version DESC LIMIT 1 FOR UPDATE",
+							  1, types, values, NULL, false, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not read rfm_kmeans.model_versions");
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("model \"%s\" has no earlier version to roll back to", name)));
+	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	values[1] = Int32GetDatum(version);
+	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 3, types, values,
+			  SPI_OK_DELETE, 1, "roll back", name);
+	spi_write("INSERT INTO rfm_kmeans.models SELECT * FROM rfm_kmeans.model_versions "
+			  "WHERE name = $1 AND version = $2", 3, types, values, SPI_OK_INSERT, 1, "roll back", name);
+	/* the earlier version comes back under the model's owner */
+	spi_write("UPDATE rfm_kmeans.models SET owner = $3::pg_catalog.name WHERE name = $1",
+			  3, types, values, SPI_OK_UPDATE, 1, "roll back", name);
+	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1 AND version = $2",
+			  3, types, values, SPI_OK_DELETE, 1, "roll back", name);
+	leave_owner(caller);
+	safe_spi_finish(level);
+	return version;
+}
+
+void
+model_drop(const char *name)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		values[1] = {CStringGetTextDatum(name)};
+	CallerIdentity caller;
+	int			level;
+
+	(void) begin_change(name, &caller, &level);
+	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1", 1, types, values,
+			  SPI_OK_DELETE, -1, "drop", name);
+	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 1, types, values,
+			  SPI_OK_DELETE, 1, "drop", name);
+	leave_owner(caller);
+	safe_spi_finish(level);
+}
 /* Copy a float8[] of n elements (no NULLs) into dst. */
 static void
 read_float8s(Datum arr, double *dst, int n, const char *what)

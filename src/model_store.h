@@ -1,11 +1,20 @@
 /*
  * model_store.h
- *	  K-means models in the table rfm_kmeans.models.
+ *	  K-means models in the tables rfm_kmeans.models (the current version
+ *	  of each) and rfm_kmeans.model_versions (the earlier ones).
+ *
+ * Everyone may read both tables; only the functions here write them
+ * (train, rollback_model, drop_model), after checking that the caller owns
+ * the model or is a superuser, and while holding a lock on the model's
+ * name, so that changes to one model happen one after the other.
  */
 #ifndef RFM_MODEL_STORE_H
 #define RFM_MODEL_STORE_H
 
 #include "postgres.h"
+
+/* Model names are at most this many bytes (they are a table's key). */
+#define MODEL_NAME_MAX_BYTES 1024
 
 typedef struct Model
 {
@@ -36,11 +45,28 @@ typedef struct ModelToStore
 	const char *params_json;
 } ModelToStore;
 
-/* ERROR 42501 unless the model does not exist or belongs to the caller. */
+/* ERROR unless name is a valid model name: not empty, not too long. */
+void		model_check_name(const char *name);
+
+/*
+ * ERROR 42501 unless the model does not exist or belongs to the caller
+ * (or the caller is a superuser): the early check of train(), before the
+ * work; model_store checks again under the lock.
+ */
 void		model_check_owner(const char *name);
 
-/* Insert or replace a model (in the caller's transaction). */
+/*
+ * Insert or replace a model (in the caller's transaction): the version it
+ * replaces goes to the history, the owner stays the owner. ERROR when the
+ * model's numbers are not finite or its sizes do not add up to n_rows.
+ */
 void		model_store(const ModelToStore *m);
+
+/* Make the latest earlier version current; returns its version. */
+int32		model_rollback(const char *name);
+
+/* Delete a model and its history. */
+void		model_drop(const char *name);
 
 /* Read a model into memory of context mcxt; ERROR 42704 if unknown. */
 Model	   *model_load(const char *name, MemoryContext mcxt);

@@ -6,6 +6,7 @@
 
 #include "fmgr.h"
 #include "guc.h"
+#include "table_watch.h"
 
 PG_MODULE_MAGIC;
 
@@ -15,4 +16,5 @@ void
 _PG_init(void)
 {
 	rfm_define_gucs();
+	table_watch_init();
 }

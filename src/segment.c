@@ -3,21 +3,25 @@
  *	  rfm_kmeans.segment(r, f, m): the named RFM segment of three 1..5
  *	  scores, by the first matching rule of rfm_kmeans.segment_rules.
  *
- * The rules are read with SPI on the first call of a query and kept in
- * fn_extra for the rest of it, so a query over a million customers reads
- * the table once.
+ * The rules are read with SPI on the first call and kept in fn_extra, so
+ * a query over a million customers reads the table once; they are read
+ * again when rfm_kmeans.segment_rules changed (table_watch.h), so the
+ * next statement, also of a PL/pgSQL block, sees an edit.
  */
 #include "compat.h"
 
 #include "core/rfm_score.h"
 #include "executor/spi.h"
 #include "safe_spi.h"
+#include "table_watch.h"
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
 typedef struct SegmentRules
 {
+	MemoryContext mcxt;			/* holds this struct and the rules */
+	uint64		generation;		/* of rfm_kmeans.segment_rules when read */
 	int			n;
 	RfmRule    *rules;
 	text	  **names;
@@ -32,10 +36,13 @@ spi_int(HeapTuple tuple, TupleDesc desc, int col)
 	return isnull ? 0 : DatumGetInt32(d);
 }
 
-/* Read the rules, in priority order, into memory of context mcxt. */
+/* Read the rules, in priority order, into a new child context of parent. */
 static SegmentRules *
-load_rules(MemoryContext mcxt)
+load_rules(MemoryContext parent)
 {
+	MemoryContext mcxt = AllocSetContextCreate(parent, "rfm_kmeans segment rules",
+											   ALLOCSET_SMALL_SIZES);
+	uint64		generation = table_watch_start(WATCH_SEGMENT_RULES);
 	SegmentRules *sr;
 	uint64		i;
 	int			level = safe_spi_connect(false);
@@ -46,6 +53,8 @@ load_rules(MemoryContext mcxt)
 		elog(ERROR, "could not read rfm_kmeans.segment_rules");
 
 	sr = MemoryContextAllocZero(mcxt, sizeof(SegmentRules));
+	sr->mcxt = mcxt;
+	sr->generation = generation;
 	sr->n = (int) SPI_processed;
 	sr->rules = MemoryContextAllocZero(mcxt, sizeof(RfmRule) * Max(sr->n, 1));
 	sr->names = MemoryContextAllocZero(mcxt, sizeof(text *) * Max(sr->n, 1));
@@ -93,6 +102,12 @@ rfm_segment(PG_FUNCTION_ARGS)
 	check_score(r, "r");
 	check_score(f, "f");
 	check_score(m, "m");
+	if (sr != NULL && sr->generation != table_watch_generation(WATCH_SEGMENT_RULES))
+	{
+		fcinfo->flinfo->fn_extra = NULL;
+		MemoryContextDelete(sr->mcxt);
+		sr = NULL;
+	}
 	if (sr == NULL)
 	{
 		sr = load_rules(fcinfo->flinfo->fn_mcxt);

@@ -4,7 +4,7 @@
 SET client_min_messages = error;
 SELECT pg_postmaster_start_time() AS started \gset
 BEGIN;
-SELECT plan(90);
+SELECT plan(103);
 
 CREATE TABLE bi_pts AS SELECT i, (i % 5)::float8 AS a, (i % 3)::float8 AS b FROM generate_series(1, 50) i;
 CREATE TABLE bi_one AS SELECT 1.0::float8 AS a, 2.0::float8 AS b;
@@ -105,6 +105,28 @@ SELECT throws_ok($$SELECT * FROM rfm_kmeans.kmeans('bi_pts', ARRAY['a', 'b'], 2,
 SELECT throws_ok($$SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2]::float8[], ARRAY[[1, 2]]::float8[]) FROM generate_series(1, 2) g
                    UNION ALL SELECT rfm_kmeans.kmeans_step(ARRAY[1, 2, 3]::float8[], ARRAY[[1, 2]]::float8[])$$, '22023', NULL, 'kmeans_step: mixed feature counts');
 SELECT throws_ok($$SELECT '1 10001 1 0 0 0'::rfm_kmeans.kmeans_state$$, '22P02', NULL, 'kmeans_state: k out of range');
+SELECT throws_ok($$SELECT rfm_kmeans.kmeans_step(ARRAY[[1], [2]]::float8[], ARRAY[[1, 2]]::float8[])$$, '2202E', NULL,
+                 'kmeans_step: 2-D features (of the right count of values)');
+SELECT throws_ok($$SELECT rfm_kmeans.kmeans_step(ARRAY[1e200, 0]::float8[], ARRAY[[0, 0]]::float8[])$$, '22003', NULL,
+                 'kmeans_step: a squared distance past float8');
+
+-- numeric-looking columns that are not features: 42804 from every reader
+CREATE TABLE bi_oid AS SELECT i::oid AS o, i::numeric::money AS m, i::regclass AS r, i::float8 AS a, i::float8 AS b
+FROM generate_series(1, 20) i;
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_oid', ARRAY['o'], 1)$$, '42804', NULL, 'train: oid column');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_oid', ARRAY['m'], 1)$$, '42804', NULL, 'train: money column');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_oid', ARRAY['r'], 1, mode => 'aggregate')$$, '42804', NULL,
+                 'train: regclass column, aggregate mode');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.kmeans('bi_oid', ARRAY['m'], 1)$$, '42804', NULL, 'kmeans: money column');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.elbow('bi_oid', ARRAY['o'], 1, 2)$$, '42804', NULL, 'elbow: oid column');
+CREATE TABLE bi_oid_as_a AS SELECT o AS a, b FROM bi_oid;
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.evaluate('bi_model', 'bi_oid_as_a')$$, '42804', NULL, 'evaluate: oid column');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.drift('bi_model', 'bi_oid_as_a')$$, '42804', NULL, 'drift: oid column');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 999999999::regclass, ARRAY['a'], 1)$$, '42P01', NULL,
+                 'train: the OID of no relation');
+SELECT throws_ok($$SELECT rfm_kmeans.train(repeat('x', 3000), 'bi_empty', ARRAY['a'], 1)$$, '42622', NULL,
+                 'train: a name past 1024 bytes is refused before any reading (the table is empty)');
+SELECT lives_ok($$SELECT rfm_kmeans.train(repeat('y', 1024), 'bi_pts', ARRAY['a'], 1)$$, 'train: a name of 1024 bytes');
 
 -- cluster_labels / cluster_summary / report_html (0.2.0)
 CREATE TABLE "bi rfm ""q""; x" ("r; 1" float8, "F ""2""" float8, "m m" float8, note text);
@@ -119,15 +141,18 @@ SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_labels('bi_model')$$, '22023
 SELECT is((SELECT count(*) FROM rfm_kmeans.cluster_labels('bi_rfm')), 3::bigint, 'cluster_labels: quoted names');
 SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary(NULL, 'bi_pts')$$, '22004', NULL, 'cluster_summary: NULL model');
 SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', NULL)$$, '22004', NULL, 'cluster_summary: NULL relation');
-SELECT is((SELECT sum(customers) FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_empty')), 0::numeric,
-          'cluster_summary: empty table, every cluster with 0 customers');
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_empty')$$, '22000', NULL,
+                 'cluster_summary: empty table, as report_html, drift and evaluate');
 SELECT is((SELECT sum(customers) FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_view')), 190::numeric,
           'cluster_summary: a view');
 SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', '"bi rfm ""q""; x"', monetary => 'note')$$,
-                 '22P02', NULL, 'cluster_summary: a text column as monetary');
+                 '42804', NULL, 'cluster_summary: a text column as monetary');
 SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_empty')$$, '22000', NULL, 'report_html: empty table');
 SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', max_points => NULL)$$, '22023', NULL,
                  'report_html: NULL max_points');
+CREATE TABLE bi_rfm_oid AS SELECT *, 7::oid AS o FROM "bi rfm ""q""; x";
+SELECT throws_ok($$SELECT * FROM rfm_kmeans.cluster_summary('bi_rfm', 'bi_rfm_oid', recency => 'o')$$,
+                 '42804', NULL, 'cluster_summary: an oid column');
 SELECT throws_ok($$SELECT rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', recency => 'r; 1; DROP TABLE bi_pts')$$,
                  '42703', NULL, 'report_html: a column name with a statement in it');
 SELECT ok(rfm_kmeans.report_html('bi_rfm', 'bi_rfm_view', title => '') LIKE '%r; 1%',

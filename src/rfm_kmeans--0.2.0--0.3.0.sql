@@ -1,0 +1,166 @@
+-- rfm_kmeans 0.2.0 -> 0.3.0: model history writable only through the
+-- extension's functions, caches that follow changes, and the same column
+-- checks in every function that reads a relation.
+-- A fresh CREATE EXTENSION installs 0.1.0 and runs every upgrade script,
+-- so this is the only place the 0.3.0 changes are written.
+
+\echo Use "ALTER EXTENSION rfm_kmeans UPDATE TO '0.3.0'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- Models and their history: everyone reads them; only train(),
+-- rollback_model() and drop_model() write them. Those check that the
+-- caller owns the model (or is a superuser), lock the model's name, and
+-- then write as the tables' owner, so no role can plant a row in another
+-- role's model or history. Row-level security is no longer needed for
+-- that and is removed with its policies.
+------------------------------------------------------------------------------
+
+DROP POLICY models_read ON rfm_kmeans.models;
+DROP POLICY models_insert ON rfm_kmeans.models;
+DROP POLICY models_update ON rfm_kmeans.models;
+DROP POLICY models_delete ON rfm_kmeans.models;
+ALTER TABLE rfm_kmeans.models DISABLE ROW LEVEL SECURITY;
+DROP POLICY model_versions_read ON rfm_kmeans.model_versions;
+DROP POLICY model_versions_insert ON rfm_kmeans.model_versions;
+DROP POLICY model_versions_delete ON rfm_kmeans.model_versions;
+ALTER TABLE rfm_kmeans.model_versions DISABLE ROW LEVEL SECURITY;
+REVOKE INSERT, UPDATE, DELETE ON rfm_kmeans.models FROM PUBLIC;
+REVOKE INSERT, DELETE ON rfm_kmeans.model_versions FROM PUBLIC;
+
+-- rollback_model and drop_model become C functions (model_admin.c): the
+-- checks, the name lock and the writes of train() in one place.
+CREATE OR REPLACE FUNCTION rfm_kmeans.rollback_model(model text) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_rollback_model' LANGUAGE C VOLATILE;
+CREATE OR REPLACE FUNCTION rfm_kmeans.drop_model(model text) RETURNS void
+	AS 'MODULE_PATHNAME', 'rfm_drop_model' LANGUAGE C VOLATILE;
+DROP FUNCTION rfm_kmeans._check_model_owner(text);
+
+------------------------------------------------------------------------------
+-- predict()/assign()/distances() keep the model, and segment() the rules,
+-- between calls; every write to those tables sends an invalidation that
+-- makes the next statement (also the next statement of a PL/pgSQL block,
+-- in this session) and every other session after the commit read them
+-- again.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION rfm_kmeans._table_changed() RETURNS trigger
+	AS 'MODULE_PATHNAME', 'rfm_table_changed' LANGUAGE C;
+CREATE TRIGGER models_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON rfm_kmeans.models FOR EACH STATEMENT EXECUTE FUNCTION rfm_kmeans._table_changed();
+CREATE TRIGGER segment_rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+	ON rfm_kmeans.segment_rules FOR EACH STATEMENT EXECUTE FUNCTION rfm_kmeans._table_changed();
+
+------------------------------------------------------------------------------
+-- One check of a relation's feature columns for every function that reads
+-- one: the schema's USAGE (42501, as a SELECT reports it), each column's
+-- existence (42703) and a numeric type that casts to float8 (42804).
+------------------------------------------------------------------------------
+
+CREATE FUNCTION rfm_kmeans._check_columns(relation regclass, columns text[]) RETURNS void
+	AS 'MODULE_PATHNAME', 'rfm_check_columns' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE OR REPLACE FUNCTION rfm_kmeans.drift(model text, relation regclass)
+	RETURNS TABLE (psi float8, shares_before float8[], shares_after float8[],
+	               mean_distance_before float8, mean_distance_after float8, n_rows bigint)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+	counts bigint[];
+	total bigint;
+	trained bigint;
+	eps constant float8 := 0.0001;
+BEGIN
+	IF drift.model IS NULL OR drift.relation IS NULL THEN
+		RAISE EXCEPTION 'drift() arguments must not be null' USING ERRCODE = '22004';
+	END IF;
+	SELECT * INTO m FROM rfm_kmeans.models WHERE name = drift.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', drift.model USING ERRCODE = '42704';
+	END IF;
+	PERFORM rfm_kmeans._check_columns(drift.relation, m.features);
+	-- every usable row of the relation with its cluster and distance
+	EXECUTE format($q$
+		WITH x AS (SELECT rfm_kmeans.assign(%L, VARIADIC ARRAY[%s]) AS a FROM %s WHERE %s)
+		SELECT (SELECT array_agg(coalesce(c.n, 0) ORDER BY g)
+		        FROM generate_series(0, %s - 1) g
+		        LEFT JOIN (SELECT (a).cluster AS cl, count(*) AS n FROM x GROUP BY 1) c ON c.cl = g),
+		       (SELECT count(*) FROM x),
+		       (SELECT avg((a).distance) FROM x)$q$,
+		m.name, rfm_kmeans._float8_columns(m.features), drift.relation,
+		rfm_kmeans._none_null(m.features), m.k)
+	  INTO counts, total, mean_distance_after;
+	IF total = 0 THEN
+		RAISE EXCEPTION 'relation "%" has no row with all features non-null', drift.relation
+			USING ERRCODE = '22000';
+	END IF;
+	SELECT sum(v) INTO trained FROM unnest(m.sizes) v;
+	shares_before := ARRAY(SELECT v::float8 / trained FROM unnest(m.sizes) WITH ORDINALITY u(v, o) ORDER BY o);
+	shares_after := ARRAY(SELECT v::float8 / total FROM unnest(counts) WITH ORDINALITY u(v, o) ORDER BY o);
+	SELECT sum((greatest(a, eps) - greatest(b, eps)) * ln(greatest(a, eps) / greatest(b, eps)))
+	  INTO psi
+	  FROM unnest(shares_after, shares_before) u(a, b);
+	mean_distance_before := m.mean_distance;
+	n_rows := total;
+	RETURN NEXT;
+END
+$$;
+
+-- The segment table; like every reader of a relation, an error (22000)
+-- when no row has every feature and column non-null (report_html() and
+-- evaluate() could not draw or measure anything either).
+CREATE OR REPLACE FUNCTION rfm_kmeans.cluster_summary(model text, relation regclass,
+	recency text DEFAULT NULL, frequency text DEFAULT NULL, monetary text DEFAULT NULL)
+	RETURNS TABLE (cluster integer, label text, customers bigint, share float8,
+	               mean_recency float8, mean_frequency float8, mean_monetary float8, revenue float8)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+	usable bigint;
+BEGIN
+	IF cluster_summary.relation IS NULL THEN
+		RAISE EXCEPTION 'cluster_summary() argument relation must not be null' USING ERRCODE = '22004';
+	END IF;
+	m := rfm_kmeans._rfm_model(cluster_summary.model, 'cluster_summary');
+	recency := coalesce(recency, m.features[1]);
+	frequency := coalesce(frequency, m.features[2]);
+	monetary := coalesce(monetary, m.features[3]);
+	PERFORM rfm_kmeans._check_columns(relation, m.features || ARRAY[recency, frequency, monetary]);
+	EXECUTE format('SELECT count(*) FROM %s WHERE %s', relation,
+	               rfm_kmeans._none_null(m.features || ARRAY[recency, frequency, monetary]))
+	  INTO usable;
+	IF usable = 0 THEN
+		RAISE EXCEPTION 'relation "%" has no row with all features non-null', relation
+			USING ERRCODE = '22000',
+			      DETAIL = format('Every row has a null in one of the columns %s.',
+			                      array_to_string(m.features || ARRAY[recency, frequency, monetary], ', '));
+	END IF;
+	RETURN QUERY EXECUTE format($q$
+		WITH x AS (
+			SELECT rfm_kmeans.predict(%L, VARIADIC ARRAY[%s]) AS cl, %I::pg_catalog.float8 AS r,
+			       %I::pg_catalog.float8 AS f, %I::pg_catalog.float8 AS mo
+			FROM %s WHERE %s),
+		per AS (SELECT cl, count(*) AS n, avg(r) AS r, avg(f) AS f, avg(mo) AS mo, sum(mo) AS rev
+		        FROM x GROUP BY cl)
+		SELECT l.cluster, l.label, coalesce(p.n, 0), coalesce(p.n, 0)::pg_catalog.float8 / (SELECT sum(n) FROM per),
+		       p.r, p.f, p.mo, coalesce(p.rev, 0)
+		FROM rfm_kmeans.cluster_labels(%L) l LEFT JOIN per p ON p.cl = l.cluster
+		ORDER BY l.cluster$q$,
+		m.name, rfm_kmeans._float8_columns(m.features), recency, frequency, monetary, relation,
+		rfm_kmeans._none_null(m.features || ARRAY[recency, frequency, monetary]), m.name);
+END
+$$;
+
+COMMENT ON FUNCTION rfm_kmeans._table_changed() IS
+	'internal: trigger sending the invalidation that makes cached models and segment rules be read again';
+COMMENT ON TRIGGER models_changed ON rfm_kmeans.models IS
+	'predict(), assign() and distances() read a changed model again from the next statement on';
+COMMENT ON TRIGGER segment_rules_changed ON rfm_kmeans.segment_rules IS
+	'segment() reads edited rules again from the next statement on';
+COMMENT ON FUNCTION rfm_kmeans._check_columns(regclass, text[]) IS
+	'internal: ERROR unless the caller may reach the relation and each column is a number castable to float8';
+COMMENT ON FUNCTION rfm_kmeans.rollback_model(text) IS
+	'make the latest earlier version of a model current again; returns its version (owner or superuser)';
+COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS
+	'delete a model and its earlier versions (owner or superuser)';

@@ -1,0 +1,38 @@
+/*
+ * table_watch.h
+ *	  Change counters of the extension's tables that scalar functions cache
+ *	  per query (rfm_kmeans.models for predict/assign/distances,
+ *	  rfm_kmeans.segment_rules for segment()).
+ *
+ * A cache keeps the counter it was filled at and is refilled when the
+ * counter moved. The counters move on a relcache invalidation of the
+ * table, which a statement-level trigger on the table sends for every
+ * write (rfm_kmeans._table_changed): it reaches this backend at the next
+ * command (so the next statement of a PL/pgSQL block sees the change) and
+ * other backends when the writer commits.
+ */
+#ifndef RFM_TABLE_WATCH_H
+#define RFM_TABLE_WATCH_H
+
+#include "postgres.h"
+
+typedef enum WatchedTable
+{
+	WATCH_MODELS = 0,
+	WATCH_SEGMENT_RULES,
+	WATCH_TABLES
+} WatchedTable;
+
+/* Registers the invalidation callback; from _PG_init. */
+void		table_watch_init(void);
+
+/*
+ * The table's counter, after remembering its OID (looked up by name in
+ * schema rfm_kmeans): call it when filling a cache, inside a transaction.
+ */
+uint64		table_watch_start(WatchedTable t);
+
+/* The table's counter now: compare with the one a cache was filled at. */
+uint64		table_watch_generation(WatchedTable t);
+
+#endif							/* RFM_TABLE_WATCH_H */

@@ -1,0 +1,200 @@
+/*
+ * train_options.c
+ *	  Options of train(), kmeans() and elbow(): see train_options.h.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "feature_loader.h"
+#include "lib/stringinfo.h"
+#include "model_store.h"
+#include "train_options.h"
+#include "utils/builtins.h"
+
+/* ERROR 22023 naming the option (or argument, as kind says) and the value. */
+static void
+invalid_value(const char *kind, const char *name, const char *value, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid value for %s \"%s\": %s", kind, name, value),
+			 errdetail("%s", detail)));
+}
+
+static void
+invalid_option(const char *name, const char *value, const char *detail)
+{
+	invalid_value("option", name, value, detail);
+}
+
+void
+require_argument(FunctionCallInfo fcinfo, int argno, const char *name)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument \"%s\" must not be null", name)));
+}
+
+KmInit
+parse_init_option(const char *name)
+{
+	if (strcmp(name, "k-means++") == 0)
+		return KM_INIT_PLUSPLUS;
+	if (strcmp(name, "random") != 0)
+		invalid_option("init", quote_literal_cstr(name),
+					   "Valid values are 'k-means++' and 'random' (or give init_centroids).");
+	return KM_INIT_RANDOM;
+}
+
+KmScale
+parse_scale_option(const char *name)
+{
+	if (strcmp(name, "zscore") == 0)
+		return KM_SCALE_ZSCORE;
+	if (strcmp(name, "minmax") == 0)
+		return KM_SCALE_MINMAX;
+	if (strcmp(name, "none") != 0)
+		invalid_option("scale", quote_literal_cstr(name),
+					   "Valid values are 'zscore', 'minmax' and 'none'.");
+	return KM_SCALE_NONE;
+}
+
+static void
+check_int(const char *kind, const char *name, int value, int min, int max)
+{
+	if (value < min || value > max)
+		invalid_value(kind, name, psprintf("%d", value),
+					  psprintf("%s must be between %d and %d.", name, min, max));
+}
+
+void
+check_int_option(const char *name, int value, int min, int max)
+{
+	check_int("option", name, value, min, max);
+}
+
+void
+check_int_argument(const char *name, int value, int min, int max)
+{
+	check_int("argument", name, value, min, max);
+}
+
+void
+check_tol_option(double tol)
+{
+	if (!(tol >= 0) || !isfinite(tol))
+		invalid_option("tol", psprintf("%g", tol), "tol must be a finite number >= 0.");
+}
+
+int
+default_n_init(KmInit init)
+{
+	return init == KM_INIT_RANDOM ? 10 : 1;
+}
+
+void
+parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
+{
+	char	   *mode;
+
+	if (base == 1)
+		require_argument(fcinfo, 0, "model");
+	require_argument(fcinfo, base, "relation");
+	require_argument(fcinfo, base + 1, "features");
+	require_argument(fcinfo, base + 2, "k");
+	require_argument(fcinfo, base + 3, "init");
+	require_argument(fcinfo, base + 6, "max_iter");
+	require_argument(fcinfo, base + 7, "tol");
+	require_argument(fcinfo, base + 8, "seed");
+	require_argument(fcinfo, base + 9, "scale");
+	require_argument(fcinfo, base + 11, "verbose");
+
+	o->model = base == 1 ? text_to_cstring(PG_GETARG_TEXT_PP(0)) : NULL;
+	if (o->model)
+		model_check_name(o->model);
+	o->relid = PG_GETARG_OID(base);
+	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(base + 1), &o->d);
+	o->k = PG_GETARG_INT32(base + 2);
+	check_int_argument("k", o->k, 1, MAX_K);
+
+	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 3));
+	o->init = parse_init_option(o->init_name);
+	o->init_centroids = PG_ARGISNULL(base + 4) ? NULL : PG_GETARG_ARRAYTYPE_P(base + 4);
+	if (o->init_centroids)
+	{
+		o->init = KM_INIT_EXPLICIT;
+		o->init_name = "explicit";
+	}
+	o->n_init = PG_ARGISNULL(base + 5) ? default_n_init(o->init) : PG_GETARG_INT32(base + 5);
+	check_int_option("n_init", o->n_init, 1, MAX_N_INIT);
+	o->max_iter = PG_GETARG_INT32(base + 6);
+	check_int_option("max_iter", o->max_iter, 1, MAX_MAX_ITER);
+	o->tol = PG_GETARG_FLOAT8(base + 7);
+	check_tol_option(o->tol);
+	o->seed = PG_GETARG_INT64(base + 8);
+	o->scale_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 9));
+	o->scale = parse_scale_option(o->scale_name);
+
+	/*
+	 * NULL (the default): memory mode, falling back to aggregate mode past
+	 * the memory limit. 'memory' asks for memory mode only: past the limit
+	 * it is an error.
+	 */
+	mode = PG_ARGISNULL(base + 10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(base + 10));
+	o->aggregate = false;
+	o->may_fall_back = mode == NULL;
+	if (mode != NULL && strcmp(mode, "aggregate") == 0)
+		o->aggregate = true;
+	else if (mode != NULL && strcmp(mode, "memory") != 0)
+		invalid_option("mode", quote_literal_cstr(mode),
+					   "Valid values are 'memory' and 'aggregate' (or NULL: memory, "
+					   "falling back to aggregate past rfm_kmeans.train_memory_limit).");
+	o->verbose = PG_GETARG_BOOL(base + 11);
+}
+
+double *
+explicit_centroids(const TrainOptions *o, const double *offset, const double *factor)
+{
+	ArrayType  *a = o->init_centroids;
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				i;
+	double	   *c;
+
+	if (ARR_NDIM(a) != 2 || ARR_DIMS(a)[0] != o->k || ARR_DIMS(a)[1] != o->d)
+		invalid_option("init_centroids",
+					   ARR_NDIM(a) == 2 ? psprintf("a %d x %d array", ARR_DIMS(a)[0], ARR_DIMS(a)[1]) :
+					   psprintf("a %d-dimensional array", ARR_NDIM(a)),
+					   psprintf("init_centroids must be a %d x %d array: k rows of %d features.",
+								o->k, o->d, o->d));
+	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &nulls, &count);
+	c = palloc(sizeof(double) * count);
+	for (i = 0; i < count; i++)
+	{
+		if (nulls[i] || !isfinite(DatumGetFloat8(elems[i])))
+			invalid_option("init_centroids",
+						   nulls[i] ? "NULL" : psprintf("%g", DatumGetFloat8(elems[i])),
+						   psprintf("Element %d of init_centroids is not a finite number.", i + 1));
+		c[i] = DatumGetFloat8(elems[i]);
+	}
+	km_scaler_apply(offset, factor, o->d, c, o->k, NULL);
+	return c;
+}
+
+char *
+train_params_json(const TrainOptions *o)
+{
+	StringInfoData s;
+
+	initStringInfo(&s);
+	appendStringInfo(&s, "{\"init\": \"%s\", \"n_init\": %d, \"max_iter\": %d, "
+					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"%s\"}",
+					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name,
+					 o->aggregate ? "aggregate" : "memory");
+	return s.data;
+}

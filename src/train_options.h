@@ -1,0 +1,74 @@
+/*
+ * train_options.h
+ *	  The options of train(), kmeans() and elbow(): parsing and validation,
+ *	  with one error per option that names it and the value it refused.
+ */
+#ifndef RFM_TRAIN_OPTIONS_H
+#define RFM_TRAIN_OPTIONS_H
+
+#include "postgres.h"
+
+#include "core/kmeans.h"
+#include "core/scaler.h"
+#include "fmgr.h"
+#include "utils/array.h"
+
+/* k, n_init, max_iter: their ranges */
+#define MAX_K 10000
+#define MAX_N_INIT 1000
+#define MAX_MAX_ITER 1000000
+
+typedef struct TrainOptions
+{
+	char	   *model;
+	Oid			relid;
+	char	  **features;
+	int			d;
+	int			k;
+	KmInit		init;
+	const char *init_name;
+	ArrayType  *init_centroids;
+	int			n_init;
+	int			max_iter;
+	double		tol;
+	int64		seed;
+	KmScale		scale;
+	const char *scale_name;
+	bool		verbose;
+	bool		aggregate;		/* mode => 'aggregate' */
+	bool		may_fall_back;	/* mode unset: memory, else aggregate */
+} TrainOptions;
+
+/* ERROR 22004 when argument argno (named name) is NULL. */
+void		require_argument(FunctionCallInfo fcinfo, int argno, const char *name);
+
+/* An init / scale option by name; ERROR 22023 for any other name. */
+KmInit		parse_init_option(const char *name);
+KmScale		parse_scale_option(const char *name);
+
+/* ERROR 22023 unless min <= value <= max, naming the option and value. */
+void		check_int_option(const char *name, int value, int min, int max);
+
+/* The same for an argument (k, k_min, k_max). */
+void		check_int_argument(const char *name, int value, int min, int max);
+
+/* ERROR 22023 unless tol is finite and >= 0. */
+void		check_tol_option(double tol);
+
+/* n_init when not given: scikit-learn's 'auto', 10 runs for random, else 1. */
+int			default_n_init(KmInit init);
+
+/*
+ * The arguments of train() (base 1: the model name first) or kmeans()
+ * (base 0: the relation first), in the SQL signature's order, checked.
+ */
+void		parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base);
+
+/* The k x d starting centroids in original units, scaled like the data. */
+double	   *explicit_centroids(const TrainOptions *o, const double *offset,
+							   const double *factor);
+
+/* The options as the jsonb stored with a model (params). */
+char	   *train_params_json(const TrainOptions *o);
+
+#endif							/* RFM_TRAIN_OPTIONS_H */

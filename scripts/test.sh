@@ -315,6 +315,35 @@ sqlsmith_run() {
 	echo "ok - $n sqlsmith queries (seed 42) over a database with the extension, a model and data: no server crash"
 }
 
+# After every suite that used the cluster: the server never restarted, no
+# backend died of a signal, and no database holds a model (current or
+# earlier version) with a non-finite inertia or sizes that do not add up
+# to its rows.
+integrity() {
+	local now db bad total=0
+	now=$(psql_q -At -d postgres -c "SELECT pg_postmaster_start_time()") || now="(server down)"
+	[ "$now" = "$STARTED_AT" ] || { echo "not ok - the server restarted during the suites ($STARTED_AT, now $now)"; return 1; }
+	if grep -q "terminated by signal" "$CLUSTER_DIR/server.log"; then
+		echo "not ok - a backend was terminated by a signal:"
+		grep -B2 "terminated by signal" "$CLUSTER_DIR/server.log" | head -10
+		return 1
+	fi
+	for db in $(psql_q -At -d postgres -c "SELECT datname FROM pg_database WHERE datallowconn ORDER BY 1"); do
+		psql_q -At -d "$db" -c "SELECT 1 FROM pg_extension WHERE extname = 'rfm_kmeans'" | grep -q 1 || continue
+		bad=$(psql_q -At -d "$db" -c "
+			SELECT count(*) FROM (
+				SELECT inertia, sizes, n_rows, k, centroids FROM rfm_kmeans.models
+				UNION ALL SELECT inertia, sizes, n_rows, k, centroids FROM rfm_kmeans.model_versions) m
+			WHERE NOT (inertia >= 0 AND inertia < 'Infinity') OR cardinality(sizes) <> k
+			   OR (SELECT sum(s) FROM unnest(sizes) s) <> n_rows
+			   OR EXISTS (SELECT FROM unnest(centroids) c WHERE NOT (c > '-Infinity' AND c < 'Infinity'))")
+		total=$((total + $(psql_q -At -d "$db" -c "SELECT (SELECT count(*) FROM rfm_kmeans.models) + (SELECT count(*) FROM rfm_kmeans.model_versions)")))
+		[ "$bad" = 0 ] || { echo "not ok - database $db stores $bad models with a non-finite inertia or centroid, or sizes that do not add up"; return 1; }
+	done
+	echo "ok - the server ran every suite without a restart or a crash; all $total stored models and versions are finite, with sizes adding up to their rows"
+}
+
+STARTED_AT=$(psql_q -At -d postgres -c "SELECT pg_postmaster_start_time()")
 run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
@@ -323,6 +352,7 @@ run_suite "the demo's HTML report in headless Chromium" report_in_chromium
 run_suite "scheduled retraining with pg_cron" cron_retrain
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "sqlsmith" sqlsmith_run
+run_suite "no restart, no crash, no stored model out of range" integrity
 run_suite "valgrind: the regression and bad-input suites on a server under memcheck" scripts/valgrind.sh
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 run_suite "C unit tests of the threaded passes (ThreadSanitizer)" make -s unit-tsan

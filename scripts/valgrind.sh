@@ -50,7 +50,7 @@ psql_q -d postgres -c "CREATE DATABASE rfm_valgrind"
 psql_q -d rfm_valgrind -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION rfm_kmeans" -f test/pgtap/helpers.psql
 pg_prove -d rfm_valgrind --ext .sql --set server_log="$CLUSTER_DIR/server.log" \
 	test/pgtap/bad_input.sql test/pgtap/state_input_fuzz.sql test/pgtap/state_binary_fuzz.sql \
-	test/pgtap/model_privileges.sql test/pgtap/search_path.sql || status=1
+	test/pgtap/model_privileges.sql test/pgtap/model_concurrency.sql test/pgtap/search_path.sql || status=1
 log "pgTAP suites under valgrind: $(( $(date +%s) - start )) s"
 cluster_stop
 

@@ -154,6 +154,9 @@ SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'pts', ARRAY['a', NULL]
 SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train(NULL, 'pts', ARRAY['a'], 2)$$) AS null_model;
 SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('', 'pts', ARRAY['a'], 2)$$) AS empty_model_name;
 CREATE TABLE big AS SELECT i::float8 AS x, (i % 7)::float8 AS y FROM generate_series(1, 10000) i;
+-- one thread: the threads' scratch is part of the working set and the
+-- errors below name its size
+SET rfm_kmeans.max_threads = 1;
 SET rfm_kmeans.train_memory_limit = '64kB';
 SELECT pg_temp.err_detail($$SELECT rfm_kmeans.train('e', 'big', ARRAY['x', 'y'], 2, mode => 'memory')$$) AS memory_limit;
 -- without an explicit mode, training falls back to aggregate mode
@@ -173,6 +176,7 @@ SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.elbow('big', ARRAY['x', 'y'
 SELECT pg_temp.err_detail($$SELECT * FROM rfm_kmeans.evaluate('ws8', 'big')$$) AS evaluate_fits;
 SELECT rfm_kmeans.drop_model('ws2'), rfm_kmeans.drop_model('ws8');
 RESET rfm_kmeans.train_memory_limit;
+RESET rfm_kmeans.max_threads;
 SELECT count(*) AS no_model_e FROM rfm_kmeans.models WHERE name = 'e';
 
 SELECT pg_temp.err_detail($$SELECT rfm_kmeans.predict('no_such_model', 1, 2)$$) AS unknown_model;

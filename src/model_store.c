@@ -34,6 +34,7 @@
 #include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 
@@ -100,7 +101,7 @@ missing_model_error(const char *name)
 	ereport(ERROR,
 			(errcode(ERRCODE_UNDEFINED_OBJECT),
 			 errmsg("model \"%s\" does not exist", name),
-			 errhint("SELECT name FROM rfm_kmeans.models lists the models.")));
+			 errhint("Train it with rfm_kmeans.train(); SELECT name FROM rfm_kmeans.models lists the models.")));
 }
 
 void
@@ -141,6 +142,19 @@ relation_owner(Oid relid)
 	owner = ((Form_pg_class) GETSTRUCT(tp))->relowner;
 	ReleaseSysCache(tp);
 	return owner;
+}
+
+/*
+ * After a write: the invalidation that makes every cached copy of the
+ * models (predict's) be read again, here from the next command on, in
+ * other sessions once this transaction commits (table_watch.h).
+ */
+static void
+models_changed(void)
+{
+	Oid			nsp = get_namespace_oid("rfm_kmeans", false);
+
+	CacheInvalidateRelcacheByRelid(get_relname_relid("models", nsp));
 }
 
 static CallerIdentity
@@ -371,6 +385,7 @@ model_store(const ModelToStore *m)
 				  19, types, values, SPI_OK_INSERT, 1, "store", m->name);
 	leave_owner(caller);
 	safe_spi_finish(level);
+	models_changed();
 }
 
 /*
@@ -430,6 +445,7 @@ model_rollback(const char *name)
 			  3, types, values, SPI_OK_DELETE, 1, "roll back", name);
 	leave_owner(caller);
 	safe_spi_finish(level);
+	models_changed();
 	return version;
 }
 
@@ -448,6 +464,7 @@ model_drop(const char *name)
 			  SPI_OK_DELETE, 1, "drop", name);
 	leave_owner(caller);
 	safe_spi_finish(level);
+	models_changed();
 }
 /* Copy a float8[] of n elements (no NULLs) into dst. */
 static void
@@ -494,10 +511,7 @@ model_load(const char *name, MemoryContext mcxt)
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
 	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("model \"%s\" does not exist", name),
-				 errhint("Train it with rfm_kmeans.train(); SELECT name FROM rfm_kmeans.models lists the models.")));
+		missing_model_error(name);
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	m = MemoryContextAllocZero(mcxt, sizeof(Model));

@@ -40,13 +40,14 @@ DROP FUNCTION rfm_kmeans._check_model_owner(text);
 -- between calls; every write to those tables sends an invalidation that
 -- makes the next statement (also the next statement of a PL/pgSQL block,
 -- in this session) and every other session after the commit read them
--- again.
+-- again. The model functions send it themselves (they are the only
+-- writers of the models, and a trigger would keep the table from
+-- becoming a Citus reference table); edits of the rules, by anyone, send
+-- it through this trigger.
 ------------------------------------------------------------------------------
 
 CREATE FUNCTION rfm_kmeans._table_changed() RETURNS trigger
 	AS 'MODULE_PATHNAME', 'rfm_table_changed' LANGUAGE C;
-CREATE TRIGGER models_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
-	ON rfm_kmeans.models FOR EACH STATEMENT EXECUTE FUNCTION rfm_kmeans._table_changed();
 CREATE TRIGGER segment_rules_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
 	ON rfm_kmeans.segment_rules FOR EACH STATEMENT EXECUTE FUNCTION rfm_kmeans._table_changed();
 
@@ -153,9 +154,7 @@ END
 $$;
 
 COMMENT ON FUNCTION rfm_kmeans._table_changed() IS
-	'internal: trigger sending the invalidation that makes cached models and segment rules be read again';
-COMMENT ON TRIGGER models_changed ON rfm_kmeans.models IS
-	'predict(), assign() and distances() read a changed model again from the next statement on';
+	'internal: trigger sending the invalidation that makes cached segment rules be read again';
 COMMENT ON TRIGGER segment_rules_changed ON rfm_kmeans.segment_rules IS
 	'segment() reads edited rules again from the next statement on';
 COMMENT ON FUNCTION rfm_kmeans._check_columns(regclass, text[]) IS

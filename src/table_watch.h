@@ -6,10 +6,11 @@
  *
  * A cache keeps the counter it was filled at and is refilled when the
  * counter moved. The counters move on a relcache invalidation of the
- * table, which a statement-level trigger on the table sends for every
- * write (rfm_kmeans._table_changed): it reaches this backend at the next
- * command (so the next statement of a PL/pgSQL block sees the change) and
- * other backends when the writer commits.
+ * table, sent by every write: by the model functions themselves (the only
+ * writers of rfm_kmeans.models, model_store.c), and for the rules by a
+ * statement-level trigger (rfm_kmeans._table_changed). It reaches this
+ * backend at the next command (so the next statement of a PL/pgSQL block
+ * sees the change) and other backends when the writer commits.
  */
 #ifndef RFM_TABLE_WATCH_H
 #define RFM_TABLE_WATCH_H

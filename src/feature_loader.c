@@ -1,11 +1,14 @@
 /*
  * feature_loader.c
  *	  Stream feature columns of a relation into one packed float8 array.
- *	  A plain table of float8 features that the caller may read without
- *	  row-level security is scanned directly; anything else is read by a
- *	  query in a portal whose rows go to our own DestReceiver. Either way
- *	  each slot's values are copied straight into the array (never a
- *	  materialized result, no tuple copies).
+ *	  The feature query is planned and started as any query of the
+ *	  caller's; when its plan is a plain scan of one table of the local
+ *	  heap, that table is scanned directly (the same rows, without the
+ *	  executor's per-row work); otherwise the query's rows go to our own
+ *	  DestReceiver, after being counted when another executor (Citus, a
+ *	  foreign data wrapper) would fetch them all first. Either way each
+ *	  slot's values are copied straight into the array (never a
+ *	  materialized result, no tuple copies), within a memory budget.
  */
 #include "compat.h"
 
@@ -14,28 +17,29 @@
 #include "access/htup_details.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "executor/executor.h"
-#include "utils/acl.h"
 #include "catalog/namespace.h"
-#include "utils/rel.h"
-#include "utils/rls.h"
-#include "utils/snapmgr.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
-#include "executor/spi.h"
-#include "executor/tuptable.h"
 #include "core/checked_size.h"
 #include "core/prefault.h"
+#include "executor/executor.h"
+#include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "feature_loader.h"
-#include "safe_spi.h"
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
+#include "nodes/plannodes.h"
 #include "parser/parse_coerce.h"
+#include "parser/parsetree.h"
+#include "safe_spi.h"
+#include "tcop/pquery.h"
+#include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
-#include "tcop/pquery.h"
 
 #define MAX_FEATURES 1000
 
@@ -366,57 +370,87 @@ receive_row(TupleTableSlot *slot, DestReceiver *self)
 }
 
 /*
- * Whether the rows of rel can be read by scanning it directly, with the
- * same rows and values as the feature query: a plain table with no
- * inheritance children (the query would read those too), no row-level
- * security in force for this user, SELECT granted on it or on the
- * features, and float8 features (the query's casts are then no-ops).
- * Anything else goes through the query, which also reports the errors
- * (42501 for a missing privilege).
+ * Whether the planned feature query reads the rows of one table of the
+ * local heap, as they are: a sequential scan without a filter (row-level
+ * security would add one), whose output columns are that table's own
+ * columns (float8 features need no cast). Then scanning the table itself
+ * reads exactly the query's rows, and att gets their attribute numbers.
+ * Anything else the planner (and any planner hook: Citus, a foreign data
+ * wrapper) made of the query, a view's expansion with quals, a partitioned
+ * or inherited table, a cast, is read through the query itself.
  */
 static bool
-direct_scan_allowed(Relation rel, const AttrNumber *att, int d)
+plan_scans_local_table(PlannedStmt *ps, int d, Oid *table, AttrNumber *att)
 {
-	Oid			relid = RelationGetRelid(rel);
-	Oid			user = GetUserId();
-	bool		granted;
-	int			j;
+	Plan	   *plan = ps->planTree;
+	RangeTblEntry *rte;
+	ListCell   *lc;
+	int			j = 0;
 
-	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relhassubclass ||
-		!ActiveSnapshotSet() ||
-		check_enable_rls(relid, InvalidOid, true) != RLS_NONE)
+	if (!IsA(plan, SeqScan) || plan->qual != NIL || plan->initPlan != NIL ||
+		ps->subplans != NIL || list_length(plan->targetlist) != d)
 		return false;
-	granted = pg_class_aclcheck(relid, user, ACL_SELECT) == ACLCHECK_OK;
-	for (j = 0; j < d; j++)
+	rte = rt_fetch(((Scan *) plan)->scanrelid, ps->rtable);
+	if (rte->rtekind != RTE_RELATION || rte->relkind != RELKIND_RELATION ||
+		rte->tablesample != NULL)
+		return false;
+	foreach(lc, plan->targetlist)
 	{
-		if (TupleDescAttr(RelationGetDescr(rel), att[j] - 1)->atttypid != FLOAT8OID)
+		TargetEntry *tle = lfirst_node(TargetEntry, lc);
+		Var		   *var = (Var *) tle->expr;
+
+		if (!IsA(var, Var) || var->vartype != FLOAT8OID || var->varattno <= 0)
 			return false;
-		if (!granted && pg_attribute_aclcheck(relid, att[j], user, ACL_SELECT) != ACLCHECK_OK)
-			return false;
+		att[j++] = var->varattno;
 	}
+	*table = rte->relid;
 	return true;
 }
 
 /*
- * Read the features by scanning the table itself, when direct_scan_allowed:
- * this spares the executor's per-row work (projection, the receiver call),
- * about a fifth of a load. Returns false, having read nothing, when not
- * allowed. The lock is kept to the end of the transaction, as a query's is.
+ * Whether part of the plan runs somewhere else and hands its rows over
+ * (a custom scan such as Citus's, a foreign scan): such an executor may
+ * fetch every row before the first reaches us, so the rows are counted
+ * before they are pulled.
  */
 static bool
-scan_table(Oid relid, const AttrNumber *att, int d, FeatureReceiver *r)
+plan_runs_elsewhere(Plan *plan)
 {
-	Relation	rel = table_open(relid, AccessShareLock);
+	ListCell   *lc;
+
+	if (plan == NULL)
+		return false;
+	if (IsA(plan, CustomScan) || IsA(plan, ForeignScan))
+		return true;
+	if (IsA(plan, Append))
+		foreach(lc, ((Append *) plan)->appendplans)
+			if (plan_runs_elsewhere(lfirst(lc)))
+				return true;
+	if (IsA(plan, MergeAppend))
+		foreach(lc, ((MergeAppend *) plan)->mergeplans)
+			if (plan_runs_elsewhere(lfirst(lc)))
+				return true;
+	if (IsA(plan, SubqueryScan) && plan_runs_elsewhere(((SubqueryScan *) plan)->subplan))
+		return true;
+	return plan_runs_elsewhere(plan->lefttree) || plan_runs_elsewhere(plan->righttree);
+}
+
+/*
+ * Read the rows of table by scanning it directly (plan_scans_local_table
+ * said this reads what the query would; the query's executor start has
+ * checked the caller's privileges): this spares the executor's per-row
+ * work (projection, the receiver call), about a fifth of a load. The lock
+ * is kept to the end of the transaction, as a query's is.
+ */
+static void
+scan_table(Oid table, const AttrNumber *att, int d, FeatureReceiver *r)
+{
+	Relation	rel = table_open(table, AccessShareLock);
 	TupleTableSlot *slot;
 	TableScanDesc scan;
 	AttrNumber	last = 0;
 	int			j;
 
-	if (!direct_scan_allowed(rel, att, d))
-	{
-		table_close(rel, NoLock);
-		return false;
-	}
 	for (j = 0; j < d; j++)
 		last = Max(last, att[j]);
 	slot = table_slot_create(rel, NULL);
@@ -430,7 +464,31 @@ scan_table(Oid relid, const AttrNumber *att, int d, FeatureReceiver *r)
 	table_endscan(scan);
 	ExecDropSingleTupleTableSlot(slot);
 	table_close(rel, NoLock);
-	return true;
+}
+
+/*
+ * The usable rows of relid (every feature non-null), counted by a query of
+ * their own, before rows that another executor would fetch all at once are
+ * pulled: none is pulled when they would not fit the budget.
+ */
+static size_t
+count_usable_rows(Oid relid, char **names, int d)
+{
+	StringInfoData q;
+	bool		isnull;
+	int64		n;
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfo(&q, "SELECT pg_catalog.count(*) FROM %s WHERE ",
+					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
+												get_rel_name(relid)));
+	for (j = 0; j < d; j++)
+		appendStringInfo(&q, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(names[j]));
+	if (SPI_execute(q.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "could not count the rows of relation \"%s\"", get_rel_name(relid));
+	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	return (size_t) n;
 }
 
 static void
@@ -489,12 +547,14 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 	FeatureReceiver r;
 	SPIPlanPtr	plan;
 	Portal		portal;
+	PlannedStmt *ps;
 	size_t		expected;
 	int			guc_level;
 	AttrNumber *att = palloc(sizeof(AttrNumber) * d);
+	Oid			table;
 	int			j;
 
-	check_feature_columns(relid, names, d, att);
+	check_feature_columns(relid, names, d, NULL);
 	memset(&r, 0, sizeof(r));
 	r.query_att = palloc(sizeof(AttrNumber) * d);
 	for (j = 0; j < d; j++)
@@ -521,30 +581,51 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 	r.budget = budget;
 	r.mcxt = CurrentMemoryContext;
 	r.can_fall_back = too_big != NULL;
-	expected = expected_rows(relid);
-	if (expected > 0 &&
-		!reserve_rows(out, &r.capacity, Min(expected, rows_within(budget, d)), budget, r.mcxt, true))
-		r.capacity = 0;
+
+	/*
+	 * The feature query, planned and started as any query of the caller's
+	 * (its planner hooks, privileges and row-level security apply), in a
+	 * cursor. No JIT for it: it would only compile a trivial projection,
+	 * and loading LLVM adds some 50 MB to the backend and tens of
+	 * milliseconds.
+	 */
+	guc_level = safe_spi_connect(SAFE_SPI_NO_JIT);
+	plan = SPI_prepare(feature_query(relid, names, d), 0, NULL);
+	if (plan == NULL)
+		elog(ERROR, "could not prepare the feature query: %s",
+			 SPI_result_code_string(SPI_result));
+	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
+	ps = linitial_node(PlannedStmt, portal->stmts);
+	if (plan_runs_elsewhere(ps->planTree))
+	{
+		/* counted: past the budget, nothing is pulled (or 54000) */
+		if (!reserve_rows(out, &r.capacity, count_usable_rows(relid, names, d), budget,
+						  r.mcxt, r.can_fall_back))
+			r.too_big = true;
+	}
+	else
+	{
+		/* the first allocation is the planner's estimate, within the budget */
+		expected = expected_rows(relid);
+		if (expected > 0 &&
+			!reserve_rows(out, &r.capacity, Min(expected, rows_within(budget, d)), budget,
+						  r.mcxt, true))
+			r.capacity = 0;
+	}
 	/* the scan fills the array while another core maps its pages */
 	r.prefault = start_prefault(r.mcxt, out->x, r.capacity * sizeof(double) * d);
-
-	if (!scan_table(relid, att, d, &r))
+	if (!r.too_big && plan_scans_local_table(ps, d, &table, att))
 	{
-		/*
-		 * No JIT for this scan: it would only compile a trivial projection,
-		 * and loading LLVM adds some 50 MB to the backend and tens of
-		 * milliseconds.
-		 */
-		guc_level = safe_spi_connect(true);
-		plan = SPI_prepare(feature_query(relid, names, d), 0, NULL);
-		if (plan == NULL)
-			elog(ERROR, "could not prepare the feature query: %s",
-				 SPI_result_code_string(SPI_result));
-		portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
-		PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
 		SPI_cursor_close(portal);
-		safe_spi_finish(guc_level);
+		scan_table(table, att, d, &r);
 	}
+	else
+	{
+		if (!r.too_big)
+			PortalRunFetch(portal, FETCH_FORWARD, FETCH_ALL, &r.pub);
+		SPI_cursor_close(portal);
+	}
+	safe_spi_finish(guc_level);
 	km_prefault_wait(r.prefault);
 
 	if (too_big)

@@ -385,7 +385,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.lo = palloc(sizeof(double) * o->d);
 	r.hi = palloc(sizeof(double) * o->d);
 	check_feature_columns(o->relid, o->features, o->d, NULL);
-	level = safe_spi_connect(false);
+	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
 	if (out->n_rows == 0)
 		no_usable_row_error(o->relid, out->n_skipped);

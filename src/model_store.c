@@ -111,7 +111,7 @@ model_check_owner(const char *name)
 	Datum		values[1] = {CStringGetTextDatum(name)};
 	int			level;
 
-	level = safe_spi_connect(false);
+	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	if (SPI_execute_with_args("SELECT owner FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
@@ -349,7 +349,7 @@ model_store(const ModelToStore *m)
 	values[18] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
 	lock_model_name(m->name);
-	level = safe_spi_connect(false);
+	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	with_below = models_have_centroid_below();
 	caller = become_owner();
 	owner = locked_model(m->name, &version);
@@ -400,7 +400,7 @@ begin_change(const char *name, CallerIdentity *caller, int *level)
 	char	   *owner;
 
 	lock_model_name(name);
-	*level = safe_spi_connect(false);
+	*level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	*caller = become_owner();
 	owner = locked_model(name, &version);
 	leave_owner(*caller);
@@ -505,7 +505,7 @@ model_load(const char *name, MemoryContext mcxt)
 				j;
 	int			level;
 
-	level = safe_spi_connect(false);
+	level = safe_spi_connect(SAFE_SPI_CATALOG_READ);
 	if (SPI_execute_with_args("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
 							  "scale_factor, centroids, features FROM rfm_kmeans.models WHERE name = $1",
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)

@@ -8,16 +8,26 @@
 #include "safe_spi.h"
 #include "utils/guc.h"
 
+#define CITUS_NESTED_GUC "citus.allow_nested_distributed_execution"
+
+static void
+set_local(const char *name, const char *value)
+{
+	(void) set_config_option(name, value, PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+}
+
 int
-safe_spi_connect(bool no_jit)
+safe_spi_connect(int options)
 {
 	int			level = NewGUCNestLevel();
 
-	(void) set_config_option("search_path", "pg_catalog, pg_temp", PGC_USERSET,
-							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	if (no_jit)
-		(void) set_config_option("jit", "off", PGC_USERSET, PGC_S_SESSION,
-								 GUC_ACTION_SAVE, true, 0, false);
+	set_local("search_path", "pg_catalog, pg_temp");
+	if (options & SAFE_SPI_NO_JIT)
+		set_local("jit", "off");
+	/* only where Citus defined it: never create a placeholder setting */
+	if ((options & SAFE_SPI_CATALOG_READ) && GetConfigOption(CITUS_NESTED_GUC, true, false) != NULL)
+		set_local(CITUS_NESTED_GUC, "on");
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	return level;

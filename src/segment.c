@@ -45,7 +45,7 @@ load_rules(MemoryContext parent)
 	uint64		generation = table_watch_start(WATCH_SEGMENT_RULES);
 	SegmentRules *sr;
 	uint64		i;
-	int			level = safe_spi_connect(false);
+	int			level = safe_spi_connect(SAFE_SPI_CATALOG_READ);
 
 	if (SPI_execute("SELECT segment, r_min, r_max, f_min, f_max, m_min, m_max "
 					"FROM rfm_kmeans.segment_rules ORDER BY priority",

@@ -63,26 +63,29 @@ port_is_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# Start a new cluster in a fresh temporary directory. Exports PGHOST,
-# PGPORT, PGUSER and CLUSTER_DIR. Extra postgresql.conf lines come from
-# the CLUSTER_CONF variable.
-cluster_start() {
-	local port=${RFM_PORT:-55432}
-	CLUSTER_DIR=$(mktemp -d /tmp/rfm_kmeans.XXXXXX)
-	chmod 755 "$CLUSTER_DIR"
+# A fresh temporary directory the cluster's OS user owns.
+cluster_tmpdir() {
+	local dir
+	dir=$(mktemp -d "/tmp/$1.XXXXXX")
+	chmod 755 "$dir"
 	if [ "$(id -u)" -eq 0 ]; then
 		id postgres >/dev/null 2>&1 || useradd --system --home-dir /var/lib/postgresql postgres
-		chown postgres: "$CLUSTER_DIR"
+		chown postgres: "$dir"
 	fi
-	while ! port_is_free "$port"; do port=$((port + 1)); done
-	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
-	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/initdb" -D "$CLUSTER_DIR/data" -U postgres \
-		--auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$CLUSTER_DIR/initdb.log" 2>&1) ||
-		{ cat "$CLUSTER_DIR/initdb.log" >&2; die "initdb failed"; }
-	as_cluster_user tee -a "$CLUSTER_DIR/data/postgresql.conf" >/dev/null <<CONF
+	echo "$dir"
+}
+
+# Create and start one server: data directory $1/data, log $1/server.log,
+# socket in $1, port $2 (on 127.0.0.1), extra postgresql.conf lines $3.
+node_start() {
+	local dir=$1 port=$2 conf=${3:-}
+	(cd "$dir" && as_cluster_user "$PG_BIN/initdb" -D "$dir/data" -U postgres \
+		--auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1) ||
+		{ cat "$dir/initdb.log" >&2; die "initdb failed"; }
+	as_cluster_user tee -a "$dir/data/postgresql.conf" >/dev/null <<CONF
 port = $port
 listen_addresses = '127.0.0.1'
-unix_socket_directories = '$CLUSTER_DIR'
+unix_socket_directories = '$dir'
 shared_buffers = '512MB'
 work_mem = '64MB'
 maintenance_work_mem = '256MB'
@@ -91,17 +94,40 @@ fsync = off
 synchronous_commit = off
 full_page_writes = off
 logging_collector = off
-${CLUSTER_CONF:-}
+$conf
 CONF
-	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" \
-		-l "$CLUSTER_DIR/server.log" -w -t 60 start >/dev/null) ||
-		{ cat "$CLUSTER_DIR/server.log" >&2; die "the server did not start"; }
+	(cd "$dir" && as_cluster_user "$PG_BIN/pg_ctl" -D "$dir/data" \
+		-l "$dir/server.log" -w -t 60 start >/dev/null) ||
+		{ cat "$dir/server.log" >&2; die "the server in $dir did not start"; }
+}
+
+node_stop() {
+	[ -d "$1/data" ] || return 0
+	(cd "$1" && as_cluster_user "$PG_BIN/pg_ctl" -D "$1/data" -m fast -w stop >/dev/null 2>&1) || true
+}
+
+# The first free TCP port from $1 on.
+free_port() {
+	local port=$1
+	while ! port_is_free "$port"; do port=$((port + 1)); done
+	echo "$port"
+}
+
+# Start a new cluster in a fresh temporary directory. Exports PGHOST,
+# PGPORT, PGUSER and CLUSTER_DIR. Extra postgresql.conf lines come from
+# the CLUSTER_CONF variable.
+cluster_start() {
+	local port
+	CLUSTER_DIR=$(cluster_tmpdir rfm_kmeans)
+	port=$(free_port "${RFM_PORT:-55432}")
+	log "starting a throwaway PostgreSQL $PG_MAJOR cluster in $CLUSTER_DIR (port $port)"
+	node_start "$CLUSTER_DIR" "$port" "${CLUSTER_CONF:-}"
 	export PGHOST=$CLUSTER_DIR PGPORT=$port PGUSER=postgres CLUSTER_DIR
 }
 
 cluster_stop() {
-	[ -n "${CLUSTER_DIR:-}" ] && [ -d "$CLUSTER_DIR/data" ] || return 0
-	(cd "$CLUSTER_DIR" && as_cluster_user "$PG_BIN/pg_ctl" -D "$CLUSTER_DIR/data" -m fast -w stop >/dev/null 2>&1) || true
+	[ -n "${CLUSTER_DIR:-}" ] || return 0
+	node_stop "$CLUSTER_DIR"
 }
 
 cluster_remove() {

@@ -11,6 +11,16 @@
 /* What any sum of the run may reach: DBL_MAX with room for rounding. */
 #define SAFE_TOTAL (DBL_MAX / 16)
 
+/*
+ * How far a computed centroid may stray outside the box, relative to the
+ * box's largest magnitude: a mean is a sum of n values divided by n, and
+ * the blocked sums of the passes round by well under 2^-30 of it. Near
+ * 1e226, even a point's distance to a centroid of the same value, one
+ * rounding step away, squares past DBL_MAX: the fuzzer found that, and
+ * this margin is what the box check adds for it.
+ */
+#define ROUNDING_SLACK 0x1p-30
+
 void
 km_scaled_box(const double *lo, const double *hi, const double *offset,
 			  const double *factor, int d, double *box_lo, double *box_hi)
@@ -48,17 +58,24 @@ km_box_unsafe_feature(const double *box_lo, const double *box_hi, int d, size_t 
 	int			widest = 0,
 				j;
 
+	double		widest_w = -1;
+
 	for (j = 0; j < d; j++)
 	{
 		double		w = box_hi[j] - box_lo[j];
+		double		top = fmax(fabs(box_lo[j]), fabs(box_hi[j]));
 
 		/* NaN (an infinite factor over an infinite range) fails too */
 		if (!isfinite(box_lo[j]) || !isfinite(box_hi[j]) || !(w >= 0) || !isfinite(w))
 			return j;
-		if (fabs(box_lo[j]) > limit || fabs(box_hi[j]) > limit)
+		if (top > limit)
 			return j;			/* a cluster's sum could overflow */
-		if (w > box_hi[widest] - box_lo[widest])
+		w += top * ROUNDING_SLACK;	/* where a centroid may round to */
+		if (w > widest_w)
+		{
 			widest = j;
+			widest_w = w;
+		}
 		width2 += w * w;		/* +Infinity when a square overflows */
 	}
 	return width2 <= limit ? -1 : widest;

@@ -6,7 +6,8 @@
  * Every quantity a training or an evaluation adds up is bounded by the
  * box that holds the scaled rows (and any given centroids): a squared
  * distance between two points of the box is at most S2 = sum over
- * features of the box's width squared; an inertia, a k-means++ potential,
+ * features of the box's width squared (widened by the rounding of a
+ * computed mean, 2^-30 of the box's magnitude); an inertia, a k-means++ potential,
  * a metric's sum of squares at most n S2; a cluster's sum of feature j at
  * most n max(|lo_j|, |hi_j|). Centroids are means of rows, so they stay
  * in the box. When those bounds are below DBL_MAX / 16, no sum, square or

@@ -130,18 +130,31 @@ box_tests(void)
 	ok(hi[0] == 5 && lo[1] == 0, "km_box_include widens the box to a centroid");
 	{
 		double		l[1] = {0},
-					h[1] = {sqrt(DBL_MAX / 16) / 2};
+					h[1] = {sqrt(DBL_MAX / 16) / 2 * (1 - 0x1p-20)};
 
 		is_int(km_box_unsafe_feature(l, h, 1, 4), -1, "width^2 * n just below DBL_MAX / 16: safe");
 		is_int(km_box_unsafe_feature(l, h, 1, 5), 0, "one row more: refused");
 	}
 	{
-		double		l[1] = {1e300},
-					h[1] = {1e300};
+		/* no spread: only a centroid's rounding (2^-30 of 1e160) counts */
+		double		l[1] = {1e160},
+					h[1] = {1e160};
 
-		is_int(km_box_unsafe_feature(l, h, 1, 10), -1, "1e300 without spread, 10 rows: sums below 1.1e307");
-		is_int(km_box_unsafe_feature(l, h, 1, 1000000), -1, "a million rows: 1e306 still fits");
-		is_int(km_box_unsafe_feature(l, h, 1, 100000000), 0, "1e8 rows: their sum would overflow");
+		is_int(km_box_unsafe_feature(l, h, 1, 10), -1, "1e160 without spread, 10 rows: fine");
+		is_int(km_box_unsafe_feature(l, h, 1, 100000), -1, "100,000 rows: 8.7e306, still fine");
+		is_int(km_box_unsafe_feature(l, h, 1, 1000000), 0, "a million rows: their rounding, squared and summed, would not be");
+		l[0] = h[0] = 1e300;
+		is_int(km_box_unsafe_feature(l, h, 1, 2), 0, "1e300 without spread: refused");
+	}
+	{
+		/* no spread at 2.3e226: a centroid one rounding step away is 3e210
+		 * from the rows, and that squares past DBL_MAX (the fuzzer's find) */
+		double		l[1] = {-2.289989454992704e226},
+					h[1] = {-2.289989454992704e226};
+
+		is_int(km_box_unsafe_feature(l, h, 1, 3), 0, "2.3e226 without spread is refused: rounding noise squares past DBL_MAX");
+		l[0] = h[0] = 1e150;
+		is_int(km_box_unsafe_feature(l, h, 1, 3), -1, "1e150 without spread is fine");
 	}
 	{
 		double		l[2] = {0, NAN},

@@ -14,6 +14,7 @@
 # checkout) and say they were skipped otherwise.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/citus.sh"
 cd "$REPO_ROOT"
 
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
@@ -28,11 +29,18 @@ trap cluster_remove EXIT
 
 failed=()
 passed=()
+skipped=()
+# A suite passes (0), is skipped (2, having said why) or fails.
 run_suite() {
-	local name=$1
+	local name=$1 rc=0
 	shift
 	log "suite: $name"
-	if "$@"; then passed+=("$name"); else failed+=("$name"); fi
+	"$@" || rc=$?
+	case $rc in
+		0) passed+=("$name") ;;
+		2) skipped+=("$name") ;;
+		*) failed+=("$name") ;;
+	esac
 }
 
 regress() {
@@ -59,6 +67,21 @@ pgtap() {
 	fi
 	pg_prove -d "$db" --ext .sql -r --set server_log="$CLUSTER_DIR/server.log" test/pgtap
 }
+
+# rfm_kmeans on Citus: a coordinator and two workers of their own, with
+# Citus built from ../shared/vendor when this server does not have it. A
+# subshell, so that a failure to start ends this suite only, and its
+# cluster goes with it.
+citus_suite() (
+	if ! citus_ensure; then
+		echo "skipped - the Citus suite needs Citus or its source ($CITUS_TARBALL)"
+		exit 2
+	fi
+	trap citus_cluster_remove EXIT
+	citus_cluster_start
+	citus_psql "$CITUS_PORT" -c "CREATE EXTENSION pgtap" -c "CREATE EXTENSION rfm_kmeans" >/dev/null
+	PGHOST=127.0.0.1 PGPORT=$CITUS_PORT PGUSER=postgres pg_prove -d "$CITUS_DB" --ext .sql -r test/citus
+)
 
 # Edited and added segment rules, and k-means models, survive pg_dump /
 # pg_restore (custom format) into a fresh database, and assign() gives the
@@ -346,6 +369,7 @@ integrity() {
 STARTED_AT=$(psql_q -At -d postgres -c "SELECT pg_postmaster_start_time()")
 run_suite "pg_regress" regress
 run_suite "pgTAP" pgtap
+run_suite "Citus: a coordinator and two workers" citus_suite
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
 run_suite "upgrade from the oldest version" upgrade_path
 run_suite "the demo's HTML report in headless Chromium" report_in_chromium
@@ -360,6 +384,7 @@ run_suite "fuzzing the core (libFuzzer, ${RFM_FUZZ_SECONDS:-20} s a target)" \
 	make -s fuzz FUZZ_SECONDS="${RFM_FUZZ_SECONDS:-20}"
 
 echo
-echo "suites: ${#passed[@]} passed, ${#failed[@]} failed"
+echo "suites: ${#passed[@]} passed, ${#skipped[@]} skipped, ${#failed[@]} failed"
+for s in "${skipped[@]}"; do echo "skipped: $s"; done
 for s in "${failed[@]}"; do echo "FAILED: $s"; done
 [ ${#failed[@]} -eq 0 ]

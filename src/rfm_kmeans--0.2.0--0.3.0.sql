@@ -80,18 +80,18 @@ BEGIN
 		RAISE EXCEPTION 'model "%" does not exist', drift.model USING ERRCODE = '42704';
 	END IF;
 	PERFORM rfm_kmeans._check_columns(drift.relation, m.features);
-	-- every usable row of the relation with its cluster and distance
+	-- every usable row's cluster and distance, added up per cluster by one
+	-- GROUP BY, which parallel query and Citus compute where the rows are
 	EXECUTE format($q$
-		WITH x AS (SELECT rfm_kmeans.assign(%L, VARIADIC ARRAY[%s]) AS a FROM %s WHERE %s)
-		SELECT (SELECT array_agg(coalesce(c.n, 0) ORDER BY g)
-		        FROM generate_series(0, %s - 1) g
-		        LEFT JOIN (SELECT (a).cluster AS cl, count(*) AS n FROM x GROUP BY 1) c ON c.cl = g),
-		       (SELECT count(*) FROM x),
-		       (SELECT avg((a).distance) FROM x)$q$,
-		m.name, rfm_kmeans._float8_columns(m.features), drift.relation,
-		rfm_kmeans._none_null(m.features), m.k)
+		SELECT array_agg(coalesce(per.n, 0) ORDER BY g), sum(per.n), sum(per.dist) / sum(per.n)
+		FROM generate_series(0, %s - 1) g
+		LEFT JOIN (SELECT (a).cluster AS cl, count(*) AS n, sum((a).distance) AS dist
+		           FROM (SELECT rfm_kmeans.assign(%L, VARIADIC ARRAY[%s]) AS a FROM %s WHERE %s) x
+		           GROUP BY 1) per ON per.cl = g$q$,
+		m.k, m.name, rfm_kmeans._float8_columns(m.features), drift.relation,
+		rfm_kmeans._none_null(m.features))
 	  INTO counts, total, mean_distance_after;
-	IF total = 0 THEN
+	IF total IS NULL THEN
 		RAISE EXCEPTION 'relation "%" has no row with all features non-null', drift.relation
 			USING ERRCODE = '22000';
 	END IF;
@@ -153,6 +153,38 @@ BEGIN
 END
 $$;
 
+------------------------------------------------------------------------------
+-- Citus: the model catalog as reference tables, so that every node holds
+-- every model and predict()/assign()/distances() run on the workers, in
+-- the queries Citus pushes down to them. Run once on the coordinator.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION rfm_kmeans.citus_setup() RETURNS void
+	LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	t text;
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'citus_setup() needs the citus extension in this database'
+			USING ERRCODE = '55000',
+			      HINT = 'Without Citus there is nothing to set up: every function works as it is.';
+	END IF;
+	IF NOT citus_is_coordinator() THEN
+		RAISE EXCEPTION 'citus_setup() runs on the coordinator' USING ERRCODE = '55000';
+	END IF;
+	FOREACH t IN ARRAY ARRAY['rfm_kmeans.models', 'rfm_kmeans.model_versions'] LOOP
+		IF NOT EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = t::regclass) THEN
+			PERFORM create_reference_table(t);
+			-- the rows now live in the reference table's shards
+			PERFORM truncate_local_data_after_distributing_table(t);
+		END IF;
+	END LOOP;
+END
+$$;
+
+COMMENT ON FUNCTION rfm_kmeans.citus_setup() IS
+	'Citus: make the model catalog reference tables, so that scoring runs on the workers (run once on the coordinator)';
 COMMENT ON FUNCTION rfm_kmeans._table_changed() IS
 	'internal: trigger sending the invalidation that makes cached segment rules be read again';
 COMMENT ON TRIGGER segment_rules_changed ON rfm_kmeans.segment_rules IS

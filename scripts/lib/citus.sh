@@ -9,6 +9,9 @@ CITUS_VERSION=13.2.2
 CITUS_TARBALL=${RFM_CITUS_TARBALL:-$REPO_ROOT/../shared/vendor/citus-$CITUS_VERSION.tar.gz}
 CITUS_CACHE=${RFM_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/rfm_kmeans}/citus-$CITUS_VERSION-pg$PG_MAJOR
 CITUS_DB=rfm_citus
+# what the build needs beyond the extension's own build packages: the
+# server's headers include gssapi.h, and columnar uses zstd and lz4
+CITUS_PACKAGES=(libkrb5-dev libzstd-dev liblz4-dev)
 
 # Whether this PostgreSQL has Citus 13.2 installed (ours or a package).
 citus_installed() {
@@ -23,6 +26,7 @@ citus_installed() {
 citus_ensure() {
 	citus_installed && return 0
 	[ -r "$CITUS_TARBALL" ] || { log "no Citus source at $CITUS_TARBALL"; return 1; }
+	ensure_packages "${BUILD_PACKAGES[@]}" "${CITUS_PACKAGES[@]}"
 	if [ ! -f "$CITUS_CACHE/.built" ]; then
 		log "building Citus $CITUS_VERSION in $CITUS_CACHE (about 75 s on 2 cores; once)"
 		rm -rf "$CITUS_CACHE"
@@ -35,10 +39,10 @@ citus_ensure() {
 		grep -q '^have_createdb_privilege' "$CITUS_CACHE/src/include/pg_version_compat.h" &&
 			die "could not patch Citus's copy of have_createdb_privilege()"
 		(cd "$CITUS_CACHE" &&
-			./configure --without-libcurl --without-lz4 --without-zstd PG_CONFIG="$PG_BIN/pg_config" \
+			./configure --without-libcurl PG_CONFIG="$PG_BIN/pg_config" \
 				>"$CITUS_CACHE/configure.log" 2>&1 &&
 			make -s -j"$(nproc)" with_llvm=no >"$CITUS_CACHE/build.log" 2>&1) ||
-			{ tail -30 "$CITUS_CACHE/configure.log" "$CITUS_CACHE/build.log" >&2; die "the Citus build failed"; }
+			{ tail -n 30 "$CITUS_CACHE/configure.log" "$CITUS_CACHE/build.log" >&2; die "the Citus build failed"; }
 		touch "$CITUS_CACHE/.built"
 	fi
 	log "installing Citus $CITUS_VERSION into PostgreSQL $PG_MAJOR"
@@ -50,7 +54,7 @@ citus_ensure() {
 citus_psql() {
 	local port=$1
 	shift
-	PGHOST=127.0.0.1 PGPORT=$port psql_q -d "$CITUS_DB" "$@"
+	PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres psql_q -d "$CITUS_DB" "$@"
 }
 
 # Start a coordinator and two workers (each its own data directory under
@@ -74,7 +78,7 @@ citus.enable_statistics_collection = off"
 		[ "$(id -u)" -eq 0 ] && chown postgres: "$CITUS_DIR/$node"
 		[ "$node" = coordinator ] || { port=$(free_port $((port + 1))); CITUS_WORKER_PORTS="$CITUS_WORKER_PORTS $port"; }
 		node_start "$CITUS_DIR/$node" "$port" "$conf"
-		PGHOST=127.0.0.1 PGPORT=$port psql_q -d postgres -c "CREATE DATABASE $CITUS_DB" >/dev/null
+		PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres psql_q -d postgres -c "CREATE DATABASE $CITUS_DB" >/dev/null
 		citus_psql "$port" -c "CREATE EXTENSION citus" >/dev/null
 	done
 	CITUS_WORKER_PORTS=${CITUS_WORKER_PORTS# }

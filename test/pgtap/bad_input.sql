@@ -4,7 +4,7 @@
 SET client_min_messages = error;
 SELECT pg_postmaster_start_time() AS started \gset
 BEGIN;
-SELECT plan(103);
+SELECT plan(104);
 
 CREATE TABLE bi_pts AS SELECT i, (i % 5)::float8 AS a, (i % 3)::float8 AS b FROM generate_series(1, 50) i;
 CREATE TABLE bi_one AS SELECT 1.0::float8 AS a, 2.0::float8 AS b;
@@ -127,6 +127,7 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('x', 999999999::regclass, ARRAY['a'],
 SELECT throws_ok($$SELECT rfm_kmeans.train(repeat('x', 3000), 'bi_empty', ARRAY['a'], 1)$$, '42622', NULL,
                  'train: a name past 1024 bytes is refused before any reading (the table is empty)');
 SELECT lives_ok($$SELECT rfm_kmeans.train(repeat('y', 1024), 'bi_pts', ARRAY['a'], 1)$$, 'train: a name of 1024 bytes');
+SELECT throws_ok($$SELECT rfm_kmeans.citus_setup()$$, '55000', NULL, 'citus_setup: without Citus');
 
 -- cluster_labels / cluster_summary / report_html (0.2.0)
 CREATE TABLE "bi rfm ""q""; x" ("r; 1" float8, "F ""2""" float8, "m m" float8, note text);

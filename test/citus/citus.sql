@@ -1,0 +1,187 @@
+-- rfm_kmeans on a Citus cluster (a coordinator and two workers, started by
+-- scripts/test.sh): every function reads the rows the workers hold, the
+-- aggregates are pushed down, scoring runs on the workers, and every
+-- answer equals the one on a local copy of the same table (exactly for
+-- rfm() and predict(), to 1e-9 for centroids, whose sums add up in another
+-- order).
+\set ON_ERROR_STOP 1
+-- pg_temp helpers stay local (Citus warns so): errors only
+SET client_min_messages = error;
+SELECT plan(45);
+
+-- the text of an EXPLAIN statement's plan
+CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	result text := '';
+BEGIN
+	FOR line IN EXECUTE q LOOP
+		result := result || line || E'\n';
+	END LOOP;
+	RETURN result;
+END
+$$;
+
+SELECT lives_ok('SELECT rfm_kmeans.citus_setup()', 'citus_setup() makes the model catalog reference tables');
+SELECT is((SELECT array_agg(logicalrelid::text ORDER BY logicalrelid::text) FROM pg_dist_partition
+           WHERE logicalrelid::text LIKE 'rfm_kmeans.%' AND partmethod = 'n'),
+          ARRAY['rfm_kmeans.model_versions', 'rfm_kmeans.models'], 'models and model_versions are reference tables');
+SELECT lives_ok('SELECT rfm_kmeans.citus_setup()', 'and running it again changes nothing');
+SELECT is((SELECT array_agg(success AND result = '0.3.0') FROM run_command_on_workers(
+           $$SELECT extversion FROM pg_extension WHERE extname = 'rfm_kmeans'$$)), ARRAY[true, true],
+          'Citus created the extension on both workers');
+
+-- Invoice lines: customers, orders, amounts, every key type -----------------
+DROP TABLE IF EXISTS txn_l, txn_c, txn_o, feat_l, feat_d, feat_r, big_d;
+CREATE TABLE txn_l AS
+SELECT i AS line, 1 + (i::bigint * 7919) % 900 AS customer_id, 'inv' || (i / 3) AS invoice_no,
+       (i / 3)::integer AS order_int, (i / 3)::bigint AS order_big, (i / 3 % 30000)::smallint AS order_small,
+       (i / 3)::numeric / 10 AS order_num, md5((i / 3)::text)::uuid AS order_uuid,
+       timestamptz '2011-01-01 00:00:00+00' + ((i::bigint * 104729) % 31536000) * interval '1 second' AS ts,
+       round(((i::bigint * 31) % 977) / 7.0, 2)::float8 AS amount
+FROM generate_series(1, 60000) i;
+CREATE TABLE txn_c (LIKE txn_l);
+SELECT create_distributed_table('txn_c', 'customer_id');
+INSERT INTO txn_c SELECT * FROM txn_l;
+CREATE TABLE txn_o (LIKE txn_l);
+SELECT create_distributed_table('txn_o', 'invoice_no');
+INSERT INTO txn_o SELECT * FROM txn_l;
+
+-- rfm(), per customer, with as_of, for each order-key type: the same
+-- result from the local table, the table distributed by customer (the
+-- aggregate runs whole on the workers) and by order (partial states from
+-- the workers, combined on the coordinator)
+CREATE FUNCTION pg_temp.rfm_by(tbl text, key text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format(
+		'SELECT customer_id || '' '' || rfm_kmeans.rfm(ts, amount, %s, timestamptz ''2012-01-01 00:00:00+00'')::text
+		 FROM %I GROUP BY customer_id', key, tbl);
+END
+$$;
+SELECT set_eq(format('SELECT * FROM pg_temp.rfm_by(%L, %L)', 'txn_c', key),
+              format('SELECT * FROM pg_temp.rfm_by(%L, %L)', 'txn_l', key),
+              'rfm() by customer, ' || key || ' key, distributed by customer = local')
+FROM unnest(ARRAY['invoice_no', 'order_int', 'order_big', 'order_small', 'order_num', 'order_uuid']) key;
+SELECT set_eq(format('SELECT * FROM pg_temp.rfm_by(%L, %L)', 'txn_o', key),
+              format('SELECT * FROM pg_temp.rfm_by(%L, %L)', 'txn_l', key),
+              'rfm() by customer, ' || key || ' key, distributed by order (partial states) = local')
+FROM unnest(ARRAY['invoice_no', 'order_int', 'order_big', 'order_small', 'order_num', 'order_uuid']) key;
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, '2012-01-01')
+                          FROM txn_o GROUP BY customer_id$$),
+               'worker_partial_agg.*rfm_kmeans\.rfm', 'by order: the workers compute partial states (worker_partial_agg)');
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, '2012-01-01')
+                          FROM txn_c GROUP BY customer_id$$),
+               'Query: SELECT .*rfm_kmeans\.rfm\(', 'by customer: the whole aggregate runs on the workers');
+
+-- Training reads the workers' rows ------------------------------------------
+-- features per customer, as a local table and distributed by customer
+CREATE TABLE feat_l AS
+SELECT customer_id, (f).recency_days AS recency, ln(1 + (f).frequency) AS log_frequency,
+       ln(1 + greatest((f).monetary, 0)) AS log_monetary, (f).frequency::float8 AS frequency, (f).monetary
+FROM (SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2012-01-01 00:00:00+00') AS f
+      FROM txn_l GROUP BY customer_id) s;
+-- a table with rows on the coordinator before it was distributed: they
+-- stay on disk, invisible, and must not be read
+CREATE TABLE feat_d AS SELECT * FROM feat_l WHERE customer_id <= 300;
+SELECT create_distributed_table('feat_d', 'customer_id');
+INSERT INTO feat_d SELECT * FROM feat_l WHERE customer_id > 300;
+CREATE TABLE feat_r (LIKE feat_l);
+SELECT create_reference_table('feat_r');
+INSERT INTO feat_r SELECT * FROM feat_l;
+
+\set f 'ARRAY[''recency'', ''log_frequency'', ''log_monetary'']'
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_l', 'feat_l', :f, 5, n_init => 3)), 900::bigint, 'a local model on 900 customers');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_d', 'feat_d', :f, 5, n_init => 3)), 900::bigint,
+          'train() with its defaults on the distributed table reads all 900 customers (not the 300 stale shell rows)');
+SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_d'), 'memory',
+          'pulled through the query: it fits the memory limit');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_r', 'feat_r', :f, 5, n_init => 3)), 900::bigint, 'and on the reference table');
+
+CREATE FUNCTION pg_temp.close_models(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+	SELECT x.sizes = y.sizes AND abs(x.inertia - y.inertia) <= 1e-9 * x.inertia
+	       AND (SELECT bool_and(abs(cx - cy) <= 1e-9 * (1 + abs(cx)))
+	            FROM unnest(x.centroids, y.centroids) u(cx, cy))
+	FROM rfm_kmeans.models x, rfm_kmeans.models y WHERE x.name = a AND y.name = b
+$$;
+SELECT ok(pg_temp.close_models('m_l', 'm_d'), 'the distributed model equals the local one (sizes, inertia and centroids to 1e-9)');
+SELECT ok(pg_temp.close_models('m_l', 'm_r'), 'so does the reference table''s');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_agg', 'feat_d', :f, 5, mode => 'aggregate',
+                                               init_centroids => (SELECT centroids FROM rfm_kmeans.models WHERE name = 'm_l'))),
+          900::bigint, 'aggregate mode on the distributed table');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_agg_l', 'feat_l', :f, 5, mode => 'aggregate',
+                                               init_centroids => (SELECT centroids FROM rfm_kmeans.models WHERE name = 'm_l'))),
+          900::bigint, 'and on the local one, from the same start');
+SELECT ok(pg_temp.close_models('m_agg_l', 'm_agg'), 'aggregate mode: distributed = local');
+SELECT matches(pg_temp.plan_text(format($$EXPLAIN (VERBOSE, COSTS OFF) SELECT rfm_kmeans.kmeans_step(ARRAY[recency, log_frequency, log_monetary], %L::float8[])
+                                 FROM feat_d$$, (SELECT centroids FROM rfm_kmeans.models WHERE name = 'm_l'))),
+               'worker_partial_agg.*kmeans_step', 'kmeans_step() runs as partial aggregates on the workers');
+
+-- past the memory limit nothing is pulled: aggregate mode, or 54000
+-- (20,000 rows of 3 features: 469 kB of features alone)
+CREATE TABLE big_d AS SELECT g AS id, (g % 97)::float8 AS a, (g % 89)::float8 AS b, (g % 83)::float8 AS c
+FROM generate_series(1, 20000) g;
+SELECT create_distributed_table('big_d', 'id');
+SET rfm_kmeans.train_memory_limit = '256kB';
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_small', 'big_d', ARRAY['a', 'b', 'c'], 3)), 20000::bigint,
+          'past the memory limit, the default falls back to aggregate mode');
+SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_small'), 'aggregate', 'as the model says');
+SELECT throws_ok($$SELECT rfm_kmeans.train('m_small', 'big_d', ARRAY['a', 'b', 'c'], 3, mode => 'memory')$$,
+                 '54000', NULL, 'mode => ''memory'': 54000 before any row is pulled');
+RESET rfm_kmeans.train_memory_limit;
+
+-- kmeans(), elbow(), evaluate() on the distributed table = local
+SELECT results_eq($$SELECT cluster, size FROM rfm_kmeans.kmeans('feat_d', ARRAY['recency', 'log_frequency', 'log_monetary'], 4)$$,
+                  $$SELECT cluster, size FROM rfm_kmeans.kmeans('feat_l', ARRAY['recency', 'log_frequency', 'log_monetary'], 4)$$,
+                  'kmeans(): distributed = local (sizes)');
+SELECT ok((SELECT bool_and(abs(d.inertia - l.inertia) <= 1e-9 * l.inertia AND d.recommended = l.recommended)
+           FROM rfm_kmeans.elbow('feat_d', ARRAY['recency', 'log_frequency', 'log_monetary'], 2, 6) d
+           JOIN rfm_kmeans.elbow('feat_l', ARRAY['recency', 'log_frequency', 'log_monetary'], 2, 6) l USING (k)),
+          'elbow(): distributed = local');
+SELECT ok((SELECT abs(d.inertia - l.inertia) <= 1e-9 * l.inertia AND abs(d.silhouette - l.silhouette) <= 1e-9
+                  AND d.n_rows = l.n_rows
+           FROM rfm_kmeans.evaluate('m_l', 'feat_d') d, rfm_kmeans.evaluate('m_l', 'feat_l') l),
+          'evaluate(): distributed = local');
+
+-- Scoring runs on the workers, with the coordinator's model ------------------
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) FROM feat_d$$),
+               'Task.*Query: SELECT .*rfm_kmeans\.predict\(', 'predict() is in the query the workers run');
+SELECT set_eq($$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary),
+                       rfm_kmeans.assign('m_l', recency, log_frequency, log_monetary)::text,
+                       rfm_kmeans.distances('m_l', recency, log_frequency, log_monetary)::text FROM feat_d$$,
+              $$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary),
+                       rfm_kmeans.assign('m_l', recency, log_frequency, log_monetary)::text,
+                       rfm_kmeans.distances('m_l', recency, log_frequency, log_monetary)::text FROM feat_l$$,
+              'predict, assign and distances on the workers = on the coordinator, for every customer');
+SELECT set_eq($$SELECT rfm_kmeans.predict('m_l', VARIADIC ARRAY[recency, log_frequency, log_monetary]) FROM feat_d$$,
+              $$SELECT rfm_kmeans.predict('m_l', VARIADIC ARRAY[recency, log_frequency, log_monetary]) FROM feat_l$$,
+              'and the VARIADIC overload');
+-- a model retrained between two queries: the workers use the new one
+CREATE TEMP TABLE before_retrain AS SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) AS cl FROM feat_d;
+SELECT is((SELECT k FROM rfm_kmeans.train('m_l', 'feat_l', :f, 3)), 3, 'the model is retrained with k = 3');
+SELECT is((SELECT max(rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary)) FROM feat_d), 2,
+          'the next query on the workers uses the new model (clusters 0..2)');
+SELECT set_eq($$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) FROM feat_d$$,
+              $$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) FROM feat_l$$,
+              'and answers as the coordinator does');
+SELECT is(rfm_kmeans.rollback_model('m_l'), 1, 'a rollback on the coordinator');
+SELECT set_eq($$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) FROM feat_d$$,
+              $$SELECT customer_id, cl FROM before_retrain$$,
+              'is what the workers use in the next statement');
+
+-- drift, cluster_summary, report_html over the distributed table = local
+SELECT ok((SELECT d.psi = l.psi AND d.shares_after = l.shares_after AND d.n_rows = l.n_rows
+                  AND abs(d.mean_distance_after - l.mean_distance_after) <= 1e-12 * l.mean_distance_after
+           FROM rfm_kmeans.drift('m_l', 'feat_d') d, rfm_kmeans.drift('m_l', 'feat_l') l),
+          'drift(): distributed = local');
+SELECT set_eq($$SELECT cluster, label, customers, round(mean_monetary::numeric, 6) AS mm, round(revenue::numeric, 4) AS rev
+                FROM rfm_kmeans.cluster_summary('m_l', 'feat_d', frequency => 'frequency', monetary => 'monetary')$$,
+              $$SELECT cluster, label, customers, round(mean_monetary::numeric, 6) AS mm, round(revenue::numeric, 4) AS rev
+                FROM rfm_kmeans.cluster_summary('m_l', 'feat_l', frequency => 'frequency', monetary => 'monetary')$$,
+              'cluster_summary(): distributed = local');
+SELECT is(md5(regexp_replace(rfm_kmeans.report_html('m_l', 'feat_d', frequency => 'frequency', monetary => 'monetary'),
+                             'applied to [^:]*:', '')),
+          md5(regexp_replace(rfm_kmeans.report_html('m_l', 'feat_l', frequency => 'frequency', monetary => 'monetary'),
+                             'applied to [^:]*:', '')),
+          'report_html(): the same document but for the relation''s name');
+
+SELECT * FROM finish();

@@ -29,7 +29,9 @@ SELECT (rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_step_combine(
 
 -- malformed input
 SELECT pg_temp.err($$SELECT ''::rfm_kmeans.kmeans_state$$) AS empty_input;
-SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS bad_version;
+SELECT pg_temp.err($$SELECT '3 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS bad_version;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS version_2_without_scaler;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0 5 0'::rfm_kmeans.kmeans_state$$) AS version_2_zero_factor;
 SELECT pg_temp.err($$SELECT '1 0 1 0 0 0'::rfm_kmeans.kmeans_state$$) AS k_zero;
 SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 2 3 0'::rfm_kmeans.kmeans_state$$) AS counts_exceed_rows;
 SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 1 3 0 9'::rfm_kmeans.kmeans_state$$) AS trailing_data;
@@ -47,4 +49,33 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step_combine(
 	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0]]::float8[]),
 	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[1, 0]]::float8[]))$$) AS combine_other_centroids;
 
-DROP TABLE st, states, states_back;
+-- rows in original units, scaled by the state (version 2): the same step
+-- as on rows scaled in SQL, with the features as arguments or as an array;
+-- a NULL feature skips the row
+\set c 'ARRAY[[0, 0], [1, 1]]::float8[]'
+\set sc 'ARRAY[[5, -1], [10, 11]]::float8[]'
+SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(ARRAY[(x - 5) / 10, (y + 1) / 11], :c) AS s FROM st) q;
+SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(:c, :sc, x, y) AS s FROM st) q;
+SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(ARRAY[x, y], :c, :sc) AS s FROM st) q;
+SELECT rfm_kmeans.kmeans_step(:c, :sc, x, y)::text = rfm_kmeans.kmeans_step(ARRAY[(x - 5) / 10, (y + 1) / 11], :c)::text
+       AS args_equal_sql_scaling FROM st;
+SELECT (rfm_kmeans.kmeans_step(ARRAY[[0], [1]]::float8[], ARRAY[[5], [10]]::float8[], x)).sizes AS one_feature,
+       (rfm_kmeans.kmeans_step(ARRAY[[0, 0, 0, 0]]::float8[], ARRAY[[0, 0, 0, 0], [1, 1, 1, 1]]::float8[], x, y, x, y)).n_rows AS four_features
+FROM st;
+-- its state prints as version 2 and round-trips
+CREATE TABLE states2 AS
+SELECT rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_step_trans(NULL, :c, :sc, 11::float8, 10::float8), :c, :sc, 0::float8, 0::float8) AS s;
+SELECT s FROM states2;
+SELECT s::text::rfm_kmeans.kmeans_state::text = s::text AS text_round_trip_v2 FROM states2;
+\copy (SELECT s FROM states2) TO 'results/kmeans_states2.bin' WITH (FORMAT binary)
+TRUNCATE states_back;
+\copy states_back FROM 'results/kmeans_states2.bin' WITH (FORMAT binary)
+SELECT a.s::text = b.s::text AS binary_round_trip_v2 FROM states2 a, states_back b;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[[0, 0]]::float8[], ARRAY[1, 1]::float8[], 1::float8, 2::float8)$$) AS scaler_not_2_x_d;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[[0, 0]]::float8[], ARRAY[[0, 0], [1, 0]]::float8[], 1::float8, 2::float8)$$) AS scaler_zero_factor;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step(ARRAY[[0, 0]]::float8[], ARRAY[[0, 0], [1, 1]]::float8[], 1::float8)$$) AS args_fewer_than_features;
+SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step_combine(
+	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[[0, 0]]::float8[], ARRAY[[0, 0], [1, 1]]::float8[], 1::float8, 2::float8),
+	rfm_kmeans.kmeans_step_trans(NULL, ARRAY[1, 2], ARRAY[[0, 0]]::float8[]))$$) AS combine_scaled_with_unscaled;
+
+DROP TABLE st, states, states2, states_back;

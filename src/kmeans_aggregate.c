@@ -94,7 +94,10 @@ kmeans_min_dist2(PG_FUNCTION_ARGS)
 typedef struct AggRun
 {
 	const TrainOptions *o;
+	char	   *rel;			/* the relation's qualified name */
 	char	   *from;			/* FROM rel WHERE <every feature non-null> */
+	Datum		scaler;			/* 2 x d float8[]: offsets, factors */
+	SPIPlanPtr	step;			/* the Lloyd step's query, once prepared */
 	char	   *point;			/* ARRAY[(c1 - off1) / fac1, ...]: scaled */
 	double	   *lo;				/* d: each column's range over the usable rows */
 	double	   *hi;
@@ -127,6 +130,20 @@ get_int64(int row, int col)
 	return isnull ? 0 : DatumGetInt64(v);
 }
 
+static Datum
+centers_datum(const double *c, int k, int d)
+{
+	Datum	   *e = palloc(sizeof(Datum) * k * d);
+	int			dims[2] = {k, d};
+	int			lbs[2] = {1, 1};
+	int			i;
+
+	for (i = 0; i < k * d; i++)
+		e[i] = Float8GetDatum(c[i]);
+	return PointerGetDatum(construct_md_array(e, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8),
+											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
 /*
  * One scan: usable and skipped rows, NaN/Infinity per column (an error
  * naming the column), and the scaler's statistics over the usable rows,
@@ -143,11 +160,13 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o->relid)),
 												 get_rel_name(o->relid));
 	double		meanvar = 0;
+	double	   *sc = palloc(sizeof(double) * 2 * r->d);
 	int			j;
 
 	initStringInfo(&usable);
 	for (j = 0; j < r->d; j++)
 		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(o->features[j]));
+	r->rel = rel;
 	r->from = psprintf(" FROM %s WHERE %s", rel, usable.data);
 
 	initStringInfo(&q);
@@ -194,22 +213,15 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 						 model->offset[j], model->factor[j]);
 	appendStringInfoString(&q, "]");
 	r->point = q.data;
+	for (j = 0; j < r->d; j++)
+	{
+		sc[j] = model->offset[j];
+		sc[r->d + j] = model->factor[j];
+	}
+	r->scaler = centers_datum(sc, 2, r->d);
 	return meanvar / r->d;
 }
 
-static Datum
-centers_datum(const double *c, int k, int d)
-{
-	Datum	   *e = palloc(sizeof(Datum) * k * d);
-	int			dims[2] = {k, d};
-	int			lbs[2] = {1, 1};
-	int			i;
-
-	for (i = 0; i < k * d; i++)
-		e[i] = Float8GetDatum(c[i]);
-	return PointerGetDatum(construct_md_array(e, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8),
-											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
 
 /* Copy the float8[] in column col of row 0 into dst (n values). */
 static void
@@ -309,14 +321,52 @@ init_random(AggRun *r, double *centers, int run)
 }
 
 /*
+ * The query of one Lloyd step, prepared once for all iterations: $1 the
+ * scaled k x d centers, $2 the 2 x d scaler. With 0.3.0's kmeans_step()
+ * that scales rows itself, the features go in as columns (as arguments up
+ * to 4 of them), with no arithmetic or array per row in SQL; with older SQL
+ * (before ALTER EXTENSION UPDATE), the scaled array of r->point.
+ */
+static SPIPlanPtr
+prepare_step(AggRun *r)
+{
+	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	StringInfoData q;
+	bool		scaling;
+	int			j;
+
+	if (SPI_execute("SELECT pg_catalog.to_regprocedure("
+					"'rfm_kmeans.kmeans_step(float8[], float8[], float8[])') IS NOT NULL",
+					true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up kmeans_step()");
+	scaling = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT (s).centroids, (s).sizes, (s).inertia FROM (SELECT rfm_kmeans.kmeans_step(");
+	if (!scaling)
+		appendStringInfo(&q, "%s, $1) AS s %s) q", r->point, r->from);
+	else
+	{
+		appendStringInfoString(&q, r->d <= 4 ? "$1, $2" : "ARRAY[");
+		for (j = 0; j < r->d; j++)
+			appendStringInfo(&q, "%s%s::pg_catalog.float8", r->d <= 4 || j > 0 ? ", " : "",
+							 quote_identifier(r->o->features[j]));
+		/* NULL features skip the row inside the aggregate: no WHERE */
+		appendStringInfo(&q, "%s) AS s FROM %s) q", r->d <= 4 ? "" : "], $1, $2", r->rel);
+	}
+	r->step = SPI_prepare(q.data, 2, types);
+	if (r->step == NULL)
+		elog(ERROR, "could not prepare the aggregate-mode step: %s", SPI_result_code_string(SPI_result));
+	return r->step;
+}
+
+/*
  * One Lloyd step: kmeans_step over every usable row. New centroids go to
  * next, cluster sizes to sizes; returns the inertia w.r.t. centers.
  */
 static double
 lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
 {
-	Oid			types[1] = {FLOAT8ARRAYOID};
-	Datum		values[1] = {centers_datum(centers, r->k, r->d)};
+	Datum		values[2] = {centers_datum(centers, r->k, r->d), r->scaler};
 	bool		isnull;
 	Datum		v;
 	Datum	   *elems;
@@ -324,9 +374,8 @@ lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
 	int			count,
 				c;
 
-	spi_exec(psprintf("SELECT (s).centroids, (s).sizes, (s).inertia FROM "
-					  "(SELECT rfm_kmeans.kmeans_step(%s, $1) AS s %s) q", r->point, r->from),
-			 1, types, values);
+	if (SPI_execute_plan(r->step ? r->step : prepare_step(r), values, NULL, true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "aggregate-mode step failed");
 	get_point(0, 1, next, r->k * r->d);
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);
 	deconstruct_array(DatumGetArrayTypeP(v), INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
@@ -382,6 +431,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.o = o;
 	r.k = o->k;
 	r.d = o->d;
+	r.step = NULL;
 	r.lo = palloc(sizeof(double) * o->d);
 	r.hi = palloc(sizeof(double) * o->d);
 	check_feature_columns(o->relid, o->features, o->d, NULL);

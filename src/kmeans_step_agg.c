@@ -47,15 +47,21 @@ array_values(ArrayType *a, int *count, bool *has_null)
 	return v;
 }
 
+/*
+ * A new state for the k x d centroids argument and, when scaler is not
+ * NULL, the 2 x d scaler argument (offsets, then factors: the rows are
+ * then given in original units).
+ */
 static KmStepState *
-new_state(ArrayType *centroids)
+new_state(ArrayType *centroids, ArrayType *scaler)
 {
 	int			k,
 				d,
 				count,
 				i;
 	bool		has_null;
-	double	   *c;
+	double	   *c,
+			   *sc = NULL;
 	Size		bytes;
 	KmStepState *s;
 
@@ -65,7 +71,7 @@ new_state(ArrayType *centroids)
 				 errmsg("kmeans_step() argument centroids must be a two-dimensional array (k x features)")));
 	k = ARR_DIMS(centroids)[0];
 	d = ARR_DIMS(centroids)[1];
-	bytes = km_step_bytes(k, d);
+	bytes = km_step_bytes(k, d, scaler ? KM_STEP_VERSION_SCALED : KM_STEP_VERSION);
 	if (bytes == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -77,9 +83,23 @@ new_state(ArrayType *centroids)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("kmeans_step() argument centroids must not contain nulls, NaN or infinities")));
+	if (scaler)
+	{
+		if (ARR_NDIM(scaler) != 2 || ARR_DIMS(scaler)[0] != 2 || ARR_DIMS(scaler)[1] != d)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("kmeans_step() argument scaler must be a 2 x %d array", d),
+					 errdetail("Its rows are the offsets and the factors of the %d features.", d)));
+		sc = array_values(scaler, &count, &has_null);
+		for (i = 0; i < count; i++)
+			if (has_null || !isfinite(sc[i]) || (i >= d && !(sc[i] > 0)))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("kmeans_step() argument scaler must hold finite offsets and positive factors")));
+	}
 	s = palloc(bytes);
 	SET_VARSIZE(s, bytes);
-	km_step_init(s, k, d, c);
+	km_step_init(s, k, d, c, sc);
 	return s;
 }
 
@@ -93,48 +113,43 @@ step_overflow_error(void)
 			 errhint("Scale the features down, as train() does.")));
 }
 
-PG_FUNCTION_INFO_V1(kmeans_step_trans);
-Datum
-kmeans_step_trans(PG_FUNCTION_ARGS)
+/*
+ * The state this call adds to: argument 0, or on the first row a new one
+ * from the centroids (and scaler, when scaler_arg >= 0) arguments. Outside
+ * an aggregate the argument is copied, never changed.
+ */
+static KmStepState *
+state_of_call(FunctionCallInfo fcinfo, int centroids_arg, int scaler_arg)
 {
 	KmStepState *s;
-	ArrayType  *features;
-	double	   *row;
-	int			count,
-				j;
-	bool		has_null;
 
 	if (PG_ARGISNULL(0))
 	{
-		if (PG_ARGISNULL(2))
+		if (PG_ARGISNULL(centroids_arg))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("kmeans_step() argument centroids must not be null")));
-		s = new_state(PG_GETARG_ARRAYTYPE_P(2));
+		return new_state(PG_GETARG_ARRAYTYPE_P(centroids_arg),
+						 scaler_arg < 0 || PG_ARGISNULL(scaler_arg) ? NULL :
+						 PG_GETARG_ARRAYTYPE_P(scaler_arg));
 	}
-	else
+	s = PG_GETARG_STEP(0);
+	if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
 	{
-		s = PG_GETARG_STEP(0);
-		if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
-		{
-			KmStepState *copy = palloc(VARSIZE(s));
+		KmStepState *copy = palloc(VARSIZE(s));
 
-			memcpy(copy, s, VARSIZE(s));
-			s = copy;
-		}
+		memcpy(copy, s, VARSIZE(s));
+		s = copy;
 	}
-	/* a row with a missing feature is skipped, like train() skips it */
-	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(s);
-	features = PG_GETARG_ARRAYTYPE_P(1);
-	if (ARR_NDIM(features) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("kmeans_step() argument features must be a one-dimensional array"),
-				 errdetail("It has %d dimensions.", ARR_NDIM(features))));
-	row = array_values(features, &count, &has_null);
-	if (has_null)
-		PG_RETURN_POINTER(s);
+	return s;
+}
+
+/* Add a row of count finite values to s (22023, 22000, 22003 otherwise). */
+static void
+add_row(KmStepState *s, const double *row, int count)
+{
+	int			j;
+
 	if (count != s->d)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -147,15 +162,93 @@ kmeans_step_trans(PG_FUNCTION_ARGS)
 					 errmsg("kmeans_step() feature %d must be finite", j + 1)));
 	if (!km_step_add(s, row))
 		step_overflow_error();
+}
+
+/*
+ * The row of a features float8[] argument into row (its values counted in
+ * *count); false when it is NULL or holds a NULL: the row is skipped, as
+ * train() skips it.
+ */
+static bool
+array_row(FunctionCallInfo fcinfo, int argno, double **row, int *count)
+{
+	ArrayType  *features;
+	bool		has_null;
+
+	if (PG_ARGISNULL(argno))
+		return false;
+	features = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(features) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
+				 errmsg("kmeans_step() argument features must be a one-dimensional array"),
+				 errdetail("It has %d dimensions.", ARR_NDIM(features))));
+	*row = array_values(features, count, &has_null);
+	return !has_null;
+}
+
+/* kmeans_step(features float8[], centroids float8[]): rows already scaled. */
+PG_FUNCTION_INFO_V1(kmeans_step_trans);
+Datum
+kmeans_step_trans(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = state_of_call(fcinfo, 2, -1);
+	double	   *row;
+	int			count;
+
+	if (array_row(fcinfo, 1, &row, &count))
+		add_row(s, row, count);
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * kmeans_step(features float8[], centroids float8[], scaler float8[]):
+ * rows in original units, scaled by the state.
+ */
+PG_FUNCTION_INFO_V1(kmeans_step_scaled_trans);
+Datum
+kmeans_step_scaled_trans(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = state_of_call(fcinfo, 2, 3);
+	double	   *row;
+	int			count;
+
+	if (array_row(fcinfo, 1, &row, &count))
+		add_row(s, row, count);
+	PG_RETURN_POINTER(s);
+}
+
+/*
+ * kmeans_step(centroids float8[], scaler float8[], f1 float8 [, f2, f3,
+ * f4]): the features as plain arguments, so no array is built and taken
+ * apart for every row (the form train()'s aggregate mode uses for up to 4
+ * features). A NULL feature skips the row.
+ */
+PG_FUNCTION_INFO_V1(kmeans_step_args_trans);
+Datum
+kmeans_step_args_trans(PG_FUNCTION_ARGS)
+{
+	KmStepState *s = state_of_call(fcinfo, 1, 2);
+	double		row[4];
+	int			count = PG_NARGS() - 3,
+				j;
+
+	for (j = 0; j < count; j++)
+	{
+		if (PG_ARGISNULL(3 + j))
+			PG_RETURN_POINTER(s);
+		row[j] = PG_GETARG_FLOAT8(3 + j);
+	}
+	add_row(s, row, count);
 	PG_RETURN_POINTER(s);
 }
 
 static void
 check_state(const KmStepState *s, int errcode_)
 {
-	Size		bytes = km_step_bytes(s->k, s->d);
+	Size		bytes = km_step_bytes(s->k, s->d, s->version);
 
-	if (s->version != KM_STEP_VERSION || bytes == 0 || bytes != VARSIZE(s))
+	if (bytes == 0 || bytes != VARSIZE(s))
 		ereport(ERROR,
 				(errcode(errcode_),
 				 errmsg("invalid kmeans_state")));
@@ -235,9 +328,9 @@ kmeans_step_final(PG_FUNCTION_ARGS)
  * --------------------------------------------------------------------- */
 
 static KmStepState *
-alloc_state(int k, int d, int errcode_)
+alloc_state(int version, int k, int d, int errcode_)
 {
-	Size		bytes = km_step_bytes(k, d);
+	Size		bytes = km_step_bytes(k, d, version);
 	KmStepState *s;
 
 	if (bytes == 0)
@@ -246,7 +339,7 @@ alloc_state(int k, int d, int errcode_)
 				 errmsg("invalid kmeans_state: %d x %d centroids out of range", k, d)));
 	s = palloc0(bytes);
 	SET_VARSIZE(s, bytes);
-	s->version = KM_STEP_VERSION;
+	s->version = (uint8) version;
 	s->k = k;
 	s->d = d;
 	return s;
@@ -279,12 +372,13 @@ kmeans_state_in(PG_FUNCTION_ARGS)
 	char	   *text = PG_GETARG_CSTRING(0);
 	KmStepState *s;
 	const char *err;
-	int			k,
+	int			version,
+				k,
 				d;
 
-	if ((err = km_step_text_header(text, &k, &d)) != NULL)
+	if ((err = km_step_text_header(text, &version, &k, &d)) != NULL)
 		state_input_error(err, false);
-	s = alloc_state(k, d, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	s = alloc_state(version, k, d, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	if ((err = km_step_from_text(text, s)) != NULL)
 		state_input_error(err, false);
 	PG_RETURN_POINTER(s);
@@ -328,12 +422,13 @@ kmeans_state_recv(PG_FUNCTION_ARGS)
 	size_t		len = (size_t) (in->len - in->cursor);
 	KmStepState *s;
 	const char *err;
-	int			k,
+	int			version,
+				k,
 				d;
 
-	if ((err = km_step_binary_header(data, len, &k, &d)) != NULL)
+	if ((err = km_step_binary_header(data, len, &version, &k, &d)) != NULL)
 		state_input_error(err, true);
-	s = alloc_state(k, d, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	s = alloc_state(version, k, d, ERRCODE_INVALID_BINARY_REPRESENTATION);
 	if ((err = km_step_from_binary(data, len, s)) != NULL)
 		state_input_error(err, true);
 	in->cursor = in->len;

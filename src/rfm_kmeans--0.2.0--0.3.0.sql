@@ -154,6 +154,73 @@ END
 $$;
 
 ------------------------------------------------------------------------------
+-- kmeans_step() for rows in original units: the state holds the scaler
+-- (a 2 x d array: offsets, then factors) and scales every row as train()
+-- does. With the features as plain float8 arguments (up to 4), no array
+-- is built and taken apart per row: train()'s aggregate mode uses these.
+-- A NULL feature skips the row. The state's text and binary forms are
+-- version 2 when it scales.
+------------------------------------------------------------------------------
+
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8[])
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME', 'kmeans_step_scaled_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8)
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME', 'kmeans_step_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8)
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME', 'kmeans_step_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8, float8)
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME', 'kmeans_step_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8, float8, float8)
+	RETURNS rfm_kmeans.kmeans_state
+	AS 'MODULE_PATHNAME', 'kmeans_step_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE rfm_kmeans.kmeans_step(features float8[], centroids float8[], scaler float8[]) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_step(centroids float8[], scaler float8[], f1 float8) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_step(centroids float8[], scaler float8[], f1 float8, f2 float8) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_step(centroids float8[], scaler float8[], f1 float8, f2 float8, f3 float8) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_step(centroids float8[], scaler float8[], f1 float8, f2 float8, f3 float8, f4 float8) (
+	SFUNC = rfm_kmeans.kmeans_step_trans, STYPE = rfm_kmeans.kmeans_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
+	PARALLEL = SAFE);
+
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8[]) IS
+	'kmeans_step() transition: scale a row in original units, assign it to its nearest centroid';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8) IS
+	'kmeans_step() transition, 1 feature as an argument, scaled by the state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8) IS
+	'kmeans_step() transition, 2 features as arguments, scaled by the state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8, float8) IS
+	'kmeans_step() transition, 3 features as arguments, scaled by the state';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8, float8, float8, float8) IS
+	'kmeans_step() transition, 4 features as arguments, scaled by the state';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[], float8[]) IS
+	'one Lloyd step over rows in original units, scaled by the given 2 x d scaler';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[], float8) IS
+	'one Lloyd step, 1 feature given as an argument, scaled by the given scaler';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[], float8, float8) IS
+	'one Lloyd step, 2 features given as arguments, scaled by the given scaler';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[], float8, float8, float8) IS
+	'one Lloyd step, 3 features given as arguments, scaled by the given scaler';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_step(float8[], float8[], float8, float8, float8, float8) IS
+	'one Lloyd step, 4 features given as arguments, scaled by the given scaler';
+
+------------------------------------------------------------------------------
 -- Citus: the model catalog as reference tables, so that every node holds
 -- every model and predict()/assign()/distances() run on the workers, in
 -- the queries Citus pushes down to them. Run once on the coordinator.

@@ -11,14 +11,16 @@
 #include "ksum.h"
 
 size_t
-km_step_bytes(int k, int d)
+km_step_bytes(int k, int d, int version)
 {
 	size_t		kd;
 
-	if (k < 1 || k > KM_STEP_MAX_K || d < 1 || d > KM_STEP_MAX_D)
+	if (k < 1 || k > KM_STEP_MAX_K || d < 1 || d > KM_STEP_MAX_D ||
+		(version != KM_STEP_VERSION && version != KM_STEP_VERSION_SCALED))
 		return 0;
 	kd = (size_t) k * d;
-	return sizeof(KmStepState) + kd * sizeof(double) * 3 + (size_t) k * sizeof(int64_t);
+	return sizeof(KmStepState) + kd * sizeof(double) * 3 + (size_t) k * sizeof(int64_t) +
+		(version == KM_STEP_VERSION_SCALED ? 2 * (size_t) d * sizeof(double) : 0);
 }
 
 double *
@@ -45,40 +47,88 @@ km_step_comps(const KmStepState *s)
 	return km_step_sums(s) + (size_t) s->k * s->d;
 }
 
+double *
+km_step_scaler(const KmStepState *s)
+{
+	return s->version == KM_STEP_VERSION_SCALED ? km_step_comps(s) + (size_t) s->k * s->d : NULL;
+}
+
 void
-km_step_init(KmStepState *s, int k, int d, const double *centroids)
+km_step_init(KmStepState *s, int k, int d, const double *centroids, const double *scaler)
 {
 	int32_t		len_word = s->vl_len_;
-	size_t		bytes = km_step_bytes(k, d);
+	int			version = scaler ? KM_STEP_VERSION_SCALED : KM_STEP_VERSION;
+	size_t		bytes = km_step_bytes(k, d, version);
 
 	memset(s, 0, bytes);
 	s->vl_len_ = len_word;
-	s->version = KM_STEP_VERSION;
+	s->version = (uint8_t) version;
 	s->k = k;
 	s->d = d;
 	memcpy(km_step_centroids(s), centroids, sizeof(double) * k * d);
+	if (scaler)
+		memcpy(km_step_scaler(s), scaler, sizeof(double) * 2 * d);
 }
 
+/*
+ * Called for every row of an aggregate: the layout is resolved once here,
+ * and the nearest centroid searched inline (the same search and ties as
+ * km_nearest). A row whose every squared distance overflows is refused
+ * before anything is added; a sum that overflows once added is reported.
+ */
 bool
 km_step_add(KmStepState *s, const double *row)
 {
-	double		d2;
-	int			c = km_nearest(row, km_step_centroids(s), s->k, s->d, &d2);
-	double	   *sums = km_step_sums(s) + (size_t) c * s->d;
-	double	   *comps = km_step_comps(s) + (size_t) c * s->d;
-	int			j;
+	int			k = s->k,
+				d = s->d;
+	const double *centroids = (const double *) (s + 1);
+	int64_t    *counts = (int64_t *) (centroids + (size_t) k * d);
+	double	   *sums = (double *) (counts + k);
+	double	   *comps = sums + (size_t) k * d;
+	const double *scaler = s->version == KM_STEP_VERSION_SCALED ? comps + (size_t) k * d : NULL;
+	double		scaled[KM_STEP_MAX_D];
+	double		best_d = INFINITY;
+	int			best = 0,
+				c,
+				j;
 
-	/* nothing is added when a total would overflow */
-	if (!(s->inertia + d2 < INFINITY))
+	if (scaler)
+	{
+		for (j = 0; j < d; j++)
+			scaled[j] = (row[j] - scaler[j]) / scaler[d + j];
+		row = scaled;
+	}
+	for (c = 0; c < k; c++)
+	{
+		const double *cen = centroids + (size_t) c * d;
+		double		t = 0;
+
+		for (j = 0; j < d; j++)
+		{
+			double		diff = row[j] - cen[j];
+
+			t += diff * diff;
+		}
+		if (t < best_d)
+		{
+			best_d = t;
+			best = c;
+		}
+	}
+	if (!(best_d < INFINITY))
 		return false;
-	for (j = 0; j < s->d; j++)
-		if (!isfinite(sums[j] + row[j]))
-			return false;
-	for (j = 0; j < s->d; j++)
+	sums += (size_t) best * d;
+	comps += (size_t) best * d;
+	for (j = 0; j < d; j++)
 		ksum_add(&sums[j], &comps[j], row[j]);
-	km_step_counts(s)[c]++;
+	counts[best]++;
 	s->rows++;
-	ksum_add(&s->inertia, &s->inertia_comp, d2);
+	ksum_add(&s->inertia, &s->inertia_comp, best_d);
+	if (!isfinite(s->inertia))
+		return false;
+	for (j = 0; j < d; j++)
+		if (!isfinite(sums[j]))
+			return false;
 	return true;
 }
 
@@ -102,10 +152,13 @@ km_step_merge(KmStepState *dst, const KmStepState *src)
 	size_t		kd;
 	size_t		i;
 
-	if (dst->k != src->k || dst->d != src->d)
+	if (dst->k != src->k || dst->d != src->d || dst->version != src->version)
 		return false;
 	kd = (size_t) dst->k * dst->d;
 	if (memcmp(km_step_centroids(dst), km_step_centroids(src), sizeof(double) * kd) != 0)
+		return false;
+	if (km_step_scaler(dst) &&
+		memcmp(km_step_scaler(dst), km_step_scaler(src), sizeof(double) * 2 * dst->d) != 0)
 		return false;
 	for (i = 0; i < kd; i++)
 	{

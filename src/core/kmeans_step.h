@@ -2,7 +2,8 @@
  * kmeans_step.h
  *	  One Lloyd step as a combinable aggregate state: the centroids the step
  *	  assigns to, and per cluster the count and compensated sums of the rows
- *	  assigned, plus the inertia. One flat, pointer-free buffer (the glue
+ *	  assigned, plus the inertia; optionally the scaler that brings rows
+ *	  given in original units into the centroids' space. One flat, pointer-free buffer (the glue
  *	  layer wraps it in a varlena), so partial states can be shipped between
  *	  parallel workers or nodes. Plain C99, no PostgreSQL headers.
  */
@@ -13,43 +14,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KM_STEP_VERSION 1
+#define KM_STEP_VERSION 1		/* rows come scaled */
+#define KM_STEP_VERSION_SCALED 2	/* the state scales rows itself */
 #define KM_STEP_MAX_K 10000
 #define KM_STEP_MAX_D 1000
 
 typedef struct KmStepState
 {
 	int32_t		vl_len_;		/* reserved for the container's length word */
-	uint8_t		version;
+	uint8_t		version;		/* KM_STEP_VERSION or KM_STEP_VERSION_SCALED */
 	uint8_t		reserved[3];
 	int32_t		k;
 	int32_t		d;
 	int64_t		rows;
 	double		inertia;		/* compensated: inertia + inertia_comp */
 	double		inertia_comp;
-	/* double centroids[k*d]; int64_t counts[k]; double sums[k*d]; double comps[k*d]; */
+	/*
+	 * double centroids[k*d]; int64_t counts[k]; double sums[k*d];
+	 * double comps[k*d]; and with KM_STEP_VERSION_SCALED the scaler:
+	 * double offsets[d]; double factors[d].
+	 */
 } KmStepState;
 
 /* Bytes of a state for k clusters of d features; 0 if out of range. */
-size_t		km_step_bytes(int k, int d);
+size_t		km_step_bytes(int k, int d, int version);
 
-void		km_step_init(KmStepState *s, int k, int d, const double *centroids);
+/*
+ * A new state over k x d centroids (scaled space). With scaler (2 x d:
+ * offsets, then factors), rows are given in original units and scaled as
+ * (x - offset) / factor by km_step_add, the arithmetic train() uses; NULL:
+ * rows come scaled.
+ */
+void		km_step_init(KmStepState *s, int k, int d, const double *centroids,
+						 const double *scaler);
 
 double	   *km_step_centroids(const KmStepState *s);
 int64_t    *km_step_counts(const KmStepState *s);
 double	   *km_step_sums(const KmStepState *s);
 double	   *km_step_comps(const KmStepState *s);
+/* The scaler's 2 x d values (offsets, then factors), or NULL. */
+double	   *km_step_scaler(const KmStepState *s);
 
 /*
- * Assign one row (d finite values) to its nearest centroid. False, with
- * nothing added, when the inertia or the cluster's sums would overflow.
+ * Assign one row (d finite values) to its nearest centroid (lowest index
+ * on ties). False when a total overflowed: nothing is added when every
+ * squared distance does; otherwise the state is left with a non-finite
+ * total, for the caller to report.
  */
 bool		km_step_add(KmStepState *s, const double *row);
 
 /* Whether the inertia and every sum are finite (after a merge, say). */
 bool		km_step_finite(const KmStepState *s);
 
-/* Merge src into dst; false if their k, d or centroids differ. */
+/* Merge src into dst; false if their k, d, centroids or scalers differ. */
 bool		km_step_merge(KmStepState *dst, const KmStepState *src);
 
 /* New centroids: cluster means; an empty cluster keeps its centroid. */

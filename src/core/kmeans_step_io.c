@@ -82,14 +82,15 @@ read_double(const char **p, double *out)
 
 /* Version, k and d, leaving *p after them. */
 static const char *
-read_text_header(const char **p, int *k, int *d)
+read_text_header(const char **p, int *version, int *k, int *d)
 {
 	int64_t		v;
 
 	if (!read_int(p, 0, 255, &v))
 		return "version";
-	if (v != KM_STEP_VERSION)
+	if (v != KM_STEP_VERSION && v != KM_STEP_VERSION_SCALED)
 		return "unknown version";
+	*version = (int) v;
 	if (!read_int(p, 1, KM_STEP_MAX_K, &v))
 		return "k";
 	*k = (int) v;
@@ -100,9 +101,22 @@ read_text_header(const char **p, int *k, int *d)
 }
 
 const char *
-km_step_text_header(const char *in, int *k, int *d)
+km_step_text_header(const char *in, int *version, int *k, int *d)
 {
-	return read_text_header(&in, k, d);
+	return read_text_header(&in, version, k, d);
+}
+
+/* A scaler's factors must be positive: they divide. */
+static const char *
+check_scaler(const KmStepState *s)
+{
+	const double *scaler = km_step_scaler(s);
+	int			j;
+
+	for (j = 0; scaler && j < s->d; j++)
+		if (!(scaler[s->d + j] > 0))
+			return "scale factor";
+	return NULL;
 }
 
 const char *
@@ -111,13 +125,14 @@ km_step_from_text(const char *in, KmStepState *s)
 	const char *p = in;
 	size_t		kd = (size_t) s->k * s->d;
 	size_t		i;
-	int			k,
+	int			version,
+				k,
 				d;
-	const char *err = read_text_header(&p, &k, &d);
+	const char *err = read_text_header(&p, &version, &k, &d);
 
 	if (err != NULL)
 		return err;
-	if (k != s->k || d != s->d)
+	if (version != s->version || k != s->k || d != s->d)
 		return "k";
 	if (!read_int(&p, 0, INT64_MAX, &s->rows))
 		return "rows";
@@ -137,10 +152,15 @@ km_step_from_text(const char *in, KmStepState *s)
 	for (i = 0; i < kd; i++)
 		if (!read_double(&p, &km_step_comps(s)[i]))
 			return "sum compensation";
+	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+		if (!read_double(&p, &km_step_scaler(s)[i]))
+			return "scaler";
 	while (*p == ' ')
 		p++;
 	if (*p != '\0')
 		return "trailing data";
+	if ((err = check_scaler(s)) != NULL)
+		return err;
 	return km_step_check_counts(s);
 }
 
@@ -154,7 +174,7 @@ km_step_text_size(const KmStepState *s)
 	size_t		kd = (size_t) s->k * s->d;
 
 	return 3 * INT_CHARS + INT_CHARS + 2 * DOUBLE_CHARS + 3 * kd * DOUBLE_CHARS +
-		(size_t) s->k * INT_CHARS + 1;
+		(size_t) s->k * INT_CHARS + 2 * (size_t) s->d * DOUBLE_CHARS + 1;
 }
 
 void
@@ -174,6 +194,8 @@ km_step_to_text(const KmStepState *s, char *out)
 		p += sprintf(p, " %.17g", km_step_sums(s)[i]);
 	for (i = 0; i < kd; i++)
 		p += sprintf(p, " %.17g", km_step_comps(s)[i]);
+	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+		p += sprintf(p, " %.17g", km_step_scaler(s)[i]);
 }
 
 /* ---------------------------------------------------------------------
@@ -226,31 +248,32 @@ get_int64(Reader *r, int64_t *out)
 
 /* Version, k and d, leaving r after them. */
 static const char *
-read_binary_header(Reader *r, int *k, int *d)
+read_binary_header(Reader *r, int *version, int *k, int *d)
 {
 	uint64_t	v;
 
 	if (!get_u64(r, 1, &v))
 		return "truncated";
-	if (v != KM_STEP_VERSION)
+	if (v != KM_STEP_VERSION && v != KM_STEP_VERSION_SCALED)
 		return "unknown version";
+	*version = (int) v;
 	if (!get_u64(r, 4, &v))
 		return "truncated";
 	*k = (int) (int32_t) (uint32_t) v;
 	if (!get_u64(r, 4, &v))
 		return "truncated";
 	*d = (int) (int32_t) (uint32_t) v;
-	if (km_step_bytes(*k, *d) == 0)
+	if (km_step_bytes(*k, *d, *version) == 0)
 		return "centroids out of range";
 	return NULL;
 }
 
 const char *
-km_step_binary_header(const uint8_t *in, size_t len, int *k, int *d)
+km_step_binary_header(const uint8_t *in, size_t len, int *version, int *k, int *d)
 {
 	Reader		r = {in, len};
 
-	return read_binary_header(&r, k, d);
+	return read_binary_header(&r, version, k, d);
 }
 
 const char *
@@ -259,13 +282,14 @@ km_step_from_binary(const uint8_t *in, size_t len, KmStepState *s)
 	Reader		r = {in, len};
 	size_t		kd = (size_t) s->k * s->d;
 	size_t		i;
-	int			k,
+	int			version,
+				k,
 				d;
-	const char *err = read_binary_header(&r, &k, &d);
+	const char *err = read_binary_header(&r, &version, &k, &d);
 
 	if (err != NULL)
 		return err;
-	if (k != s->k || d != s->d)
+	if (version != s->version || k != s->k || d != s->d)
 		return "centroids out of range";
 	if (!get_int64(&r, &s->rows))
 		return "truncated";
@@ -286,8 +310,13 @@ km_step_from_binary(const uint8_t *in, size_t len, KmStepState *s)
 	for (i = 0; i < kd; i++)
 		if ((err = get_double(&r, &km_step_comps(s)[i])) != NULL)
 			return err;
+	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+		if ((err = get_double(&r, &km_step_scaler(s)[i])) != NULL)
+			return err;
 	if (r.left != 0)
 		return "trailing bytes";
+	if ((err = check_scaler(s)) != NULL)
+		return err;
 	return km_step_check_counts(s);
 }
 
@@ -296,7 +325,8 @@ km_step_binary_size(const KmStepState *s)
 {
 	size_t		kd = (size_t) s->k * s->d;
 
-	return 1 + 4 + 4 + 8 + 8 + 8 + 8 * (3 * kd + (size_t) s->k);
+	return 1 + 4 + 4 + 8 + 8 + 8 + 8 * (3 * kd + (size_t) s->k) +
+		(km_step_scaler(s) ? 16 * (size_t) s->d : 0);
 }
 
 static uint8_t *
@@ -342,6 +372,8 @@ km_step_to_binary(const KmStepState *s, uint8_t *out)
 		p = put_double(p, km_step_sums(s)[i]);
 	for (i = 0; i < kd; i++)
 		p = put_double(p, km_step_comps(s)[i]);
+	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+		p = put_double(p, km_step_scaler(s)[i]);
 }
 
 const char *

@@ -6,9 +6,10 @@
  *	  an error into an ERROR with its SQLSTATE; the fuzz target checks that
  *	  accepted input round-trips exactly. Plain C99, no PostgreSQL headers.
  *
- *	  Text: "1 k d rows inertia comp", then k*d centroids, k counts, k*d
- *	  sums and k*d compensations, doubles with 17 significant digits (so
- *	  they read back exactly). Binary, in network byte order as
+ *	  Text: "version k d rows inertia comp", then k*d centroids, k counts,
+ *	  k*d sums and k*d compensations, and for version 2 (a state that
+ *	  scales its rows) d offsets and d factors; doubles with 17 significant
+ *	  digits (so they read back exactly). Binary, in network byte order as
  *	  PostgreSQL's send functions write: version (1 byte), k, d (4 bytes),
  *	  rows (8), inertia, comp, then the same arrays (8 bytes a value).
  */
@@ -27,10 +28,10 @@
  */
 #define KM_STEP_BAD_COUNTS "cluster counts do not add up to rows"
 
-/* k and d of a text form, read first to size the state. */
-const char *km_step_text_header(const char *in, int *k, int *d);
+/* Version, k and d of a text form, read first to size the state. */
+const char *km_step_text_header(const char *in, int *version, int *k, int *d);
 
-/* The whole text form into s, sized and initialized for its k and d. */
+/* The whole text form into s, sized and initialized for its version, k and d. */
 const char *km_step_from_text(const char *in, KmStepState *s);
 
 /* Bytes the text form of s needs, the terminating NUL included. */
@@ -39,10 +40,11 @@ size_t		km_step_text_size(const KmStepState *s);
 /* Write the text form of s into out (km_step_text_size() bytes). */
 void		km_step_to_text(const KmStepState *s, char *out);
 
-/* k and d of a binary form of len bytes. */
-const char *km_step_binary_header(const uint8_t *in, size_t len, int *k, int *d);
+/* Version, k and d of a binary form of len bytes. */
+const char *km_step_binary_header(const uint8_t *in, size_t len, int *version, int *k,
+								  int *d);
 
-/* The whole binary form into s, sized and initialized for its k and d. */
+/* The whole binary form into s, sized and initialized for its version, k and d. */
 const char *km_step_from_binary(const uint8_t *in, size_t len, KmStepState *s);
 
 /* Bytes of the binary form of s. */

@@ -23,15 +23,15 @@ fail(const char *what)
 
 /* A zeroed state for k x d, as the server allocates one; NULL if too big. */
 static KmStepState *
-new_state(int k, int d)
+new_state(int version, int k, int d)
 {
-	size_t		bytes = km_step_bytes(k, d);
+	size_t		bytes = km_step_bytes(k, d, version);
 	KmStepState *s;
 
 	if (bytes == 0 || bytes > (1 << 20))
 		return NULL;			/* valid but too big to be worth fuzzing */
 	s = calloc(1, bytes);
-	s->version = KM_STEP_VERSION;
+	s->version = (uint8_t) version;
 	s->k = k;
 	s->d = d;
 	return s;
@@ -42,10 +42,12 @@ binary_case(const uint8_t *in, size_t len)
 {
 	KmStepState *s;
 	uint8_t    *out;
-	int			k,
+	int			version,
+				k,
 				d;
 
-	if (km_step_binary_header(in, len, &k, &d) != NULL || (s = new_state(k, d)) == NULL)
+	if (km_step_binary_header(in, len, &version, &k, &d) != NULL ||
+		(s = new_state(version, k, d)) == NULL)
 		return;
 	if (km_step_from_binary(in, len, s) == NULL)
 	{
@@ -68,12 +70,13 @@ text_case(const uint8_t *data, size_t len)
 	char	   *in = malloc(len + 1);
 	KmStepState *s,
 			   *again;
-	int			k,
+	int			version,
+				k,
 				d;
 
 	memcpy(in, data, len);
 	in[len] = '\0';
-	if (km_step_text_header(in, &k, &d) == NULL && (s = new_state(k, d)) != NULL)
+	if (km_step_text_header(in, &version, &k, &d) == NULL && (s = new_state(version, k, d)) != NULL)
 	{
 		if (km_step_from_text(in, s) == NULL)
 		{
@@ -84,10 +87,10 @@ text_case(const uint8_t *data, size_t len)
 			km_step_to_text(s, out);
 			if (strlen(out) + 1 > cap)
 				fail("text longer than km_step_text_size");
-			again = new_state(k, d);
+			again = new_state(version, k, d);
 			if (km_step_from_text(out, again) != NULL)
 				fail("printed text is not accepted");
-			if (memcmp(s, again, km_step_bytes(k, d)) != 0)
+			if (memcmp(s, again, km_step_bytes(k, d, version)) != 0)
 				fail("printed text reads back to another state");
 			out2 = malloc(cap);
 			km_step_to_text(again, out2);

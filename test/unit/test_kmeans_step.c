@@ -10,12 +10,19 @@
 #include "core/kmeans_step.h"
 #include "tap.h"
 
+/* km_step_add, for rows that cannot overflow */
+static void
+ok_silent_add(KmStepState *s, const double *row)
+{
+	(void) km_step_add(s, row);
+}
+
 static KmStepState *
 new_state(int k, int d, const double *c)
 {
-	KmStepState *s = malloc(km_step_bytes(k, d));
+	KmStepState *s = malloc(km_step_bytes(k, d, KM_STEP_VERSION));
 
-	km_step_init(s, k, d, c);
+	km_step_init(s, k, d, c, NULL);
 	return s;
 }
 
@@ -71,8 +78,44 @@ main(void)
 	is_close(km_step_inertia(all), inertia, 1e-12, "inertia equals the direct sum");
 	is_close(km_step_inertia(a), inertia, 1e-12, "merged inertia equals the direct sum");
 	ok(!km_step_merge(a, mismatch), "states with other centroids are rejected");
-	ok(km_step_bytes(0, 2) == 0 && km_step_bytes(2, 0) == 0 &&
-	   km_step_bytes(KM_STEP_MAX_K + 1, 1) == 0, "out-of-range sizes are refused");
+	ok(km_step_bytes(0, 2, KM_STEP_VERSION) == 0 && km_step_bytes(2, 0, KM_STEP_VERSION) == 0 &&
+	   km_step_bytes(KM_STEP_MAX_K + 1, 1, KM_STEP_VERSION) == 0 && km_step_bytes(2, 2, 3) == 0,
+	   "out-of-range sizes and versions are refused");
+	{
+		/*
+		 * A state that scales its rows equals one fed the rows scaled by
+		 * (x - offset) / factor, bit for bit; it refuses to merge with an
+		 * unscaled one or one of another scaler.
+		 */
+		double		scaler[4] = {3, -1, 2.5, 0.7},
+					other_scaler[4] = {3, -1, 2.5, 0.8},
+					row[2],
+					m1[6],
+					m2[6];
+		KmStepState *sc = malloc(km_step_bytes(3, 2, KM_STEP_VERSION_SCALED)),
+				   *sc2 = malloc(km_step_bytes(3, 2, KM_STEP_VERSION_SCALED)),
+				   *plain = new_state(3, 2, c);
+
+		km_step_init(sc, 3, 2, c, scaler);
+		km_step_init(sc2, 3, 2, c, other_scaler);
+		for (i = 0; i < n; i++)
+		{
+			ok_silent_add(sc, x + 2 * i);
+			row[0] = (x[2 * i] - scaler[0]) / scaler[2];
+			row[1] = (x[2 * i + 1] - scaler[1]) / scaler[3];
+			km_step_add(plain, row);
+		}
+		km_step_means(sc, m1);
+		km_step_means(plain, m2);
+		ok(memcmp(m1, m2, sizeof(m1)) == 0 && km_step_inertia(sc) == km_step_inertia(plain) &&
+		   memcmp(km_step_counts(sc), km_step_counts(plain), sizeof(int64_t) * 3) == 0,
+		   "a scaling state equals one fed pre-scaled rows, bit for bit");
+		ok(km_step_scaler(sc) != NULL && km_step_scaler(plain) == NULL, "only the scaling state has a scaler");
+		ok(!km_step_merge(sc, plain) && !km_step_merge(sc, sc2), "no merge with another version or scaler");
+		free(sc);
+		free(sc2);
+		free(plain);
+	}
 	{
 		double		far[6] = {1000, 1000, 0, 0, 2000, 2000};
 		KmStepState *s = new_state(3, 2, far);
@@ -92,9 +135,9 @@ main(void)
 
 		ok(!km_step_add(s, big), "a squared distance of 1e400 is refused");
 		ok(s->rows == 0 && km_step_inertia(s) == 0 && km_step_finite(s), "and nothing was added");
-		s->inertia = 0;
 		ok(km_step_add(s, (double[2]) {1e150, 0}), "1e150: its square 1e300 is fine");
 		ok(!km_step_add(s, huge), "a row whose square overflows is refused");
+		ok(s->rows == 1, "and not added");
 		{
 			KmStepState *t = new_state(1, 2, zero);
 

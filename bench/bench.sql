@@ -25,3 +25,27 @@ SELECT label, count(*) AS runs,
        percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median_s,
        min(seconds) AS min_s, max(seconds) AS max_s
 FROM bench.runs GROUP BY label;
+
+-- One aggregate-mode Lloyd iteration: the training with 21 iterations less
+-- the one with 1 (the same scaler pass, start and final pass), over 20,
+-- recorded under label for each run.
+CREATE OR REPLACE FUNCTION bench.time_iteration(label text, tbl text, features text[], init float8[], runs int DEFAULT 3)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	one float8;
+	many float8;
+BEGIN
+	FOR i IN 1..runs LOOP
+		t0 := clock_timestamp();
+		PERFORM rfm_kmeans.train('bench_iter', tbl, features, 5, init_centroids => init,
+		                         max_iter => 1, tol => 0, mode => 'aggregate');
+		one := extract(epoch FROM clock_timestamp() - t0);
+		t0 := clock_timestamp();
+		PERFORM rfm_kmeans.train('bench_iter', tbl, features, 5, init_centroids => init,
+		                         max_iter => 21, tol => 0, mode => 'aggregate');
+		many := extract(epoch FROM clock_timestamp() - t0);
+		INSERT INTO bench.runs VALUES (label, i, (many - one) / 20);
+	END LOOP;
+END
+$$;

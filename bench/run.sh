@@ -11,6 +11,7 @@
 #   RFM_BENCH_SCALE=10 bench/run.sh   # every table 10x smaller, for a quick look
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/citus.sh"
 cd "$REPO_ROOT"
 
 scale=${RFM_BENCH_SCALE:-1}
@@ -20,7 +21,7 @@ n10=$((10000000 / scale))
 ensure_packages "${BUILD_PACKAGES[@]}"
 build_and_install
 cluster_start
-trap cluster_remove EXIT
+trap 'cluster_remove; citus_cluster_remove' EXIT
 db=rfm_bench
 psql_q -d postgres -c "CREATE DATABASE $db"
 psql_q -d $db -c "CREATE EXTENSION rfm_kmeans" -f scripts/online_retail.sql \
@@ -67,10 +68,18 @@ SET rfm_kmeans.max_threads = $threads;
 SELECT bench.time_query('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, $runs);
 SELECT bench.time_query('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, $runs);
 SELECT bench.time_query('train aggregate, 20 iterations, serial 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+-- one aggregate-mode iteration: 21 iterations less 1, over 20
+SELECT bench.time_iteration('aggregate iteration, serial 1m', 'rfm_1m', $feat, $init, $runs);
+SELECT bench.time_iteration('aggregate iteration, serial 10m', 'rfm_10m', $feat, $init, $runs);
 SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SELECT bench.time_query('train aggregate, 20 iterations, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+SELECT bench.time_iteration('aggregate iteration, 2 workers 1m', 'rfm_1m', $feat, $init, $runs);
+SELECT bench.time_iteration('aggregate iteration, 2 workers 10m', 'rfm_10m', $feat, $init, $runs);
+SELECT bench.time_query('rfm(), text order key, 2 workers', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('rfm(), bigint order key, 2 workers', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum, 2 workers', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SET max_parallel_workers_per_gather = 0;
 SELECT bench.time_query('sum(predict) 10m', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_10m\$q\$, $runs);
 SELECT bench.time_query('sum(assign) 10m', \$q\$SELECT sum((rfm_kmeans.assign('m', recency, frequency, monetary)).distance) FROM rfm_10m\$q\$, $runs);
@@ -79,6 +88,7 @@ SELECT bench.time_query('builtin max, count(DISTINCT text), sum', \$q\$SELECT cu
 SELECT bench.time_query('rfm(), text order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SELECT bench.time_query('rfm(), bigint order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('builtin max, count, sum (no DISTINCT)', \$q\$SELECT customer_id, max(ts), count(invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SQL
 
 log "peak memory of memory-mode training on rfm_10m"
@@ -110,21 +120,30 @@ t(ord, label, against, target) AS (VALUES
 	(5, 'train defaults 1m', 'floor', NULL),
 	(6, 'train defaults 10m', 'floor', '<= 5.0x'),
 	(7, 'train aggregate, 20 iterations, serial 1m', 'floor', NULL),
-	(8, 'train aggregate, 20 iterations, 2 workers 1m', 'serial aggregate', '>= 1.6x faster'),
+	(7.1, 'aggregate iteration, serial 1m', 'floor', '<= 2.0x'),
+	(7.2, 'aggregate iteration, serial 10m', 'floor', NULL),
+	(8, 'train aggregate, 20 iterations, 2 workers 1m', 'serial aggregate', NULL),
+	(8.1, 'aggregate iteration, 2 workers 1m', 'serial iteration', NULL),
+	(8.2, 'aggregate iteration, 2 workers 10m', 'serial iteration', '>= 1.6x faster'),
 	(9, 'sum(predict) 10m', 'floor', '<= 1.5x'),
 	(10, 'sum(assign) 10m', 'floor', '<= 1.5x'),
 	(11, 'plain SQL, 20 iterations 1m', 'memory train', '>= 20x slower'),
 	(12, 'builtin max, count(DISTINCT text), sum', NULL, NULL),
-	(13, 'rfm(), text order key', 'builtin', 'faster'),
+	(13, 'rfm(), text order key', 'builtin', '>= 1.5x faster'),
 	(14, 'builtin max, count(DISTINCT bigint), sum', NULL, NULL),
-	(15, 'rfm(), bigint order key', 'builtin', 'faster'))
+	(15, 'rfm(), bigint order key', 'builtin', '>= 1.5x faster'),
+	(15.1, 'builtin max, count, sum (no DISTINCT)', NULL, NULL),
+	(15.2, 'rfm(), text order key, 2 workers', 'builtin', '>= 1.5x faster'),
+	(15.3, 'rfm(), bigint order key, 2 workers', 'builtin', '>= 1.5x faster'),
+	(15.4, 'builtin max, count(DISTINCT bigint), sum, 2 workers', NULL, NULL))
 SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
        round(s.min_s::numeric, 3) || ' .. ' || round(s.max_s::numeric, 3) AS spread_s,
        CASE t.against
          WHEN 'floor' THEN round((s.median_s / CASE WHEN t.label LIKE '%10m' THEN f.f10 ELSE f.f1 END)::numeric, 2) || 'x floor'
          WHEN 'serial aggregate' THEN round(((SELECT median_s FROM s WHERE label = 'train aggregate, 20 iterations, serial 1m') / s.median_s)::numeric, 2) || 'x faster'
+         WHEN 'serial iteration' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, '2 workers', 'serial')) / s.median_s)::numeric, 2) || 'x faster'
          WHEN 'memory train' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'train memory, 20 iterations 1m'))::numeric, 1) || 'x slower'
-         WHEN 'builtin' THEN round(((SELECT median_s FROM s WHERE label = replace(replace(t.label, 'rfm(), ', 'builtin max, count(DISTINCT '), ' order key', '), sum')) / s.median_s)::numeric, 2) || 'x faster than built-in'
+         WHEN 'builtin' THEN round(((SELECT median_s FROM s WHERE label = replace(replace(replace(t.label, 'rfm(), ', 'builtin max, count(DISTINCT '), ' order key', '), sum'), ', sum, 2 workers', ', sum')) / s.median_s)::numeric, 2) || 'x faster than built-in (serial)'
        END AS ratio,
        t.target
 FROM t JOIN s USING (label), f ORDER BY t.ord;
@@ -136,3 +155,59 @@ SELECT :'rows'::bigint AS rows, 3 AS features,
        round(((:'hwm_after'::bigint - :'hwm_before'::bigint) - (:'shm_after'::bigint - :'shm_before'::bigint)) * 1024.0
              / (:'rows'::bigint * 3 * 8), 2) AS "private / (n*d*8), target <= 1.2";
 SQL
+
+# On Citus: the same work on a table distributed over two workers and on a
+# local copy on the coordinator, all three nodes on this machine (so this
+# measures what distribution costs and where the work runs, not a speed-up:
+# the nodes share its cores). Skipped without Citus or its source.
+if citus_ensure; then
+	citus_n=$((1000000 / scale))
+	citus_cluster_start
+	log "Citus: generating rfm_d (distributed) and rfm_l (local), $citus_n rows each"
+	citus_psql "$CITUS_PORT" -q -c "CREATE EXTENSION rfm_kmeans" -c "SELECT rfm_kmeans.citus_setup()" \
+		-f scripts/online_retail.sql -f bench/bench.sql -f bench/rfm_tables.sql >/dev/null
+	citus_psql "$CITUS_PORT" -q >/dev/null <<SQL
+SELECT bench.make_rfm_table('rfm_l', $citus_n);
+CREATE TABLE rfm_d (LIKE rfm_l);
+SELECT create_distributed_table('rfm_d', 'customer_id');
+INSERT INTO rfm_d SELECT * FROM rfm_l;
+CREATE UNLOGGED TABLE lines_raw (LIKE online_retail);
+SELECT rfm_data.generate_invoices('lines_raw', 100000 / $scale, ceil($citus_n / 4.0)::int, 5, 42, 1.0);
+CREATE TABLE txn_l AS
+SELECT customer_id::bigint AS customer_id, invoice_no, invoice_date::timestamptz AS ts,
+       (quantity * unit_price)::float8 AS amount
+FROM lines_raw WHERE customer_id IS NOT NULL LIMIT $citus_n;
+DROP TABLE lines_raw;
+CREATE TABLE txn_d (LIKE txn_l);
+SELECT create_distributed_table('txn_d', 'customer_id');
+INSERT INTO txn_d SELECT * FROM txn_l;
+VACUUM ANALYZE rfm_l, rfm_d, txn_l, txn_d;
+SELECT rfm_kmeans.train('m', 'rfm_l', $feat, 5, $fixed);
+SQL
+	log "Citus: timing ($runs runs each)"
+	citus_psql "$CITUS_PORT" -q <<SQL
+\o /dev/null
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*) FROM rfm_l; SELECT count(*) FROM rfm_d; SELECT count(*) FROM txn_l; SELECT count(*) FROM txn_d;
+SELECT bench.time_query('floor, local', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_l', $runs);
+SELECT bench.time_query('floor, distributed', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_d', $runs);
+SELECT bench.time_query('train defaults, local', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_l', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train defaults, distributed (rows pulled through the query)', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_d', $feat, 5)\$q\$, $runs);
+SELECT bench.time_iteration('aggregate iteration, local', 'rfm_l', $feat, $init, $runs);
+SELECT bench.time_iteration('aggregate iteration, distributed', 'rfm_d', $feat, $init, $runs);
+SELECT bench.time_query('sum(predict), local', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_l\$q\$, $runs);
+SELECT bench.time_query('sum(predict), distributed (on the workers)', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_d\$q\$, $runs);
+SELECT bench.time_query('rfm() by customer, local', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_l GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('rfm() by customer, distributed', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_d GROUP BY customer_id\$q\$, $runs);
+\o
+\pset footer off
+SELECT label, round(median_s::numeric, 3) AS median_s,
+       round(min_s::numeric, 3) || ' .. ' || round(max_s::numeric, 3) AS spread_s
+FROM bench.summary
+ORDER BY CASE WHEN label LIKE 'floor%' THEN 0 WHEN label LIKE 'train%' THEN 1 WHEN label LIKE 'aggregate%' THEN 2
+              WHEN label LIKE 'sum%' THEN 3 ELSE 4 END, label DESC;
+SQL
+	echo "(Citus $CITUS_VERSION: a coordinator and two workers on this machine, $citus_n rows; rfm() on $citus_n invoice lines)"
+else
+	log "Citus rows skipped: no Citus and no source at $CITUS_TARBALL"
+fi

@@ -353,7 +353,8 @@ prepare_step(AggRun *r)
 		/* NULL features skip the row inside the aggregate: no WHERE */
 		appendStringInfo(&q, "%s) AS s FROM %s) q", r->d <= 4 ? "" : "], $1, $2", r->rel);
 	}
-	r->step = SPI_prepare(q.data, 2, types);
+	/* parallel query may split the scan, as SPI_execute_with_args allows */
+	r->step = SPI_prepare_cursor(q.data, 2, types, CURSOR_OPT_PARALLEL_OK);
 	if (r->step == NULL)
 		elog(ERROR, "could not prepare the aggregate-mode step: %s", SPI_result_code_string(SPI_result));
 	return r->step;
@@ -374,7 +375,8 @@ lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
 	int			count,
 				c;
 
-	if (SPI_execute_plan(r->step ? r->step : prepare_step(r), values, NULL, true, 1) != SPI_OK_SELECT)
+	/* no row limit: with one, the executor would run the plan without its workers */
+	if (SPI_execute_plan(r->step ? r->step : prepare_step(r), values, NULL, true, 0) != SPI_OK_SELECT)
 		elog(ERROR, "aggregate-mode step failed");
 	get_point(0, 1, next, r->k * r->d);
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull);

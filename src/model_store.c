@@ -298,6 +298,34 @@ check_storable(const ModelToStore *m)
 			 INT64_FORMAT " of " INT64_FORMAT " rows", m->name, m->inertia, total, m->n_rows);
 }
 
+/*
+ * The start of every change: the name lock, then the model's row read
+ * (and locked) after it, its owner checked against the caller; from here
+ * the change goes on as the tables' owner (*caller says whom to switch
+ * back to), in an SPI session (*level). Returns the owner, or NULL when
+ * there is no such model (42704 if must_exist); *version is the current
+ * version then.
+ */
+static char *
+begin_change(const char *name, bool must_exist, CallerIdentity *caller, int *level,
+			 int32 *version)
+{
+	char	   *owner;
+
+	lock_model_name(name);
+	*level = safe_spi_connect(SAFE_SPI_DEFAULT);
+	*version = 0;
+	*caller = become_owner();
+	owner = locked_model(name, version);
+	leave_owner(*caller);
+	if (owner == NULL && must_exist)
+		missing_model_error(name);
+	if (owner != NULL)
+		require_owner(name, owner);
+	*caller = become_owner();
+	return owner;
+}
+
 void
 model_store(const ModelToStore *m)
 {
@@ -348,15 +376,8 @@ model_store(const ModelToStore *m)
 	/* a new model belongs to the caller; a replaced one keeps its owner */
 	values[18] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
 
-	lock_model_name(m->name);
-	level = safe_spi_connect(SAFE_SPI_DEFAULT);
+	owner = begin_change(m->name, false, &caller, &level, &version);
 	with_below = models_have_centroid_below();
-	caller = become_owner();
-	owner = locked_model(m->name, &version);
-	leave_owner(caller);
-	if (owner != NULL)
-		require_owner(m->name, owner);
-	caller = become_owner();
 	/* numbers are never reused while the history holds them */
 	values[16] = Int32GetDatum(Max(version, latest_history_version(m->name)) + 1);
 	if (owner != NULL)
@@ -388,29 +409,6 @@ model_store(const ModelToStore *m)
 	models_changed();
 }
 
-/*
- * The name lock, then the model's owner (returned) checked against the
- * caller (42704 when there is no such model): the start of rollback and
- * drop, which go on as the tables' owner.
- */
-static char *
-begin_change(const char *name, CallerIdentity *caller, int *level)
-{
-	int32		version;
-	char	   *owner;
-
-	lock_model_name(name);
-	*level = safe_spi_connect(SAFE_SPI_DEFAULT);
-	*caller = become_owner();
-	owner = locked_model(name, &version);
-	leave_owner(*caller);
-	if (owner == NULL)
-		missing_model_error(name);
-	require_owner(name, owner);
-	*caller = become_owner();
-	return owner;
-}
-
 int32
 model_rollback(const char *name)
 {
@@ -418,9 +416,9 @@ model_rollback(const char *name)
 	Datum		values[3];
 	CallerIdentity caller;
 	int			level;
-	char	   *owner = begin_change(name, &caller, &level);
-	bool		isnull;
 	int32		version;
+	char	   *owner = begin_change(name, true, &caller, &level, &version);
+	bool		isnull;
 
 	values[0] = CStringGetTextDatum(name);
 	values[2] = CStringGetTextDatum(owner);
@@ -456,8 +454,9 @@ model_drop(const char *name)
 	Datum		values[1] = {CStringGetTextDatum(name)};
 	CallerIdentity caller;
 	int			level;
+	int32		version;
 
-	(void) begin_change(name, &caller, &level);
+	(void) begin_change(name, true, &caller, &level, &version);
 	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1", 1, types, values,
 			  SPI_OK_DELETE, -1, "drop", name);
 	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 1, types, values,

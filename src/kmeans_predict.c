@@ -126,19 +126,24 @@ scaled_feature_error(PredictCache *c, int j, double v)
 					   v, c->model->features[j])));
 }
 
-/* Feature j of this call, checked and scaled into c->row. */
+/*
+ * Feature j of this call, checked and scaled into c->row: one test per
+ * feature (a NaN or infinite value scales to one too).
+ */
 static inline void
 set_feature(PredictCache *c, int j, double v)
 {
 	double		scaled = (v - c->model->offset[j]) / c->model->factor[j];
 
-	if (!isfinite(v))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_EXCEPTION),
-				 errmsg("feature %d must be finite", j + 1),
-				 errdetail("The value is %g.", v)));
-	if (!isfinite(scaled))
+	if (unlikely(!isfinite(scaled)))
+	{
+		if (!isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_EXCEPTION),
+					 errmsg("feature %d must be finite", j + 1),
+					 errdetail("The value is %g.", v)));
 		scaled_feature_error(c, j, v);
+	}
 	c->row[j] = scaled;
 }
 

@@ -14,7 +14,7 @@
 
 static const char *const table_names[WATCH_TABLES] = {"models", "segment_rules"};
 static Oid	table_oids[WATCH_TABLES];
-static uint64 generations[WATCH_TABLES];
+uint64		table_watch_generations[WATCH_TABLES];
 
 /*
  * A relcache invalidation: of one relation, or of all of them (InvalidOid,
@@ -27,7 +27,7 @@ relcache_changed(Datum arg, Oid relid)
 
 	for (t = 0; t < WATCH_TABLES; t++)
 		if (relid == InvalidOid || relid == table_oids[t])
-			generations[t]++;
+			table_watch_generations[t]++;
 }
 
 void
@@ -43,13 +43,7 @@ table_watch_start(WatchedTable t)
 
 	/* looked up again each time: the extension may have been recreated */
 	table_oids[t] = OidIsValid(nsp) ? get_relname_relid(table_names[t], nsp) : InvalidOid;
-	return generations[t];
-}
-
-uint64
-table_watch_generation(WatchedTable t)
-{
-	return generations[t];
+	return table_watch_generations[t];
 }
 
 /*

@@ -33,7 +33,14 @@ void		table_watch_init(void);
  */
 uint64		table_watch_start(WatchedTable t);
 
+/* The counters themselves (read per row by predict(): inline). */
+extern uint64 table_watch_generations[WATCH_TABLES];
+
 /* The table's counter now: compare with the one a cache was filled at. */
-uint64		table_watch_generation(WatchedTable t);
+static inline uint64
+table_watch_generation(WatchedTable t)
+{
+	return table_watch_generations[t];
+}
 
 #endif							/* RFM_TABLE_WATCH_H */

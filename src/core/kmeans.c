@@ -176,9 +176,12 @@ km_nearest(const double *p, const double *centroids, int k, int d, double *out_d
 	}
 	if (!(best_d < INFINITY))
 	{
-		double		dist;
+		/* own variables: best_d's address must not escape the loop above */
+		double		scaled_d2,
+					dist;
 
-		best = nearest_scaled(p, centroids, k, d, &best_d, &dist);
+		best = nearest_scaled(p, centroids, k, d, &scaled_d2, &dist);
+		best_d = scaled_d2;
 	}
 	if (out_dist2)
 		*out_dist2 = best_d;

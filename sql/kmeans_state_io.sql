@@ -31,7 +31,9 @@ SELECT (rfm_kmeans.kmeans_step_final(rfm_kmeans.kmeans_step_combine(
 SELECT pg_temp.err($$SELECT ''::rfm_kmeans.kmeans_state$$) AS empty_input;
 SELECT pg_temp.err($$SELECT '3 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS bad_version;
 SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0'::rfm_kmeans.kmeans_state$$) AS version_2_without_scaler;
-SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0 5 0'::rfm_kmeans.kmeans_state$$) AS version_2_zero_factor;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0 5 1'::rfm_kmeans.kmeans_state$$) AS version_2_without_distance_sum;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0 5 0 0 0'::rfm_kmeans.kmeans_state$$) AS version_2_zero_factor;
+SELECT pg_temp.err($$SELECT '2 1 1 0 0 0 0 0 0 0 5 1 -1 0'::rfm_kmeans.kmeans_state$$) AS version_2_negative_distance_sum;
 SELECT pg_temp.err($$SELECT '1 0 1 0 0 0'::rfm_kmeans.kmeans_state$$) AS k_zero;
 SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 2 3 0'::rfm_kmeans.kmeans_state$$) AS counts_exceed_rows;
 SELECT pg_temp.err($$SELECT '1 1 1 1 0 0 5 1 3 0 9'::rfm_kmeans.kmeans_state$$) AS trailing_data;
@@ -57,8 +59,15 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.kmeans_step_combine(
 SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(ARRAY[(x - 5) / 10, (y + 1) / 11], :c) AS s FROM st) q;
 SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(:c, :sc, x, y) AS s FROM st) q;
 SELECT (s).* FROM (SELECT rfm_kmeans.kmeans_step(ARRAY[x, y], :c, :sc) AS s FROM st) q;
-SELECT rfm_kmeans.kmeans_step(:c, :sc, x, y)::text = rfm_kmeans.kmeans_step(ARRAY[(x - 5) / 10, (y + 1) / 11], :c)::text
-       AS args_equal_sql_scaling FROM st;
+SELECT a.centroids = b.centroids AND a.sizes = b.sizes AND a.inertia = b.inertia AND a.n_rows = b.n_rows
+       AS args_equal_sql_scaling
+FROM (SELECT (rfm_kmeans.kmeans_step(:c, :sc, x, y)).* FROM st) a,
+     (SELECT (rfm_kmeans.kmeans_step(ARRAY[(x - 5) / 10, (y + 1) / 11], :c)).* FROM st) b;
+-- the mean distance of a row to its nearest centroid, against plain SQL
+SELECT abs((SELECT (rfm_kmeans.kmeans_step(:c, :sc, x, y)).mean_distance FROM st) -
+           avg(sqrt(least(((x - 5) / 10) ^ 2 + ((y + 1) / 11) ^ 2,
+                          ((x - 5) / 10 - 1) ^ 2 + ((y + 1) / 11 - 1) ^ 2)))) < 1e-15 AS mean_distance_as_sql
+FROM st WHERE x IS NOT NULL AND y IS NOT NULL;
 SELECT (rfm_kmeans.kmeans_step(ARRAY[[0], [1]]::float8[], ARRAY[[5], [10]]::float8[], x)).sizes AS one_feature,
        (rfm_kmeans.kmeans_step(ARRAY[[0, 0, 0, 0]]::float8[], ARRAY[[0, 0, 0, 0], [1, 1, 1, 1]]::float8[], x, y, x, y)).n_rows AS four_features
 FROM st;

@@ -13,7 +13,9 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "core/exact_sum.h"
 #include "core/kmeans.h"
+#include "core/scaler.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "feature_loader.h"
@@ -87,6 +89,29 @@ kmeans_min_dist2(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(d2);
 }
 
+/*
+ * _moment_term(x, center, unit1, unit2, scale, power): x's deviation from
+ * center, t = (x - center) * unit1 * unit2, times scale (power 1) or its
+ * square times scale (power 2), truncated to an integer: the term that
+ * memory mode adds for the scaler's exact moment sums (exact_sum.h), in
+ * C's arithmetic (SQL's would raise an error where a square underflows).
+ */
+PG_FUNCTION_INFO_V1(kmeans_moment_term);
+Datum
+kmeans_moment_term(PG_FUNCTION_ARGS)
+{
+	double		t = (PG_GETARG_FLOAT8(0) - PG_GETARG_FLOAT8(1)) * PG_GETARG_FLOAT8(2) *
+		PG_GETARG_FLOAT8(3);
+	double		v = PG_GETARG_INT32(5) == 1 ? t * PG_GETARG_FLOAT8(4) : t * t * PG_GETARG_FLOAT8(4);
+
+	if (!(fabs(v) < 0x1p62))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("_moment_term() value out of range"),
+				 errdetail("The scaled deviation %g does not fit an integer.", v)));
+	PG_RETURN_INT64((int64) v);
+}
+
 /* ---------------------------------------------------------------------
  * The driver
  * --------------------------------------------------------------------- */
@@ -144,12 +169,105 @@ centers_datum(const double *c, int k, int d)
 											  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/* Whether this database has the SQL function named (an older extension
+ * version, before ALTER EXTENSION UPDATE, may lack it). */
+static bool
+sql_function_exists(const char *signature)
+{
+	bool		isnull;
+
+	if (SPI_execute(psprintf("SELECT pg_catalog.to_regprocedure(%s) IS NOT NULL",
+							 quote_literal_cstr(signature)), true, 1) != SPI_OK_SELECT)
+		elog(ERROR, "could not look up %s", signature);
+	return DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+}
+
 /*
- * One scan: usable and skipped rows, NaN/Infinity per column (an error
- * naming the column), and the scaler's statistics over the usable rows,
- * computed in numeric: exact sums, so the scaler (and the initial draws
- * keyed on scaled values) do not depend on row order or parallel plans.
- * Returns the mean variance of the scaled features (the unit of tol).
+ * The scaler's moment sums as memory mode computes them (exact_sum.h):
+ * each column's deviations from the middle of its range, truncated to
+ * integers at the same scale (rfm_kmeans._moment_term) and added exactly
+ * by sum(bigint). So the scaler is bit for bit memory mode's, and does not
+ * depend on the row order, parallel plans or distribution.
+ */
+static double
+exact_moments(AggRun *r, Model *model, const char *usable, size_t n)
+{
+	StringInfoData q;
+	double		meanvar = 0;
+	double	   *center = palloc(sizeof(double) * r->d);
+	KmMomentScale *ms = palloc(sizeof(KmMomentScale) * r->d);
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (j = 0; j < r->d; j++)
+	{
+		const char *c = quote_identifier(r->o->features[j]);
+		double		maxdev;
+
+		km_scaler_center(r->lo[j], r->hi[j], &center[j], &maxdev);
+		km_moment_scale(maxdev, &ms[j]);
+		appendStringInfo(&q, "%spg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 1))"
+						 "::pg_catalog.float8, pg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 2))"
+						 "::pg_catalog.float8", j ? ", " : "",
+						 c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc1,
+						 c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc2);
+	}
+	appendStringInfo(&q, " FROM %s WHERE %s", r->rel, usable);
+	spi_exec(q.data, 0, NULL, NULL);
+	for (j = 0; j < r->d; j++)
+	{
+		double		s1 = ms[j].sc1 > 0 ? ldexp(get_float8(0, 2 * j + 1), ms[j].back1) : 0;
+		double		s2 = ms[j].sc2 > 0 ? ldexp(get_float8(0, 2 * j + 2), ms[j].back2) : 0;
+
+		meanvar += km_scaler_column(r->o->scale, n, r->lo[j], r->hi[j], center[j], s1, s2, ms[j].e,
+									&model->offset[j], &model->factor[j]);
+	}
+	return meanvar;
+}
+
+/*
+ * The scaler in numeric, as rfm_kmeans 0.2.0 computed it: for a library
+ * newer than the database's extension SQL, until ALTER EXTENSION UPDATE.
+ */
+static double
+numeric_moments(AggRun *r, Model *model, const char *usable)
+{
+	StringInfoData q;
+	double		meanvar = 0;
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "SELECT ");
+	for (j = 0; j < r->d; j++)
+	{
+		const char *c = quote_identifier(r->o->features[j]);
+
+		appendStringInfo(&q, "%s(avg(%s::numeric))::float8, (stddev_pop(%s::numeric))::float8",
+						 j ? ", " : "", c, c);
+	}
+	appendStringInfo(&q, " FROM %s WHERE %s", r->rel, usable);
+	spi_exec(q.data, 0, NULL, NULL);
+	for (j = 0; j < r->d; j++)
+	{
+		double		mean = get_float8(0, 2 * j + 1),
+					sd = get_float8(0, 2 * j + 2);
+		KmScale		kind = r->o->scale;
+
+		model->offset[j] = kind == KM_SCALE_ZSCORE ? mean : kind == KM_SCALE_MINMAX ? r->lo[j] : 0;
+		model->factor[j] = kind == KM_SCALE_ZSCORE ? sd : kind == KM_SCALE_MINMAX ? r->hi[j] - r->lo[j] : 1;
+		if (!(model->factor[j] > 0))
+			model->factor[j] = 1;
+		meanvar += (sd / model->factor[j]) * (sd / model->factor[j]);
+	}
+	return meanvar;
+}
+
+/*
+ * Two scans: usable and skipped rows, NaN/Infinity per column (an error
+ * naming the column) and the columns' ranges; then the scaler's moment
+ * sums over the usable rows. Returns the mean variance of the scaled
+ * features (the unit of tol).
  */
 static double
 fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
@@ -159,7 +277,7 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	StringInfoData usable;
 	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o->relid)),
 												 get_rel_name(o->relid));
-	double		meanvar = 0;
+	double		meanvar;
 	double	   *sc = palloc(sizeof(double) * 2 * r->d);
 	int			j;
 
@@ -178,9 +296,8 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 
 		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
 						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
-						 ", (avg(%s::numeric) FILTER (WHERE %s))::float8, (stddev_pop(%s::numeric) FILTER (WHERE %s))::float8"
 						 ", min(%s::float8) FILTER (WHERE %s), max(%s::float8) FILTER (WHERE %s)",
-						 c, c, c, usable.data, c, usable.data, c, usable.data, c, usable.data);
+						 c, c, c, usable.data, c, usable.data);
 	}
 	appendStringInfo(&q, " FROM %s", rel);
 	spi_exec(q.data, 0, NULL, NULL);
@@ -188,23 +305,19 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	out->n_skipped = get_int64(0, 2);
 	for (j = 0; j < r->d; j++)
 	{
-		int			base = 3 + j * 6;
-		double		mean = get_float8(0, base + 2),
-					sd = get_float8(0, base + 3),
-					lo = get_float8(0, base + 4),
-					hi = get_float8(0, base + 5);
+		int			base = 3 + j * 4;
 
 		if (get_int64(0, base) > 0 || get_int64(0, base + 1) > 0)
 			non_finite_column_error(o->features[j], get_int64(0, base) > 0 ? NAN : INFINITY);
-		model->offset[j] = o->scale == KM_SCALE_ZSCORE ? mean : o->scale == KM_SCALE_MINMAX ? lo : 0;
-		/* a min-max range past DBL_MAX stays infinite: check_value_range refuses it */
-		model->factor[j] = o->scale == KM_SCALE_ZSCORE ? sd : o->scale == KM_SCALE_MINMAX ? hi - lo : 1;
-		if (!(model->factor[j] > 0))
-			model->factor[j] = 1;
-		r->lo[j] = lo;
-		r->hi[j] = hi;
-		meanvar += (sd / model->factor[j]) * (sd / model->factor[j]);
+		r->lo[j] = get_float8(0, base + 2);
+		r->hi[j] = get_float8(0, base + 3);
 	}
+	if (out->n_rows == 0)
+		return 0;				/* the caller reports it */
+	meanvar = sql_function_exists("rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer)") ?
+		exact_moments(r, model, usable.data, (size_t) out->n_rows) :
+		numeric_moments(r, model, usable.data);
+
 	initStringInfo(&q);
 	appendStringInfoString(&q, "ARRAY[");
 	for (j = 0; j < r->d; j++)
@@ -335,13 +448,10 @@ prepare_step(AggRun *r)
 	bool		scaling;
 	int			j;
 
-	if (SPI_execute("SELECT pg_catalog.to_regprocedure("
-					"'rfm_kmeans.kmeans_step(float8[], float8[], float8[])') IS NOT NULL",
-					true, 1) != SPI_OK_SELECT)
-		elog(ERROR, "could not look up kmeans_step()");
-	scaling = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &(bool) {false}));
+	scaling = sql_function_exists("rfm_kmeans.kmeans_step(float8[], float8[], float8[])");
 	initStringInfo(&q);
-	appendStringInfoString(&q, "SELECT (s).centroids, (s).sizes, (s).inertia FROM (SELECT rfm_kmeans.kmeans_step(");
+	appendStringInfo(&q, "SELECT (s).centroids, (s).sizes, (s).inertia%s FROM (SELECT rfm_kmeans.kmeans_step(",
+					 scaling ? ", (s).mean_distance" : "");
 	if (!scaling)
 		appendStringInfo(&q, "%s, $1) AS s %s) q", r->point, r->from);
 	else
@@ -362,10 +472,12 @@ prepare_step(AggRun *r)
 
 /*
  * One Lloyd step: kmeans_step over every usable row. New centroids go to
- * next, cluster sizes to sizes; returns the inertia w.r.t. centers.
+ * next, cluster sizes to sizes, the mean distance of a row to its nearest
+ * center to *mean_distance (NaN with older SQL, whose step has none);
+ * returns the inertia w.r.t. centers.
  */
 static double
-lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
+lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes, double *mean_distance)
 {
 	Datum		values[2] = {centers_datum(centers, r->k, r->d), r->scaler};
 	bool		isnull;
@@ -384,6 +496,13 @@ lloyd_step(AggRun *r, const double *centers, double *next, int64 *sizes)
 					  TYPALIGN_DOUBLE, &elems, &nulls, &count);
 	for (c = 0; c < r->k; c++)
 		sizes[c] = DatumGetInt64(elems[c]);
+	*mean_distance = NAN;
+	if (SPI_tuptable->tupdesc->natts >= 4)
+	{
+		v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull);
+		if (!isnull)
+			*mean_distance = DatumGetFloat8(v);
+	}
 	return get_float8(0, 3);
 }
 
@@ -426,6 +545,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	double	   *start = NULL;
 	int64	   *sizes = palloc(sizeof(int64) * o->k);
 	double		best_inertia = INFINITY;
+	double		best_mean_distance = NAN;
+	double		mean_distance;
 	int			run,
 				n_runs = o->init == KM_INIT_EXPLICIT ? 1 : o->n_init;
 	int			level;
@@ -468,7 +589,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			int			i;
 
 			CHECK_FOR_INTERRUPTS();
-			inertia = lloyd_step(&r, centers, next, sizes);
+			inertia = lloyd_step(&r, centers, next, sizes, &mean_distance);
 			reseed_empty(&r, centers, next, sizes);
 			for (i = 0; i < o->k * o->d; i++)
 				shift2 += (next[i] - centers[i]) * (next[i] - centers[i]);
@@ -485,11 +606,12 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			}
 		}
 		/* sizes and inertia consistent with the final centers */
-		inertia = lloyd_step(&r, centers, next, sizes);
+		inertia = lloyd_step(&r, centers, next, sizes, &mean_distance);
 		/* the first run always, then any with a lower inertia */
 		if (run == 0 || inertia < best_inertia)
 		{
 			best_inertia = inertia;
+			best_mean_distance = mean_distance;
 			memcpy(best, centers, sizeof(double) * o->k * o->d);
 			memcpy(out->sizes, sizes, sizeof(int64) * o->k);
 			out->iterations = iterations;
@@ -497,10 +619,13 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		}
 	}
 	/*
-	 * The mean distance of a row to its centroid and, when asked for, the
-	 * rows below each centroid's features (centroid_ranks.h), as memory
-	 * mode reports them, in one more scan.
+	 * The final step gave the mean distance of a row to its centroid (older
+	 * SQL's step did not); the rows below each centroid's features
+	 * (centroid_ranks.h), when asked for, need one more scan, the scaled
+	 * point computed once per row (OFFSET 0 keeps the subquery whole).
 	 */
+	out->mean_distance = best_mean_distance;
+	if (out->centroid_below || isnan(best_mean_distance))
 	{
 		Oid			types[1] = {FLOAT8ARRAYOID};
 		Datum		values[1] = {centers_datum(best, o->k, o->d)};
@@ -514,9 +639,10 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			for (j = 0; j < o->d; j++)
 				appendStringInfo(&q, ", pg_catalog.count(*) FILTER (WHERE p[%d] < $1[%d][%d])",
 								 j + 1, c + 1, j + 1);
-		appendStringInfo(&q, " FROM (SELECT %s AS p %s) s", r.point, r.from);
+		appendStringInfo(&q, " FROM (SELECT %s AS p %s OFFSET 0) s", r.point, r.from);
 		spi_exec(q.data, 1, types, values);
-		out->mean_distance = get_float8(0, 1);
+		if (isnan(best_mean_distance))
+			out->mean_distance = get_float8(0, 1);
 		for (c = 0; c < o->k * o->d && out->centroid_below; c++)
 			out->centroid_below[c] = get_int64(0, c + 2);
 	}

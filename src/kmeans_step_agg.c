@@ -300,8 +300,8 @@ kmeans_step_final(PG_FUNCTION_ARGS)
 {
 	KmStepState *s = PG_GETARG_STEP(0);
 	TupleDesc	tupdesc;
-	Datum		values[4];
-	bool		nulls[4] = {false};
+	Datum		values[5];
+	bool		nulls[5] = {false};
 	double	   *means;
 	Datum	   *sizes;
 	int			c;
@@ -319,6 +319,12 @@ kmeans_step_final(PG_FUNCTION_ARGS)
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	values[2] = Float8GetDatum(km_step_inertia(s));
 	values[3] = Int64GetDatum(s->rows);
+	/*
+	 * From 0.3.0 on the type has the mean distance too (NULL for version 1
+	 * states); with older SQL the tuple takes the first 4 values only.
+	 */
+	values[4] = Float8GetDatum(km_step_mean_distance(s));
+	nulls[4] = isnan(km_step_mean_distance(s));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 

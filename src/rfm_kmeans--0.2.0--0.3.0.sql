@@ -199,6 +199,19 @@ CREATE AGGREGATE rfm_kmeans.kmeans_step(centroids float8[], scaler float8[], f1 
 	COMBINEFUNC = rfm_kmeans.kmeans_step_combine, FINALFUNC = rfm_kmeans.kmeans_step_final,
 	PARALLEL = SAFE);
 
+-- A step whose state scales its rows also adds up their distances to
+-- their centroid: the mean distance, NULL for states of rows scaled in SQL.
+ALTER TYPE rfm_kmeans.kmeans_step_result ADD ATTRIBUTE mean_distance float8;
+
+-- The scaler's moment sums in aggregate mode: each row's term, truncated
+-- to an integer exactly as memory mode does, so sum(bigint) gives the same
+-- exact sums and the same scaler.
+CREATE FUNCTION rfm_kmeans._moment_term(x float8, center float8, unit1 float8, unit2 float8,
+	scale float8, power integer) RETURNS bigint
+	AS 'MODULE_PATHNAME', 'kmeans_moment_term' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer) IS
+	'internal: a row''s term of the scaler''s exact moment sums, as memory mode computes it';
+
 COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8[]) IS
 	'kmeans_step() transition: scale a row in original units, assign it to its nearest centroid';
 COMMENT ON FUNCTION rfm_kmeans.kmeans_step_trans(rfm_kmeans.kmeans_state, float8[], float8[], float8) IS

@@ -25,6 +25,28 @@ unit_factors(int e, double *u1, double *u2)
 }
 
 void
+km_moment_scale(double maxdev, KmMomentScale *ms)
+{
+	int			e;
+	double		top;
+
+	ms->e = ms->back1 = ms->back2 = 0;
+	ms->unit1 = ms->unit2 = 1;
+	ms->sc1 = ms->sc2 = 0;		/* a column without spread adds zeros */
+	if (!(maxdev > 0))
+		return;
+	(void) frexp(maxdev, &ms->e);	/* maxdev < 2^e */
+	unit_factors(ms->e, &ms->unit1, &ms->unit2);
+	top = maxdev * ms->unit1 * ms->unit2;	/* in [1/2, 1) */
+	(void) frexp(top, &e);
+	ms->back1 = e - 52;
+	ms->sc1 = ldexp(1.0, -ms->back1);
+	(void) frexp(top * top, &e);
+	ms->back2 = e - 52;
+	ms->sc2 = ldexp(1.0, -ms->back2);
+}
+
+void
 km_exact_sum_init(KmExactSum *s)
 {
 	s->n = 0;
@@ -340,27 +362,18 @@ moment_chunk(const double *x, size_t n, int m, size_t stride, const double *cent
 	pass.sum2 = sum2;
 	for (j = 0; j < m; j++)
 	{
-		int			e;
+		KmMomentScale ms;
 
 		for (t = 0; t < threads; t++)
 			sum1[t * CHUNK + j] = sum2[t * CHUNK + j] = 0;
-		back1[j] = back2[j] = exps[j] = 0;
-		pass.unit[j] = pass.unit2[j] = 1;
-		pass.sc1[j] = pass.sc2[j] = 0;	/* a column without spread adds zeros */
-		if (maxdev[j] > 0)
-		{
-			double		top;
-
-			(void) frexp(maxdev[j], &exps[j]);	/* maxdev < 2^e */
-			unit_factors(exps[j], &pass.unit[j], &pass.unit2[j]);
-			top = maxdev[j] * pass.unit[j] * pass.unit2[j];	/* in [1/2, 1) */
-			(void) frexp(top, &e);
-			back1[j] = e - 52;
-			pass.sc1[j] = ldexp(1.0, -back1[j]);
-			(void) frexp(top * top, &e);
-			back2[j] = e - 52;
-			pass.sc2[j] = ldexp(1.0, -back2[j]);
-		}
+		km_moment_scale(maxdev[j], &ms);
+		exps[j] = ms.e;
+		pass.unit[j] = ms.unit1;
+		pass.unit2[j] = ms.unit2;
+		pass.sc1[j] = ms.sc1;
+		pass.sc2[j] = ms.sc2;
+		back1[j] = ms.back1;
+		back2[j] = ms.back2;
 	}
 	km_parallel_for(par, (n + MOMENT_ITEM_BLOCKS * MOMENT_BLOCK - 1) /
 					(MOMENT_ITEM_BLOCKS * MOMENT_BLOCK), moment_item, &pass);

@@ -48,6 +48,27 @@ void		km_exact_column_sums(const double *x, size_t n, int m, size_t stride,
 								 const double *center, double *out);
 
 /*
+ * How km_exact_moment_sums scales one column whose deviations from its
+ * center are below maxdev, so that anyone (aggregate mode, in SQL) can
+ * compute the same sums: with t = (x - center) * unit1 * unit2 (below 1),
+ * s1 = sum of trunc(t * sc1) times 2^back1, s2 = sum of trunc(t * t * sc2)
+ * times 2^back2, both in units of 2^e (2^2e for s2), the truncations
+ * added as integers. All zero (sc1 = sc2 = 0) when maxdev is 0.
+ */
+typedef struct KmMomentScale
+{
+	int			e;
+	double		unit1,
+				unit2;
+	double		sc1,
+				sc2;
+	int			back1,
+				back2;
+} KmMomentScale;
+
+void		km_moment_scale(double maxdev, KmMomentScale *ms);
+
+/*
  * The first two moments about center[j] in one pass, for m columns, in
  * units that cannot overflow: with e = exps[j] the exponent for which
  * maxdev[j] < 2^e (0 when maxdev[j] is 0), s1[j] = sum of (x - center[j])

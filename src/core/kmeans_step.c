@@ -20,7 +20,7 @@ km_step_bytes(int k, int d, int version)
 		return 0;
 	kd = (size_t) k * d;
 	return sizeof(KmStepState) + kd * sizeof(double) * 3 + (size_t) k * sizeof(int64_t) +
-		(version == KM_STEP_VERSION_SCALED ? 2 * (size_t) d * sizeof(double) : 0);
+		(version == KM_STEP_VERSION_SCALED ? (2 * (size_t) d + 2) * sizeof(double) : 0);
 }
 
 double *
@@ -51,6 +51,18 @@ double *
 km_step_scaler(const KmStepState *s)
 {
 	return s->version == KM_STEP_VERSION_SCALED ? km_step_comps(s) + (size_t) s->k * s->d : NULL;
+}
+
+double *
+km_step_distance_sum(const KmStepState *s)
+{
+	return s->version == KM_STEP_VERSION_SCALED ? km_step_scaler(s) + 2 * (size_t) s->d : NULL;
+}
+
+size_t
+km_step_tail_values(const KmStepState *s)
+{
+	return s->version == KM_STEP_VERSION_SCALED ? 2 * (size_t) s->d + 2 : 0;
 }
 
 void
@@ -85,7 +97,7 @@ km_step_add(KmStepState *s, const double *row)
 	int64_t    *counts = (int64_t *) (centroids + (size_t) k * d);
 	double	   *sums = (double *) (counts + k);
 	double	   *comps = sums + (size_t) k * d;
-	const double *scaler = s->version == KM_STEP_VERSION_SCALED ? comps + (size_t) k * d : NULL;
+	double	   *scaler = s->version == KM_STEP_VERSION_SCALED ? comps + (size_t) k * d : NULL;
 	double		scaled[KM_STEP_MAX_D];
 	double		best_d = INFINITY;
 	int			best = 0,
@@ -124,6 +136,8 @@ km_step_add(KmStepState *s, const double *row)
 	counts[best]++;
 	s->rows++;
 	ksum_add(&s->inertia, &s->inertia_comp, best_d);
+	if (scaler)					/* the distances too: their sum follows the scaler */
+		ksum_add(&scaler[2 * d], &scaler[2 * d + 1], sqrt(best_d));
 	if (!isfinite(s->inertia))
 		return false;
 	for (j = 0; j < d; j++)
@@ -139,6 +153,9 @@ km_step_finite(const KmStepState *s)
 	size_t		i;
 
 	if (!isfinite(s->inertia) || !isfinite(s->inertia_comp))
+		return false;
+	if (km_step_distance_sum(s) &&
+		(!isfinite(km_step_distance_sum(s)[0]) || !isfinite(km_step_distance_sum(s)[1])))
 		return false;
 	for (i = 0; i < kd; i++)
 		if (!isfinite(km_step_sums(s)[i]) || !isfinite(km_step_comps(s)[i]))
@@ -169,6 +186,9 @@ km_step_merge(KmStepState *dst, const KmStepState *src)
 		km_step_counts(dst)[i] += km_step_counts(src)[i];
 	dst->rows += src->rows;
 	ksum_merge(&dst->inertia, &dst->inertia_comp, src->inertia, src->inertia_comp);
+	if (km_step_distance_sum(dst))
+		ksum_merge(&km_step_distance_sum(dst)[0], &km_step_distance_sum(dst)[1],
+				   km_step_distance_sum(src)[0], km_step_distance_sum(src)[1]);
 	return true;
 }
 
@@ -190,6 +210,14 @@ km_step_means(const KmStepState *s, double *out)
 				(km_step_sums(s)[cj] + km_step_comps(s)[cj]) / (double) n;
 		}
 	}
+}
+
+double
+km_step_mean_distance(const KmStepState *s)
+{
+	const double *sum = km_step_distance_sum(s);
+
+	return sum && s->rows > 0 ? (sum[0] + sum[1]) / (double) s->rows : NAN;
 }
 
 double

@@ -31,8 +31,9 @@ typedef struct KmStepState
 	double		inertia_comp;
 	/*
 	 * double centroids[k*d]; int64_t counts[k]; double sums[k*d];
-	 * double comps[k*d]; and with KM_STEP_VERSION_SCALED the scaler:
-	 * double offsets[d]; double factors[d].
+	 * double comps[k*d]; and with KM_STEP_VERSION_SCALED the scaler,
+	 * double offsets[d]; double factors[d]; and the compensated sum of
+	 * the rows' distances to their centroid, double dist_sum[2].
 	 */
 } KmStepState;
 
@@ -54,6 +55,10 @@ double	   *km_step_sums(const KmStepState *s);
 double	   *km_step_comps(const KmStepState *s);
 /* The scaler's 2 x d values (offsets, then factors), or NULL. */
 double	   *km_step_scaler(const KmStepState *s);
+/* The compensated sum of the distances (2 values), or NULL (version 1). */
+double	   *km_step_distance_sum(const KmStepState *s);
+/* Values after the sums' compensations: the scaler and the distance sum. */
+size_t		km_step_tail_values(const KmStepState *s);
 
 /*
  * Assign one row (d finite values) to its nearest centroid (lowest index
@@ -73,5 +78,8 @@ bool		km_step_merge(KmStepState *dst, const KmStepState *src);
 void		km_step_means(const KmStepState *s, double *out);
 
 double		km_step_inertia(const KmStepState *s);
+
+/* Mean distance of a row to its centroid (version 2; NaN otherwise or without rows). */
+double		km_step_mean_distance(const KmStepState *s);
 
 #endif							/* RFM_KMEANS_STEP_H */

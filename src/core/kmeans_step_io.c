@@ -106,7 +106,7 @@ km_step_text_header(const char *in, int *version, int *k, int *d)
 	return read_text_header(&in, version, k, d);
 }
 
-/* A scaler's factors must be positive: they divide. */
+/* A scaler's factors must be positive (they divide), distances too. */
 static const char *
 check_scaler(const KmStepState *s)
 {
@@ -116,6 +116,8 @@ check_scaler(const KmStepState *s)
 	for (j = 0; scaler && j < s->d; j++)
 		if (!(scaler[s->d + j] > 0))
 			return "scale factor";
+	if (scaler && !(km_step_distance_sum(s)[0] >= 0))
+		return "distance sum";
 	return NULL;
 }
 
@@ -152,9 +154,9 @@ km_step_from_text(const char *in, KmStepState *s)
 	for (i = 0; i < kd; i++)
 		if (!read_double(&p, &km_step_comps(s)[i]))
 			return "sum compensation";
-	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+	for (i = 0; i < km_step_tail_values(s); i++)
 		if (!read_double(&p, &km_step_scaler(s)[i]))
-			return "scaler";
+			return i < 2 * (size_t) s->d ? "scaler" : "distance sum";
 	while (*p == ' ')
 		p++;
 	if (*p != '\0')
@@ -174,7 +176,7 @@ km_step_text_size(const KmStepState *s)
 	size_t		kd = (size_t) s->k * s->d;
 
 	return 3 * INT_CHARS + INT_CHARS + 2 * DOUBLE_CHARS + 3 * kd * DOUBLE_CHARS +
-		(size_t) s->k * INT_CHARS + 2 * (size_t) s->d * DOUBLE_CHARS + 1;
+		(size_t) s->k * INT_CHARS + km_step_tail_values(s) * DOUBLE_CHARS + 1;
 }
 
 void
@@ -194,7 +196,7 @@ km_step_to_text(const KmStepState *s, char *out)
 		p += sprintf(p, " %.17g", km_step_sums(s)[i]);
 	for (i = 0; i < kd; i++)
 		p += sprintf(p, " %.17g", km_step_comps(s)[i]);
-	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+	for (i = 0; i < km_step_tail_values(s); i++)
 		p += sprintf(p, " %.17g", km_step_scaler(s)[i]);
 }
 
@@ -310,7 +312,7 @@ km_step_from_binary(const uint8_t *in, size_t len, KmStepState *s)
 	for (i = 0; i < kd; i++)
 		if ((err = get_double(&r, &km_step_comps(s)[i])) != NULL)
 			return err;
-	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+	for (i = 0; i < km_step_tail_values(s); i++)
 		if ((err = get_double(&r, &km_step_scaler(s)[i])) != NULL)
 			return err;
 	if (r.left != 0)
@@ -326,7 +328,7 @@ km_step_binary_size(const KmStepState *s)
 	size_t		kd = (size_t) s->k * s->d;
 
 	return 1 + 4 + 4 + 8 + 8 + 8 + 8 * (3 * kd + (size_t) s->k) +
-		(km_step_scaler(s) ? 16 * (size_t) s->d : 0);
+		8 * km_step_tail_values(s);
 }
 
 static uint8_t *
@@ -372,7 +374,7 @@ km_step_to_binary(const KmStepState *s, uint8_t *out)
 		p = put_double(p, km_step_sums(s)[i]);
 	for (i = 0; i < kd; i++)
 		p = put_double(p, km_step_comps(s)[i]);
-	for (i = 0; km_step_scaler(s) && i < 2 * (size_t) s->d; i++)
+	for (i = 0; i < km_step_tail_values(s); i++)
 		p = put_double(p, km_step_scaler(s)[i]);
 }
 

@@ -8,7 +8,8 @@
  *
  *	  Text: "version k d rows inertia comp", then k*d centroids, k counts,
  *	  k*d sums and k*d compensations, and for version 2 (a state that
- *	  scales its rows) d offsets and d factors; doubles with 17 significant
+ *	  scales its rows) d offsets, d factors and the compensated sum of the
+ *	  rows' distances (2 values); doubles with 17 significant
  *	  digits (so they read back exactly). Binary, in network byte order as
  *	  PostgreSQL's send functions write: version (1 byte), k, d (4 bytes),
  *	  rows (8), inertia, comp, then the same arrays (8 bytes a value).

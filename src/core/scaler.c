@@ -9,6 +9,47 @@
 #include "exact_sum.h"
 #include "simd.h"
 
+void
+km_scaler_center(double lo, double hi, double *center, double *maxdev)
+{
+	double		c = lo == hi ? lo : lo / 2 + hi / 2;	/* no overflow */
+
+	*center = c;
+	*maxdev = hi - c > c - lo ? hi - c : c - lo;
+}
+
+double
+km_scaler_column(KmScale kind, size_t n, double lo, double hi, double center,
+				 double s1, double s2, int e, double *offset, double *factor)
+{
+	double		shift = s1 / (double) n;	/* units of 2^e */
+	double		mean = center + ldexp(shift, e);
+	double		var = s2 / (double) n - shift * shift;	/* units of 2^2e */
+	double		off = 0,
+				fac = 1,
+				fac_units;
+
+	if (!(var > 0))
+		var = 0;
+	if (kind == KM_SCALE_ZSCORE)
+	{
+		off = mean;
+		fac = ldexp(sqrt(var), e);	/* at most maxdev */
+	}
+	else if (kind == KM_SCALE_MINMAX)
+	{
+		off = lo;
+		fac = hi - lo;			/* +Infinity past DBL_MAX: the range check refuses it */
+	}
+	if (!(fac > 0))
+		fac = 1;
+	*offset = off;
+	*factor = fac;
+	/* the scaled variance var 2^2e / fac^2, without forming 2^2e */
+	fac_units = ldexp(fac, -e);
+	return var > 0 ? var / (fac_units * fac_units) : 0;
+}
+
 double
 km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 					   const double *col_min, const double *col_max,
@@ -67,48 +108,11 @@ km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 			int			m = d - j0 < 64 ? d - j0 : 64;
 
 			for (j = 0; j < m; j++)
-			{
-				double		l = lo[j0 + j],
-							h = hi[j0 + j];
-				double		c = l == h ? l : l / 2 + h / 2;	/* no overflow */
-
-				center[j] = c;
-				maxdev[j] = h - c > c - l ? h - c : c - l;
-			}
+				km_scaler_center(lo[j0 + j], hi[j0 + j], &center[j], &maxdev[j]);
 			km_exact_moment_sums(x + j0, n, m, (size_t) d, center, maxdev, s1, s2, exps, par);
 			for (j = 0; j < m; j++)
-			{
-				int			e = exps[j];
-				double		shift = s1[j] / (double) n;	/* units of 2^e */
-				double		mean = center[j] + ldexp(shift, e);
-				double		var = s2[j] / (double) n - shift * shift;	/* units of 2^2e */
-				double		l = lo[j0 + j],
-							h = hi[j0 + j];
-				double		off = 0,
-							fac = 1,
-							fac_units;
-
-				if (!(var > 0))
-					var = 0;
-				if (kind == KM_SCALE_ZSCORE)
-				{
-					off = mean;
-					fac = ldexp(sqrt(var), e);	/* at most maxdev */
-				}
-				else if (kind == KM_SCALE_MINMAX)
-				{
-					off = l;
-					fac = h - l;	/* +Infinity past DBL_MAX: the range check refuses it */
-				}
-				if (!(fac > 0))
-					fac = 1;
-				offset[j0 + j] = off;
-				factor[j0 + j] = fac;
-				/* the scaled variance var 2^2e / fac^2, without forming 2^2e */
-				fac_units = ldexp(fac, -e);
-				if (var > 0)
-					total += var / (fac_units * fac_units);
-			}
+				total += km_scaler_column(kind, n, lo[j0 + j], hi[j0 + j], center[j], s1[j], s2[j],
+										  exps[j], &offset[j0 + j], &factor[j0 + j]);
 		}
 	}
 	return d > 0 ? total / d : 0;

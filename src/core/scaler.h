@@ -36,6 +36,18 @@ double		km_scaler_fit_variance(KmScale kind, const double *x, size_t n, int d,
 								   double *offset, double *factor, const KmParallel *par);
 
 /*
+ * The steps of km_scaler_fit_variance for one column, for whoever computes
+ * its sums elsewhere (aggregate mode, in SQL; see km_moment_scale): the
+ * center (middle of the range) and the largest deviation from it; then,
+ * from the range, the center and the moment sums s1, s2 about it in units
+ * of 2^e and 2^2e (exact_sum.h), the column's offset and factor. Returns
+ * the variance of the scaled column.
+ */
+void		km_scaler_center(double lo, double hi, double *center, double *maxdev);
+double		km_scaler_column(KmScale kind, size_t n, double lo, double hi, double center,
+							 double s1, double s2, int e, double *offset, double *factor);
+
+/*
  * Scale n rows in place (on par's threads; NULL: the caller's only), or
  * turn scaled rows back into original units.
  */

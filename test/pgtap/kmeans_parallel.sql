@@ -3,7 +3,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(18);
+SELECT plan(23);
 
 -- 300,000 points in 5 blobs of 3 features (deterministic)
 CREATE TABLE blobs AS
@@ -57,6 +57,35 @@ SELECT ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.
            JOIN unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'mem')) WITH ORDINALITY m(y, i) USING (i)) < 1e-9,
           'aggregate mode and memory mode reach the same centroids (1e-9)');
 
+-- from k-means++ and random draws too: aggregate mode computes the scaler
+-- exactly (the same bits as memory mode) and draws the same initial points,
+-- so both modes train the same model
+CREATE FUNCTION pg_temp.same_model(a text, b text) RETURNS boolean LANGUAGE sql AS $f$
+	SELECT x.scale_offset = y.scale_offset AND x.scale_factor = y.scale_factor AND x.sizes = y.sizes
+	       AND x.iterations = y.iterations AND x.centroid_below = y.centroid_below
+	       AND abs(x.inertia - y.inertia) <= 1e-12 * y.inertia
+	       AND abs(x.mean_distance - y.mean_distance) <= 1e-12 * y.mean_distance
+	       AND (SELECT max(abs(p - q) / (1 + abs(q))) FROM unnest(x.centroids) WITH ORDINALITY u(p, i)
+	            JOIN unnest(y.centroids) WITH ORDINALITY v(q, i) USING (i)) < 1e-9
+	FROM rfm_kmeans.models x, rfm_kmeans.models y WHERE x.name = a AND y.name = b
+$f$;
+SELECT rfm_kmeans.train('agg_pp', 'blobs', ARRAY['a','b','c'], 5, seed => 3, n_init => 2, mode => 'aggregate');
+SELECT rfm_kmeans.train('mem_pp', 'blobs', ARRAY['a','b','c'], 5, seed => 3, n_init => 2, mode => 'memory');
+SELECT ok(pg_temp.same_model('agg_pp', 'mem_pp'),
+          'k-means++ (zscore): aggregate mode trains memory mode''s model (scaler bits, sizes, inertia, mean distance)');
+SELECT rfm_kmeans.train('agg_rnd', 'blobs', ARRAY['a','c'], 4, init => 'random', scale => 'minmax', seed => 8, mode => 'aggregate');
+SELECT rfm_kmeans.train('mem_rnd', 'blobs', ARRAY['a','c'], 4, init => 'random', scale => 'minmax', seed => 8, mode => 'memory');
+SELECT ok(pg_temp.same_model('agg_rnd', 'mem_rnd'), 'random init (minmax): the same model in both modes');
+-- the mean distance the final step reports, against plain SQL
+SELECT ok(abs((SELECT mean_distance FROM rfm_kmeans.models WHERE name = 'agg_pp') -
+              (SELECT avg(sqrt(d2)) FROM (SELECT (SELECT min(((b.a - m.scale_offset[1]) / m.scale_factor[1] - (c[1] - m.scale_offset[1]) / m.scale_factor[1]) ^ 2
+                                                         + ((b.b - m.scale_offset[2]) / m.scale_factor[2] - (c[2] - m.scale_offset[2]) / m.scale_factor[2]) ^ 2
+                                                         + ((b.c - m.scale_offset[3]) / m.scale_factor[3] - (c[3] - m.scale_offset[3]) / m.scale_factor[3]) ^ 2)
+                                                  FROM generate_subscripts(m.centroids, 1) g(i),
+                                                       LATERAL (SELECT ARRAY[m.centroids[g.i][1], m.centroids[g.i][2], m.centroids[g.i][3]]) cc(c)) AS d2
+                                          FROM blobs b, rfm_kmeans.models m WHERE m.name = 'agg_pp') s)) < 1e-9,
+          'aggregate mode''s mean distance equals plain SQL''s (scaled units)');
+
 -- the same data in another physical order gives the same model
 SELECT lives_ok($$SELECT rfm_kmeans.train('order1', 'blobs', ARRAY['a','b','c'], 5, seed => 11, n_init => 3)$$, 'train on blobs');
 CREATE TABLE blobs_shuffled AS SELECT * FROM blobs ORDER BY md5(id::text);
@@ -99,6 +128,37 @@ SET rfm_kmeans.max_threads = 2;
 SELECT results_eq($$SELECT * FROM rfm_kmeans.elbow('blobs', ARRAY['a','b','c'], 2, 4)$$,
                   $$SELECT * FROM one_thread$$, 'elbow() on 2 threads equals elbow() on 1');
 RESET rfm_kmeans.max_threads;
+
+-- a database still on 0.2.0's SQL (library updated, ALTER EXTENSION UPDATE
+-- not run yet) has neither _moment_term() nor the scaling kmeans_step():
+-- aggregate mode falls back to numeric moments, SQL scaling and one more
+-- scan for the mean distance. Its scaler may differ from memory mode's in
+-- the last bit (so k-means++ may draw other points); from the same initial
+-- centroids it trains memory mode's model
+ALTER EXTENSION rfm_kmeans DROP FUNCTION rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer);
+DROP FUNCTION rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer);
+DO $d$
+DECLARE f regprocedure;
+BEGIN
+	FOR f IN SELECT p.oid FROM pg_proc p WHERE p.pronamespace = 'rfm_kmeans'::regnamespace
+	         AND p.proname = 'kmeans_step' AND p.pronargs > 2 LOOP
+		EXECUTE format('ALTER EXTENSION rfm_kmeans DROP AGGREGATE %s', f);
+		EXECUTE format('DROP AGGREGATE %s', f);
+	END LOOP;
+END
+$d$;
+SELECT rfm_kmeans.train('agg_old', 'blobs', ARRAY['a','b','c'], 5, mode => 'aggregate',
+       init_centroids => ARRAY[[0,0,0],[1,1,1],[8,-4,6],[12,-6,0],[20,-8,0]]::float8[], max_iter => 20, tol => 0);
+SELECT ok((SELECT max(abs(x.scale_offset[i] - y.scale_offset[i]) / y.scale_factor[i] + abs(x.scale_factor[i] / y.scale_factor[i] - 1))
+           FROM rfm_kmeans.models x, rfm_kmeans.models y, generate_series(1, 3) i
+           WHERE x.name = 'agg_old' AND y.name = 'mem') < 1e-13,
+          'older SQL: the scaler from numeric moments (1e-13)');
+SELECT ok((SELECT x.sizes = y.sizes AND x.centroid_below = y.centroid_below
+                  AND abs(x.mean_distance / y.mean_distance - 1) < 1e-9
+                  AND (SELECT max(abs(p - q)) FROM unnest(x.centroids) WITH ORDINALITY u(p, i)
+                       JOIN unnest(y.centroids) WITH ORDINALITY v(q, i) USING (i)) < 1e-9
+           FROM rfm_kmeans.models x, rfm_kmeans.models y WHERE x.name = 'agg_old' AND y.name = 'mem'),
+          'older SQL: memory mode''s sizes, centroids, rows below them and mean distance');
 
 SELECT * FROM finish();
 ROLLBACK;

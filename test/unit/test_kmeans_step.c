@@ -3,6 +3,7 @@
  *	  The combinable Lloyd step: one state over all rows equals the merge
  *	  of states over any split, and equals one plain Lloyd step.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,6 +113,37 @@ main(void)
 		   "a scaling state equals one fed pre-scaled rows, bit for bit");
 		ok(km_step_scaler(sc) != NULL && km_step_scaler(plain) == NULL, "only the scaling state has a scaler");
 		ok(!km_step_merge(sc, plain) && !km_step_merge(sc, sc2), "no merge with another version or scaler");
+		ok(isnan(km_step_mean_distance(plain)) && km_step_distance_sum(plain) == NULL,
+		   "a version 1 state has no mean distance");
+		{
+			/* the mean distance: a direct sum of sqrt(d2), and over a split */
+			KmStepState *h1 = malloc(km_step_bytes(3, 2, KM_STEP_VERSION_SCALED)),
+					   *h2 = malloc(km_step_bytes(3, 2, KM_STEP_VERSION_SCALED)),
+					   *none = malloc(km_step_bytes(3, 2, KM_STEP_VERSION_SCALED));
+			double		dist = 0,
+						d2;
+
+			km_step_init(h1, 3, 2, c, scaler);
+			km_step_init(h2, 3, 2, c, scaler);
+			km_step_init(none, 3, 2, c, scaler);
+			ok(isnan(km_step_mean_distance(none)), "no rows: no mean distance");
+			for (i = 0; i < n; i++)
+			{
+				row[0] = (x[2 * i] - scaler[0]) / scaler[2];
+				row[1] = (x[2 * i + 1] - scaler[1]) / scaler[3];
+				(void) km_nearest(row, c, 3, 2, &d2);
+				dist += sqrt(d2);
+				ok_silent_add(i % 2 ? h1 : h2, x + 2 * i);
+			}
+			is_close(km_step_mean_distance(sc), dist / (double) n, 1e-13,
+					 "mean distance equals a direct mean of the distances");
+			ok(km_step_merge(h1, h2) && km_step_merge(h1, none), "split scaling states merge");
+			is_close(km_step_mean_distance(h1), km_step_mean_distance(sc), 1e-15,
+					 "and their mean distance equals the whole's");
+			free(h1);
+			free(h2);
+			free(none);
+		}
 		free(sc);
 		free(sc2);
 		free(plain);

@@ -58,3 +58,31 @@ SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 1 4 1 0 0'::rfm_kmeans.rfm_state$$) A
 SELECT pg_temp.err($$SELECT '1 0 0 0 1 5 5 0 0 1 0'::rfm_kmeans.rfm_state$$) AS truncated;
 
 DROP TABLE states, states_back;
+
+-- a state in 0.2.0's layout in memory (version 1: one hash table, 88-byte
+-- header), as a table column of type rfm_state written before the upgrade
+-- holds it, still reads: rebuilt in the current layout. Made here from its
+-- bytes (little-endian) through a binary-coercible cast from bytea: text
+-- keys '536365' and '536366', 7 rows, ts 100 .. 200, as_of 300, sum 12.5.
+-- A scratch type (bytea's I/O, rfm_state's alignment) casts to rfm_state
+-- without a function, so its bytes become the state's.
+CREATE TYPE raw_state;
+CREATE FUNCTION raw_state_in(cstring) RETURNS raw_state LANGUAGE internal IMMUTABLE STRICT AS 'byteain';
+CREATE FUNCTION raw_state_out(raw_state) RETURNS cstring LANGUAGE internal IMMUTABLE STRICT AS 'byteaout';
+CREATE TYPE raw_state (INPUT = raw_state_in, OUTPUT = raw_state_out, INTERNALLENGTH = VARIABLE,
+                       ALIGNMENT = double, STORAGE = extended);
+CREATE CAST (raw_state AS rfm_kmeans.rfm_state) WITHOUT FUNCTION;
+CREATE TABLE v1 AS SELECT ('\x01020100000000000000000008000000020000003000000030000000000000000000000007000000000000006400000000000000c8000000000000002c01000000000000000000000000294000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006000000000000003533363336350000000000000000000006000000000000003533363336360000'::raw_state)::rfm_kmeans.rfm_state AS s;
+SELECT s::text AS version_1_state FROM v1;
+-- it combines with a current state and gives its features
+SELECT (rfm_kmeans.rfm_final_as_of(rfm_kmeans.rfm_combine(s,
+          rfm_kmeans.rfm_trans(NULL, '2000-01-01 00:00:00.0002+00', 1, '536367'::text, '2000-01-01 00:00:00.0003+00')))).frequency
+       AS combined_frequency FROM v1;
+-- a damaged one (3 keys counted, 2 stored) is XX001, never read past its end
+SELECT pg_temp.err($$SELECT ('\x01020100000000000000000008000000030000003000000030000000000000000000000007000000000000006400000000000000c8000000000000002c01000000000000000000000000294000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000006000000000000003533363336350000000000000000000006000000000000003533363336360000'::raw_state)::rfm_kmeans.rfm_state::text$$) AS version_1_wrong_key_count;
+-- the current layout (version 2) from outside is checked the same way: a
+-- sound key list (bigint 42) reads, one whose used bytes pass its end does not
+SELECT ('\x0201000001000000090040000100000000000000050000000000000005000000000000000000000000000000000000000000f03f000000000000000008000000000000002a00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'::raw_state)::rfm_kmeans.rfm_state::text AS version_2_list;
+SELECT pg_temp.err($$SELECT ('\x0201000001000000c80040000100000000000000050000000000000005000000000000000000000000000000000000000000f03f000000000000000008000000000000002a00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000'::raw_state)::rfm_kmeans.rfm_state::text$$) AS version_2_list_overflow;
+DROP TABLE v1;
+DROP TYPE raw_state CASCADE;

@@ -35,7 +35,7 @@ order_key_from_int64(OrderKey *key, int64 value)
 	}
 	key->data = key->buf;
 	key->len = 8;
-	key->hash = rfm_hash_bytes(key->data, key->len);
+	key->hash = 0;				/* the state hashes the bytes if it needs to */
 }
 
 void
@@ -47,7 +47,7 @@ order_key_from_bytes(OrderKey *key, const void *data, Size len)
 				 errmsg("order_key of %zu bytes is too long", len)));
 	key->data = data;
 	key->len = (uint32) len;
-	key->hash = rfm_hash_bytes(key->data, key->len);
+	key->hash = 0;				/* the state hashes the bytes if it needs to */
 }
 
 /*
@@ -200,7 +200,7 @@ check_canonical_key(const RfmState *s, const OrderKey *key, int errcode_)
 
 void
 order_key_write_text(StringInfo out, const RfmState *s,
-					 const TypedKeyInfo *info, const RfmKeyEntry *e)
+					 const TypedKeyInfo *info, const RfmKeyView *e)
 {
 	const unsigned char *bytes = e->data;
 	Size		len = e->len;
@@ -278,7 +278,7 @@ order_key_read_text(OrderKey *key, const RfmState *s,
 
 void
 order_key_write_binary(StringInfo out, const RfmState *s,
-					   const TypedKeyInfo *info, const RfmKeyEntry *e)
+					   const TypedKeyInfo *info, const RfmKeyView *e)
 {
 	if (s->key_mode == RFM_KEYS_TYPED)
 	{

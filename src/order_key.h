@@ -17,11 +17,11 @@ typedef struct OrderKey
 {
 	const unsigned char *data;
 	uint32		len;
-	uint64		hash;
+	uint64		hash;			/* RFM_KEYS_TYPED only: the type's hash */
 	unsigned char buf[16];		/* storage for small fixed-size keys */
 } OrderKey;
 
-/* Canonical bytes and hash of a key of a concrete overload's type. */
+/* Canonical bytes of a key of a concrete overload's type. */
 void		order_key_from_int64(OrderKey *key, int64 value);
 void		order_key_from_bytes(OrderKey *key, const void *data, Size len);
 void		order_key_from_numeric(OrderKey *key, Datum value);
@@ -50,11 +50,11 @@ RfmKeyEq	typed_key_eq_fn(void);
 
 /* Portable forms of a key for the state type's I/O functions. */
 void		order_key_write_text(StringInfo out, const RfmState *s,
-								 const TypedKeyInfo *info, const RfmKeyEntry *e);
+								 const TypedKeyInfo *info, const RfmKeyView *e);
 void		order_key_read_text(OrderKey *key, const RfmState *s,
 								const TypedKeyInfo *info, const char *hex, Size hexlen);
 void		order_key_write_binary(StringInfo out, const RfmState *s,
-								   const TypedKeyInfo *info, const RfmKeyEntry *e);
+								   const TypedKeyInfo *info, const RfmKeyView *e);
 void		order_key_read_binary(OrderKey *key, const RfmState *s,
 								  const TypedKeyInfo *info, StringInfo in);
 

@@ -40,7 +40,7 @@ state_for_update(FunctionCallInfo fcinfo, RfmKeyMode mode, Oid key_type)
 		return rfm_state_new(mode, key_type,
 							 mode == RFM_KEYS_TYPED ? PG_GET_COLLATION() : InvalidOid);
 	s = PG_GETARG_RFM_STATE(0);
-	if (s->key_mode != mode || s->key_type != key_type)
+	if (s->key_mode != mode || rfm_state_key_type(s) != key_type)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("rfm_state was built by another rfm() overload")));
@@ -267,7 +267,7 @@ rfm_combine(PG_FUNCTION_ARGS)
 
 	rfm_state_check(a, VARSIZE(a), ERRCODE_DATA_CORRUPTED);
 	rfm_state_check(b, VARSIZE(b), ERRCODE_DATA_CORRUPTED);
-	if (a->key_mode != b->key_mode || a->key_type != b->key_type)
+	if (a->key_mode != b->key_mode || rfm_state_key_type(a) != rfm_state_key_type(b))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot combine rfm states of different order_key types")));

@@ -8,6 +8,9 @@
  * state key by key (never a raw memcpy), so hash tables and hashes are
  * always this machine's own, and validates every field.
  *
+ * The forms are independent of the layout in memory (RFM_STATE_FORMAT is
+ * theirs, RFM_STATE_VERSION the layout's).
+ *
  * Text form:
  *	 1 <mode> <key_type> <collation> <rows> <first_ts> <last_ts> <has_as_of>
  *	 <as_of> <sum> <comp> <key_count> x<hex> ...
@@ -24,6 +27,9 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/typcache.h"
+
+/* The version of the text and binary forms. */
+#define RFM_STATE_FORMAT 1
 
 typedef struct Tokens
 {
@@ -136,7 +142,8 @@ add_read_key(RfmState *s, const OrderKey *key, const TypedKeyInfo *typed,
 
 /* Header fields shared by both input functions, then checked together. */
 static void
-check_header(const RfmState *s, int64 key_count, int errcode_)
+check_header(const RfmState *s, uint32 key_type, uint32 key_collation, int64 key_count,
+			 int errcode_)
 {
 	if (s->key_mode == RFM_KEYS_NONE && key_count != 0)
 		ereport(ERROR,
@@ -163,11 +170,30 @@ check_header(const RfmState *s, int64 key_count, int errcode_)
 				(errcode(errcode_),
 				 errmsg("invalid rfm_state: as_of is inconsistent")));
 	if (s->key_mode == RFM_KEYS_TYPED)
-		check_key_type(s->key_type, s->key_collation, errcode_);
-	else if (s->key_type != 0 || s->key_collation != 0)
+		check_key_type(key_type, key_collation, errcode_);
+	else if (key_type != 0 || key_collation != 0)
 		ereport(ERROR,
 				(errcode(errcode_),
 				 errmsg("invalid rfm_state: key type given for untyped keys")));
+}
+
+/* A new state with hdr's counters, once they are checked. */
+static RfmState *
+new_checked_state(const RfmState *hdr, uint32 key_type, uint32 key_collation,
+				  int64 key_count, int errcode_)
+{
+	RfmState   *s;
+
+	check_header(hdr, key_type, key_collation, key_count, errcode_);
+	s = rfm_state_new((RfmKeyMode) hdr->key_mode, key_type, key_collation);
+	s->has_as_of = hdr->has_as_of;
+	s->rows = hdr->rows;
+	s->first_ts = hdr->first_ts;
+	s->last_ts = hdr->last_ts;
+	s->as_of = hdr->as_of;
+	s->sum = hdr->sum;
+	s->comp = hdr->comp;
+	return s;
 }
 
 PG_FUNCTION_INFO_V1(rfm_state_in);
@@ -178,28 +204,31 @@ rfm_state_in(PG_FUNCTION_ARGS)
 	RfmState   *s;
 	TypedKeyInfo tbuf;
 	const TypedKeyInfo *typed;
-	int64		mode,
-				key_count,
+	RfmState	hdr;
+	uint32		key_type,
+				key_collation;
+	int64		key_count,
 				i;
 	Size		len;
 	char	   *tok;
 
 	t.p = pstrdup(PG_GETARG_CSTRING(0));
-	if (read_int64(&t, "version", 0, 255) != RFM_STATE_VERSION)
+	if (read_int64(&t, "version", 0, 255) != RFM_STATE_FORMAT)
 		text_error("unknown version");
-	mode = read_int64(&t, "key mode", 0, RFM_KEYS_MAX);
-	s = rfm_state_new((RfmKeyMode) mode, 0, 0);
-	s->key_type = (uint32) read_int64(&t, "key type", 0, PG_UINT32_MAX);
-	s->key_collation = (uint32) read_int64(&t, "collation", 0, PG_UINT32_MAX);
-	s->rows = read_int64(&t, "rows", 0, PG_INT64_MAX);
-	s->first_ts = read_int64(&t, "first_ts", PG_INT64_MIN, PG_INT64_MAX);
-	s->last_ts = read_int64(&t, "last_ts", PG_INT64_MIN, PG_INT64_MAX);
-	s->has_as_of = (uint8) read_int64(&t, "has_as_of", 0, 1);
-	s->as_of = read_int64(&t, "as_of", PG_INT64_MIN, PG_INT64_MAX);
-	s->sum = read_double(&t, "sum");
-	s->comp = read_double(&t, "comp");
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.key_mode = (uint8) read_int64(&t, "key mode", 0, RFM_KEYS_MAX);
+	key_type = (uint32) read_int64(&t, "key type", 0, PG_UINT32_MAX);
+	key_collation = (uint32) read_int64(&t, "collation", 0, PG_UINT32_MAX);
+	hdr.rows = read_int64(&t, "rows", 0, PG_INT64_MAX);
+	hdr.first_ts = read_int64(&t, "first_ts", PG_INT64_MIN, PG_INT64_MAX);
+	hdr.last_ts = read_int64(&t, "last_ts", PG_INT64_MIN, PG_INT64_MAX);
+	hdr.has_as_of = (uint8) read_int64(&t, "has_as_of", 0, 1);
+	hdr.as_of = read_int64(&t, "as_of", PG_INT64_MIN, PG_INT64_MAX);
+	hdr.sum = read_double(&t, "sum");
+	hdr.comp = read_double(&t, "comp");
 	key_count = read_int64(&t, "key count", 0, PG_INT32_MAX);
-	check_header(s, key_count, ERRCODE_INVALID_TEXT_REPRESENTATION);
+	s = new_checked_state(&hdr, key_type, key_collation, key_count,
+						  ERRCODE_INVALID_TEXT_REPRESENTATION);
 
 	typed = rfm_state_typed_info(s, &tbuf);
 	for (i = 0; i < key_count; i++)
@@ -226,19 +255,19 @@ rfm_state_out(PG_FUNCTION_ARGS)
 	TypedKeyInfo tbuf;
 	const TypedKeyInfo *typed;
 	uint32		pos = 0;
-	const RfmKeyEntry *e;
+	RfmKeyView	k;
 
 	rfm_state_check(s, VARSIZE(s), ERRCODE_DATA_CORRUPTED);
 	typed = rfm_state_typed_info(s, &tbuf);
 	initStringInfo(&out);
 	appendStringInfo(&out, "%d %d %u %u " INT64_FORMAT " " INT64_FORMAT " " INT64_FORMAT " %d " INT64_FORMAT " %.17g %.17g %u",
-					 s->version, s->key_mode, s->key_type, s->key_collation,
+					 RFM_STATE_FORMAT, s->key_mode, rfm_state_key_type(s), rfm_state_key_collation(s),
 					 s->rows, s->first_ts, s->last_ts, s->has_as_of, s->as_of,
 					 s->sum, s->comp, s->key_count);
-	while ((e = rfm_state_next_key(s, &pos)) != NULL)
+	while (rfm_state_next_key(s, &pos, &k))
 	{
 		appendStringInfoChar(&out, ' ');
-		order_key_write_text(&out, s, typed, e);
+		order_key_write_text(&out, s, typed, &k);
 	}
 	PG_RETURN_CSTRING(out.data);
 }
@@ -252,15 +281,15 @@ rfm_state_send(PG_FUNCTION_ARGS)
 	TypedKeyInfo tbuf;
 	const TypedKeyInfo *typed;
 	uint32		pos = 0;
-	const RfmKeyEntry *e;
+	RfmKeyView	k;
 
 	rfm_state_check(s, VARSIZE(s), ERRCODE_DATA_CORRUPTED);
 	typed = rfm_state_typed_info(s, &tbuf);
 	pq_begintypsend(&buf);
-	pq_sendbyte(&buf, s->version);
+	pq_sendbyte(&buf, RFM_STATE_FORMAT);
 	pq_sendbyte(&buf, s->key_mode);
-	pq_sendint32(&buf, s->key_type);
-	pq_sendint32(&buf, s->key_collation);
+	pq_sendint32(&buf, rfm_state_key_type(s));
+	pq_sendint32(&buf, rfm_state_key_collation(s));
 	pq_sendint64(&buf, s->rows);
 	pq_sendint64(&buf, s->first_ts);
 	pq_sendint64(&buf, s->last_ts);
@@ -269,8 +298,8 @@ rfm_state_send(PG_FUNCTION_ARGS)
 	pq_sendfloat8(&buf, s->sum);
 	pq_sendfloat8(&buf, s->comp);
 	pq_sendint32(&buf, s->key_count);
-	while ((e = rfm_state_next_key(s, &pos)) != NULL)
-		order_key_write_binary(&buf, s, typed, e);
+	while (rfm_state_next_key(s, &pos, &k))
+		order_key_write_binary(&buf, s, typed, &k);
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
 }
 
@@ -290,6 +319,9 @@ rfm_state_recv(PG_FUNCTION_ARGS)
 	RfmState   *s;
 	TypedKeyInfo tbuf;
 	const TypedKeyInfo *typed;
+	RfmState	hdr;
+	uint32		key_type,
+				key_collation;
 	int			version,
 				mode,
 				has_as_of;
@@ -297,28 +329,30 @@ rfm_state_recv(PG_FUNCTION_ARGS)
 				i;
 
 	version = pq_getmsgbyte(in);
-	if (version != RFM_STATE_VERSION)
+	if (version != RFM_STATE_FORMAT)
 		binary_error("unknown version");
 	mode = pq_getmsgbyte(in);
 	if (mode < 0 || mode > RFM_KEYS_MAX)
 		binary_error("unknown key mode");
-	s = rfm_state_new((RfmKeyMode) mode, 0, 0);
-	s->key_type = pq_getmsgint(in, 4);
-	s->key_collation = pq_getmsgint(in, 4);
-	s->rows = pq_getmsgint64(in);
-	s->first_ts = pq_getmsgint64(in);
-	s->last_ts = pq_getmsgint64(in);
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.key_mode = (uint8) mode;
+	key_type = pq_getmsgint(in, 4);
+	key_collation = pq_getmsgint(in, 4);
+	hdr.rows = pq_getmsgint64(in);
+	hdr.first_ts = pq_getmsgint64(in);
+	hdr.last_ts = pq_getmsgint64(in);
 	has_as_of = pq_getmsgbyte(in);
 	if (has_as_of != 0 && has_as_of != 1)
 		binary_error("has_as_of must be 0 or 1");
-	s->has_as_of = (uint8) has_as_of;
-	s->as_of = pq_getmsgint64(in);
-	s->sum = pq_getmsgfloat8(in);
-	s->comp = pq_getmsgfloat8(in);
+	hdr.has_as_of = (uint8) has_as_of;
+	hdr.as_of = pq_getmsgint64(in);
+	hdr.sum = pq_getmsgfloat8(in);
+	hdr.comp = pq_getmsgfloat8(in);
 	key_count = (uint32) pq_getmsgint(in, 4);
-	if (s->rows < 0 || !isfinite(s->sum) || !isfinite(s->comp))
+	if (hdr.rows < 0 || !isfinite(hdr.sum) || !isfinite(hdr.comp))
 		binary_error("counters out of range");
-	check_header(s, key_count, ERRCODE_INVALID_BINARY_REPRESENTATION);
+	s = new_checked_state(&hdr, key_type, key_collation, key_count,
+						  ERRCODE_INVALID_BINARY_REPRESENTATION);
 
 	typed = rfm_state_typed_info(s, &tbuf);
 	for (i = 0; i < key_count; i++)

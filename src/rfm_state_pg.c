@@ -11,6 +11,8 @@
 
 #include "rfm_state_pg.h"
 
+#include "core/rfm_state_v1.h"
+
 #include "utils/lsyscache.h"
 
 static void
@@ -19,14 +21,25 @@ set_size(RfmState *s, Size bytes)
 	SET_VARSIZE(s, bytes);
 }
 
+static RfmState *
+state_alloc(const RfmLayout *layout)
+{
+	Size		bytes = rfm_state_bytes(layout);
+	RfmState   *s = palloc(bytes);
+
+	set_size(s, bytes);
+	return s;
+}
+
 RfmState *
 rfm_state_new(RfmKeyMode mode, Oid key_type, Oid key_collation)
 {
-	Size		bytes = rfm_state_bytes(0, 0);
-	RfmState   *s = palloc0(bytes);
+	RfmLayout	layout;
+	RfmState   *s;
 
-	set_size(s, bytes);
-	rfm_state_init(s, mode, key_type, key_collation);
+	rfm_state_initial_layout(mode, &layout);
+	s = state_alloc(&layout);
+	rfm_state_init(s, &layout, mode, key_type, key_collation);
 	return s;
 }
 
@@ -40,41 +53,48 @@ rfm_state_copy(const RfmState *s)
 	return copy;
 }
 
+/* A copy of s with room for extra_keys more keys of extra_bytes in all. */
 static RfmState *
-rfm_state_grow(const RfmState *s, uint32 extra_keys, Size extra_bytes)
+rfm_state_grow(const RfmState *s, uint32 extra_keys, Size extra_bytes, uint32 max_len)
 {
-	uint32		slots,
-				arena;
-	Size		bytes;
+	RfmLayout	layout;
 	RfmState   *bigger;
 
-	if (!rfm_state_grow_sizes(s, extra_keys, extra_bytes, &slots, &arena))
+	if (!rfm_state_grow_layout(s, extra_keys, extra_bytes, max_len, &layout))
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many distinct order keys in one rfm() group"),
 				 errdetail("The group already holds %u distinct keys in %zu bytes; the limit is %zu bytes.",
 						   s->key_count, rfm_state_total_bytes(s),
 						   (Size) RFM_STATE_MAX_BYTES)));
-	bytes = rfm_state_bytes(slots, arena);
-	bigger = palloc(bytes);
-	set_size(bigger, bytes);
-	rfm_state_resize(bigger, slots, arena, s);
+	bigger = state_alloc(&layout);
+	rfm_state_relayout(bigger, &layout, s);
 	return bigger;
 }
 
-RfmState *
-rfm_state_add_key_grow(RfmState *s, const OrderKey *key,
-					   const TypedKeyInfo *typed)
+/*
+ * Add a key (hash given: typed keys have their type's, others are hashed
+ * by the core when a hash table needs it).
+ */
+static RfmState *
+add_key_grow(RfmState *s, const unsigned char *data, uint32 len, const uint64 *hash,
+			 const TypedKeyInfo *typed)
 {
 	RfmKeyEq	eq = typed ? typed_key_eq_fn() : NULL;
 	void	   *arg = (void *) typed;
 
-	if (rfm_state_add_key(s, key->hash, key->data, key->len, eq, arg) != RFM_KEY_NO_SPACE)
+	if (rfm_state_add_key(s, data, len, hash, eq, arg) != RFM_KEY_NO_SPACE)
 		return s;
-	s = rfm_state_grow(s, 1, sizeof(RfmKeyEntry) + key->len + 8);
-	if (rfm_state_add_key(s, key->hash, key->data, key->len, eq, arg) == RFM_KEY_NO_SPACE)
+	s = rfm_state_grow(s, 1, len, len);
+	if (rfm_state_add_key(s, data, len, hash, eq, arg) == RFM_KEY_NO_SPACE)
 		elog(ERROR, "rfm_state did not grow enough for a key");
 	return s;
+}
+
+RfmState *
+rfm_state_add_key_grow(RfmState *s, const OrderKey *key, const TypedKeyInfo *typed)
+{
+	return add_key_grow(s, key->data, key->len, typed ? &key->hash : NULL, typed);
 }
 
 RfmState *
@@ -83,29 +103,79 @@ rfm_state_merge(RfmState *dst, const RfmState *src)
 	TypedKeyInfo tbuf;
 	const TypedKeyInfo *typed = rfm_state_typed_info(dst, &tbuf);
 	uint32		pos = 0;
-	const RfmKeyEntry *e;
+	RfmKeyView	k;
+	Size		bytes = 0;
+	uint32		max_len = 0;
 
 	rfm_state_merge_scalars(dst, src);
 	/* make room for all of src's keys at once: at most one regrowth */
+	while (rfm_state_next_key(src, &pos, &k))
+	{
+		bytes += k.len;
+		max_len = Max(max_len, k.len);
+	}
 	if (src->key_count > 0)
 	{
-		uint32		slots,
-					arena;
+		RfmLayout	layout;
 
-		if (rfm_state_grow_sizes(dst, src->key_count, src->arena_used, &slots, &arena) &&
-			(slots > dst->slot_count || arena > dst->arena_size))
-			dst = rfm_state_grow(dst, src->key_count, src->arena_used);
+		if (rfm_state_grow_layout(dst, src->key_count, bytes, max_len, &layout) &&
+			rfm_state_bytes(&layout) > rfm_state_total_bytes(dst))
+			dst = rfm_state_grow(dst, src->key_count, bytes, max_len);
 	}
-	while ((e = rfm_state_next_key(src, &pos)) != NULL)
-	{
-		OrderKey	key;
-
-		key.data = e->data;
-		key.len = e->len;
-		key.hash = e->hash;
-		dst = rfm_state_add_key_grow(dst, &key, typed);
-	}
+	pos = 0;
+	while (rfm_state_next_key(src, &pos, &k))
+		dst = add_key_grow(dst, k.data, k.len, k.has_hash ? &k.hash : NULL, typed);
 	return dst;
+}
+
+/*
+ * A state stored by 0.2.0 (layout version 1), rebuilt in the current
+ * layout; ERROR if it is not sound.
+ */
+static RfmState *
+upgrade_v1(const RfmState *old)
+{
+	RfmState	hdr;
+	uint32		key_type,
+				key_collation,
+				pos = 0;
+	const char *problem;
+	RfmState   *s;
+	TypedKeyInfo tbuf;
+	const TypedKeyInfo *typed;
+	RfmKeyView	k;
+
+	problem = rfm_state_v1_read(old, VARSIZE(old), &hdr, &key_type, &key_collation);
+	if (problem == NULL && hdr.key_mode > RFM_KEYS_MAX)
+		problem = "unknown key mode";
+	if (problem != NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid rfm_state: %s", problem)));
+	s = rfm_state_new((RfmKeyMode) hdr.key_mode, key_type, key_collation);
+	s->has_as_of = hdr.has_as_of;
+	s->rows = hdr.rows;
+	s->first_ts = hdr.first_ts;
+	s->last_ts = hdr.last_ts;
+	s->as_of = hdr.as_of;
+	s->sum = hdr.sum;
+	s->comp = hdr.comp;
+	typed = rfm_state_typed_info(s, &tbuf);
+	while (rfm_state_v1_next_key(old, &pos, &k))
+		s = add_key_grow(s, k.data, k.len, typed ? &k.hash : NULL, typed);
+	return s;
+}
+
+RfmState *
+rfm_state_from_datum(Datum d)
+{
+	RfmState   *s = (RfmState *) PG_DETOAST_DATUM(d);
+
+	if (likely(VARSIZE(s) >= sizeof(RfmState) && s->version == RFM_STATE_VERSION))
+		return s;
+	if (VARSIZE(s) >= sizeof(RfmState) && s->version == RFM_STATE_V1_VERSION)
+		return upgrade_v1(s);
+	return s;					/* rfm_state_check reports it */
 }
 
 const TypedKeyInfo *
@@ -113,7 +183,7 @@ rfm_state_typed_info(const RfmState *s, TypedKeyInfo *buf)
 {
 	if (s->key_mode != RFM_KEYS_TYPED)
 		return NULL;
-	typed_key_info(buf, s->key_type, s->key_collation);
+	typed_key_info(buf, rfm_state_key_type(s), rfm_state_key_collation(s));
 	return buf;
 }
 
@@ -132,13 +202,8 @@ rfm_state_check(const RfmState *s, Size datum_len, int errcode_)
 		problem = "unknown format version";
 	else if (s->key_mode > RFM_KEYS_MAX)
 		problem = "unknown key mode";
-	else if (s->slot_count != 0 && (s->slot_count & (s->slot_count - 1)) != 0)
-		problem = "hash table size is not a power of two";
-	else if (rfm_state_total_bytes(s) != datum_len)
-		problem = "length does not match its header";
-	else if (s->arena_used > s->arena_size ||
-			 (Size) s->key_count * 2 > s->slot_count)
-		problem = "key arena overflows";
+	else if ((problem = rfm_state_check_keys(s, datum_len)) != NULL)
+		 /* reported below */ ;
 	else if (s->rows < 0 || (s->rows > 0 && s->first_ts > s->last_ts))
 		problem = "inconsistent transaction counters";
 	else if (s->key_mode == RFM_KEYS_NONE && s->key_count != 0)

@@ -11,8 +11,13 @@
 #include "core/rfm_state.h"
 #include "order_key.h"
 
-#define DatumGetRfmState(d) ((RfmState *) PG_DETOAST_DATUM(d))
-#define PG_GETARG_RFM_STATE(n) DatumGetRfmState(PG_GETARG_DATUM(n))
+/*
+ * A state argument, detoasted; one stored in 0.2.0's layout comes back
+ * rebuilt in the current one (a new palloc'd state).
+ */
+RfmState   *rfm_state_from_datum(Datum d);
+
+#define PG_GETARG_RFM_STATE(n) rfm_state_from_datum(PG_GETARG_DATUM(n))
 
 /* A new empty state, palloc'd in the current memory context. */
 RfmState   *rfm_state_new(RfmKeyMode mode, Oid key_type, Oid key_collation);

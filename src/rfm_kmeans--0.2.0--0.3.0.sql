@@ -275,3 +275,220 @@ COMMENT ON FUNCTION rfm_kmeans.rollback_model(text) IS
 	'make the latest earlier version of a model current again; returns its version (owner or superuser)';
 COMMENT ON FUNCTION rfm_kmeans.drop_model(text) IS
 	'delete a model and its earlier versions (owner or superuser)';
+
+------------------------------------------------------------------------------
+-- Customer lifetime value: the per-customer summary from transactions, the
+-- BG/NBD and Gamma-Gamma models fitted by maximum likelihood, and scoring.
+-- Parameters are plain composite values: keep them in any table.
+------------------------------------------------------------------------------
+
+CREATE TYPE rfm_kmeans.clv_summary_state;
+CREATE FUNCTION rfm_kmeans.clv_summary_state_in(cstring) RETURNS rfm_kmeans.clv_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_state_out(rfm_kmeans.clv_summary_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_state_recv(internal) RETURNS rfm_kmeans.clv_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_state_send(rfm_kmeans.clv_summary_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE rfm_kmeans.clv_summary_state (
+	INPUT = rfm_kmeans.clv_summary_state_in,
+	OUTPUT = rfm_kmeans.clv_summary_state_out,
+	RECEIVE = rfm_kmeans.clv_summary_state_recv,
+	SEND = rfm_kmeans.clv_summary_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+
+CREATE TYPE rfm_kmeans.clv_inputs AS (
+	x integer,				-- purchase days after the first
+	t_x float8,				-- first to last purchase day, in time units
+	t_cal float8,			-- first purchase day to as_of's day, in time units
+	m_x float8,				-- mean spend of the repeat purchase days (NULL when x = 0)
+	first_purchase timestamptz
+);
+
+CREATE FUNCTION rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_state, timestamptz, float8, timestamptz)
+	RETURNS rfm_kmeans.clv_summary_state
+	AS 'MODULE_PATHNAME', 'clv_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_state, timestamptz, float8, timestamptz, interval)
+	RETURNS rfm_kmeans.clv_summary_state
+	AS 'MODULE_PATHNAME', 'clv_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_combine(rfm_kmeans.clv_summary_state, rfm_kmeans.clv_summary_state)
+	RETURNS rfm_kmeans.clv_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_summary_final(rfm_kmeans.clv_summary_state) RETURNS rfm_kmeans.clv_inputs
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE rfm_kmeans.clv_summary(ts timestamptz, amount float8, as_of timestamptz) (
+	SFUNC = rfm_kmeans.clv_summary_trans, STYPE = rfm_kmeans.clv_summary_state,
+	COMBINEFUNC = rfm_kmeans.clv_summary_combine, FINALFUNC = rfm_kmeans.clv_summary_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.clv_summary(ts timestamptz, amount float8, as_of timestamptz, time_unit interval) (
+	SFUNC = rfm_kmeans.clv_summary_trans, STYPE = rfm_kmeans.clv_summary_state,
+	COMBINEFUNC = rfm_kmeans.clv_summary_combine, FINALFUNC = rfm_kmeans.clv_summary_final,
+	PARALLEL = SAFE);
+
+CREATE TYPE rfm_kmeans.clv_fit_state;
+CREATE FUNCTION rfm_kmeans.clv_fit_state_in(cstring) RETURNS rfm_kmeans.clv_fit_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_fit_state_out(rfm_kmeans.clv_fit_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_fit_state_recv(internal) RETURNS rfm_kmeans.clv_fit_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_fit_state_send(rfm_kmeans.clv_fit_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE rfm_kmeans.clv_fit_state (
+	INPUT = rfm_kmeans.clv_fit_state_in,
+	OUTPUT = rfm_kmeans.clv_fit_state_out,
+	RECEIVE = rfm_kmeans.clv_fit_state_recv,
+	SEND = rfm_kmeans.clv_fit_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+
+CREATE TYPE rfm_kmeans.bgnbd_params AS (
+	r float8, alpha float8, a float8, b float8,
+	log_likelihood float8,	-- the sum over customers
+	n_customers bigint, iterations integer, converged boolean
+);
+CREATE TYPE rfm_kmeans.gamma_gamma_params AS (
+	p float8, q float8, v float8,
+	log_likelihood float8,
+	n_customers bigint, iterations integer, converged boolean
+);
+
+CREATE FUNCTION rfm_kmeans.bgnbd_fit_trans(rfm_kmeans.clv_fit_state, float8, float8, float8)
+	RETURNS rfm_kmeans.clv_fit_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.gamma_gamma_fit_trans(rfm_kmeans.clv_fit_state, float8, float8)
+	RETURNS rfm_kmeans.clv_fit_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv_fit_combine(rfm_kmeans.clv_fit_state, rfm_kmeans.clv_fit_state)
+	RETURNS rfm_kmeans.clv_fit_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- not strict: a fit without customers is an error, not NULL
+CREATE FUNCTION rfm_kmeans.bgnbd_fit_final(rfm_kmeans.clv_fit_state) RETURNS rfm_kmeans.bgnbd_params
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.gamma_gamma_fit_final(rfm_kmeans.clv_fit_state) RETURNS rfm_kmeans.gamma_gamma_params
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE rfm_kmeans.bgnbd_fit(x float8, t_x float8, t_cal float8) (
+	SFUNC = rfm_kmeans.bgnbd_fit_trans, STYPE = rfm_kmeans.clv_fit_state,
+	COMBINEFUNC = rfm_kmeans.clv_fit_combine, FINALFUNC = rfm_kmeans.bgnbd_fit_final,
+	PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.gamma_gamma_fit(x float8, m_x float8) (
+	SFUNC = rfm_kmeans.gamma_gamma_fit_trans, STYPE = rfm_kmeans.clv_fit_state,
+	COMBINEFUNC = rfm_kmeans.clv_fit_combine, FINALFUNC = rfm_kmeans.gamma_gamma_fit_final,
+	PARALLEL = SAFE);
+
+CREATE FUNCTION rfm_kmeans.bgnbd_expected(params rfm_kmeans.bgnbd_params, t float8,
+	x float8, t_x float8, t_cal float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_expected' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.bgnbd_p_alive(params rfm_kmeans.bgnbd_params,
+	x float8, t_x float8, t_cal float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'clv_bgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.gamma_gamma_spend(params rfm_kmeans.gamma_gamma_params,
+	x float8, m_x float8) RETURNS float8
+	AS 'MODULE_PATHNAME', 'clv_gamma_gamma_spend' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.clv(bg rfm_kmeans.bgnbd_params, gg rfm_kmeans.gamma_gamma_params,
+	x float8, t_x float8, t_cal float8, m_x float8, months integer, monthly_discount float8,
+	time_unit interval DEFAULT '7 days') RETURNS float8
+	AS 'MODULE_PATHNAME', 'clv_value' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- The calibration/holdout check: mean predicted against mean actual
+-- purchases in the holdout period, by calibration frequency 0 .. 6, 7+,
+-- then all customers. The relation holds one row per customer with the
+-- calibration summary and the purchase days counted in the holdout.
+CREATE FUNCTION rfm_kmeans.clv_holdout(params rfm_kmeans.bgnbd_params, relation regclass,
+	holdout_length float8, x text DEFAULT 'x', t_x text DEFAULT 't_x',
+	t_cal text DEFAULT 't_cal', x_holdout text DEFAULT 'x_holdout')
+	RETURNS TABLE (frequency text, customers bigint, predicted float8, actual float8)
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF clv_holdout.params IS NULL OR clv_holdout.relation IS NULL OR clv_holdout.holdout_length IS NULL THEN
+		RAISE EXCEPTION 'clv_holdout() arguments must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF NOT (clv_holdout.holdout_length > 0) OR clv_holdout.holdout_length = 'Infinity' THEN
+		RAISE EXCEPTION 'clv_holdout() argument holdout_length must be finite and > 0, got %',
+			clv_holdout.holdout_length USING ERRCODE = '22023';
+	END IF;
+	PERFORM rfm_kmeans._check_columns(clv_holdout.relation,
+		ARRAY[clv_holdout.x, clv_holdout.t_x, clv_holdout.t_cal, clv_holdout.x_holdout]);
+	RETURN QUERY EXECUTE format($q$
+		WITH c AS (
+			SELECT %1$I::float8 AS x, rfm_kmeans.bgnbd_expected($1, $2, %1$I, %2$I, %3$I) AS predicted,
+			       %4$I::float8 AS actual
+			FROM %5$s WHERE %1$I IS NOT NULL AND %2$I IS NOT NULL AND %3$I IS NOT NULL AND %4$I IS NOT NULL),
+		by_frequency AS (
+			SELECT least(x, 7) AS f, count(*) AS customers, avg(predicted) AS predicted, avg(actual) AS actual
+			FROM c GROUP BY 1)
+		SELECT CASE f WHEN 7 THEN '7+' WHEN 8 THEN 'total' ELSE f::int::text END, customers, predicted, actual
+		FROM (SELECT f, customers, predicted, actual FROM by_frequency
+		      UNION ALL
+		      SELECT 8, sum(customers)::bigint, sum(predicted * customers) / sum(customers),
+		             sum(actual * customers) / sum(customers)
+		      FROM by_frequency HAVING count(*) > 0) t
+		ORDER BY f$q$,
+		clv_holdout.x, clv_holdout.t_x, clv_holdout.t_cal, clv_holdout.x_holdout, clv_holdout.relation)
+	USING clv_holdout.params, clv_holdout.holdout_length;
+END
+$$;
+
+COMMENT ON TYPE rfm_kmeans.clv_summary_state IS
+	'state of clv_summary(): a customer''s purchase days with their spend';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_state_in(cstring) IS 'input function of clv_summary_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_state_out(rfm_kmeans.clv_summary_state) IS 'output function of clv_summary_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_state_recv(internal) IS 'binary input function of clv_summary_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_state_send(rfm_kmeans.clv_summary_state) IS 'binary output function of clv_summary_state';
+COMMENT ON TYPE rfm_kmeans.clv_inputs IS
+	'a customer''s CLV summary: x repeat purchase days, t_x and t_cal in time units, m_x mean repeat spend, first purchase';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_state, timestamptz, float8, timestamptz) IS
+	'transition function of clv_summary(ts, amount, as_of)';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_state, timestamptz, float8, timestamptz, interval) IS
+	'transition function of clv_summary(ts, amount, as_of, time_unit)';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_combine(rfm_kmeans.clv_summary_state, rfm_kmeans.clv_summary_state) IS
+	'combine function of clv_summary()';
+COMMENT ON FUNCTION rfm_kmeans.clv_summary_final(rfm_kmeans.clv_summary_state) IS
+	'final function of clv_summary()';
+COMMENT ON AGGREGATE rfm_kmeans.clv_summary(timestamptz, float8, timestamptz) IS
+	'a customer''s CLV inputs (x, t_x, t_cal in weeks, m_x, first purchase) from transaction lines up to as_of';
+COMMENT ON AGGREGATE rfm_kmeans.clv_summary(timestamptz, float8, timestamptz, interval) IS
+	'a customer''s CLV inputs (x, t_x, t_cal in time_units, m_x, first purchase) from transaction lines up to as_of';
+COMMENT ON TYPE rfm_kmeans.clv_fit_state IS
+	'state of bgnbd_fit() and gamma_gamma_fit(): the distinct customer summaries with their counts';
+COMMENT ON FUNCTION rfm_kmeans.clv_fit_state_in(cstring) IS 'input function of clv_fit_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_fit_state_out(rfm_kmeans.clv_fit_state) IS 'output function of clv_fit_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_fit_state_recv(internal) IS 'binary input function of clv_fit_state';
+COMMENT ON FUNCTION rfm_kmeans.clv_fit_state_send(rfm_kmeans.clv_fit_state) IS 'binary output function of clv_fit_state';
+COMMENT ON TYPE rfm_kmeans.bgnbd_params IS
+	'fitted BG/NBD parameters (r, alpha, a, b) with the fit''s log-likelihood, customers, iterations and convergence';
+COMMENT ON TYPE rfm_kmeans.gamma_gamma_params IS
+	'fitted Gamma-Gamma parameters (p, q, v) with the fit''s log-likelihood, customers, iterations and convergence';
+COMMENT ON FUNCTION rfm_kmeans.bgnbd_fit_trans(rfm_kmeans.clv_fit_state, float8, float8, float8) IS
+	'transition function of bgnbd_fit()';
+COMMENT ON FUNCTION rfm_kmeans.gamma_gamma_fit_trans(rfm_kmeans.clv_fit_state, float8, float8) IS
+	'transition function of gamma_gamma_fit()';
+COMMENT ON FUNCTION rfm_kmeans.clv_fit_combine(rfm_kmeans.clv_fit_state, rfm_kmeans.clv_fit_state) IS
+	'combine function of bgnbd_fit() and gamma_gamma_fit()';
+COMMENT ON FUNCTION rfm_kmeans.bgnbd_fit_final(rfm_kmeans.clv_fit_state) IS
+	'final function of bgnbd_fit(): the maximum-likelihood fit';
+COMMENT ON FUNCTION rfm_kmeans.gamma_gamma_fit_final(rfm_kmeans.clv_fit_state) IS
+	'final function of gamma_gamma_fit(): the maximum-likelihood fit';
+COMMENT ON AGGREGATE rfm_kmeans.bgnbd_fit(float8, float8, float8) IS
+	'maximum-likelihood BG/NBD parameters from customers'' (x, t_x, t_cal)';
+COMMENT ON AGGREGATE rfm_kmeans.gamma_gamma_fit(float8, float8) IS
+	'maximum-likelihood Gamma-Gamma parameters from customers'' (x, m_x), those with x > 0';
+COMMENT ON FUNCTION rfm_kmeans.bgnbd_expected(rfm_kmeans.bgnbd_params, float8, float8, float8, float8) IS
+	'BG/NBD: expected purchases in the next t time units of a customer (x, t_x, t_cal)';
+COMMENT ON FUNCTION rfm_kmeans.bgnbd_p_alive(rfm_kmeans.bgnbd_params, float8, float8, float8) IS
+	'BG/NBD: probability that a customer (x, t_x, t_cal) is still alive at t_cal';
+COMMENT ON FUNCTION rfm_kmeans.gamma_gamma_spend(rfm_kmeans.gamma_gamma_params, float8, float8) IS
+	'Gamma-Gamma: expected spend per purchase of a customer (x, m_x); the population mean when x = 0';
+COMMENT ON FUNCTION rfm_kmeans.clv(rfm_kmeans.bgnbd_params, rfm_kmeans.gamma_gamma_params, float8, float8, float8, float8, integer, float8, interval) IS
+	'discounted value of a customer''s next months (30 days each): BG/NBD purchases times Gamma-Gamma spend';
+COMMENT ON FUNCTION rfm_kmeans.clv_holdout(rfm_kmeans.bgnbd_params, regclass, float8, text, text, text, text) IS
+	'calibration/holdout check: mean predicted vs actual holdout purchases by calibration frequency (0 .. 6, 7+) and in all';

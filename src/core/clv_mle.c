@@ -260,7 +260,7 @@ newton(int dim, ClvObjective f, void *arg, const ClvMleOptions *opt, NewtonState
 }
 
 /*
- * After convergence: is the likelihood as high at a bound of one
+ * Where Newton stopped: is the likelihood as high at a bound of one
  * parameter, the others unchanged? Then the "maximum" found is a flat
  * slope toward a limit (BG/NBD's NBD limit as a -> 0 or b -> infinity,
  * where d ll / d ln a vanishes like a): the index of that parameter and
@@ -313,7 +313,11 @@ clv_mle_maximize(int dim, ClvObjective f, void *arg, const double *start,
 		return;
 	}
 	newton(dim, f, arg, opt, &st, res);
-	if (res->status == CLV_MLE_CONVERGED)
+	/*
+	 * Wherever Newton stopped (converged, or stalled on a likelihood flat to
+	 * rounding, or out of iterations on a slow slope), a likelihood as high
+	 * at a bound means there is no interior maximum: go on from the bound.
+	 */
 	{
 		double		sign = 0;
 		int			k = limit_at_bound(dim, f, arg, opt, &st, &sign);
@@ -322,18 +326,17 @@ clv_mle_maximize(int dim, ClvObjective f, void *arg, const double *start,
 		{
 			NewtonState at_bound = st;
 
-			/* go on from the bound: the other parameters adjust to the limit */
-			at_bound.theta[k] = sign * opt->bound;
 			/* (as high within rounding, as limit_at_bound() found) */
+			at_bound.theta[k] = sign * opt->bound;
 			if (evaluate(dim, f, arg, &at_bound))
 			{
 				st = at_bound;
 				newton(dim, f, arg, opt, &st, res);
-			}
-			if (res->status == CLV_MLE_CONVERGED || res->status == CLV_MLE_AT_BOUND)
-			{
-				res->status = CLV_MLE_AT_BOUND;
-				res->bound_index = k;
+				if (fabs(st.theta[k]) >= opt->bound)
+				{
+					res->status = CLV_MLE_AT_BOUND;
+					res->bound_index = k;
+				}
 			}
 		}
 	}

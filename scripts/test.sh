@@ -65,6 +65,13 @@ pgtap() {
 		log "real Online Retail data not found: its tests will be skipped; loading generated invoices"
 		load_invoices "$db" ""
 	fi
+	# the CDNOW sample of the BG/NBD paper, for the CLV tests (skipped without it)
+	psql_q -d "$db" -f scripts/cdnow.sql
+	if csv=$(cdnow_path); then
+		load_cdnow "$db" "$csv"
+	else
+		log "CDNOW data not found: the CLV tests on it will be skipped"
+	fi
 	pg_prove -d "$db" --ext .sql -r --set server_log="$CLUSTER_DIR/server.log" test/pgtap
 }
 

@@ -154,6 +154,28 @@ retail_csv_path() {
 	return 1
 }
 
+# The CDNOW sample of the BG/NBD paper, if present: its path, or status 1.
+cdnow_path() {
+	local f
+	for f in "${RFM_CDNOW_FILE:-}" "$REPO_ROOT/../shared/data/cdnow_sample.txt.gz"; do
+		[ -n "$f" ] && [ -r "$f" ] && { echo "$f"; return 0; }
+	done
+	return 1
+}
+
+# Load the CDNOW file $2 into table cdnow_transactions of database $1. Both
+# layouts: the sample (master id, sample id, YYYYMMDD, CDs, dollars) and the
+# master file (id, YYYYMMDD, CDs, dollars, after a header line).
+load_cdnow() {
+	local db=$1 file=$2
+	psql_q -d "$db" -f "$REPO_ROOT/scripts/cdnow.sql"
+	log "loading $file"
+	gzip -dc "$file" | awk 'NF == 5 && $3 ~ /^[0-9]{8}$/ { d = $3; print $1 "," substr(d, 1, 4) "-" substr(d, 5, 2) "-" substr(d, 7, 2) "," $4 "," $5 }
+		NF == 4 && $2 ~ /^[0-9]{8}$/ { d = $2; print $1 "," substr(d, 1, 4) "-" substr(d, 5, 2) "-" substr(d, 7, 2) "," $3 "," $4 }' |
+		psql_q -d "$db" -c "COPY cdnow_transactions FROM STDIN WITH (FORMAT csv)"
+	psql_q -d "$db" -c "ANALYZE cdnow_transactions"
+}
+
 # Load invoice lines into table online_retail of database $1: the real file
 # given as $2 (CSV or CSV.gz, UCI column layout), or generated data.
 load_invoices() {

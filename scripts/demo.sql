@@ -1,7 +1,9 @@
 -- The whole workflow on the invoice lines in table online_retail:
 -- per-customer RFM in one GROUP BY, quintile scores, named segments,
 -- k-means (k = 5) with every customer's cluster and distance, clusters
--- labelled like customers, the segment table and an HTML report.
+-- labelled like customers, the segment table, customer lifetime value
+-- (BG/NBD and Gamma-Gamma, checked on a holdout period) per customer and
+-- per cluster, and an HTML report.
 -- Run by scripts/demo.sh (psql -v report=FILE sets where the report goes);
 -- readable on its own as a tutorial.
 \set ON_ERROR_STOP 1
@@ -121,13 +123,75 @@ FROM rfm_kmeans.cluster_summary('customers', 'customer_features',
                                 frequency => 'frequency', monetary => 'monetary')
 ORDER BY revenue DESC;
 
--- 7. The report: one self-contained HTML file.
+-- 7. Customer lifetime value. Calibrate on purchases up to 2011-09-30,
+--    check the model on the rest of the data (the holdout), then value the
+--    customers: expected purchases (BG/NBD) times expected spend per
+--    purchase (Gamma-Gamma) over the next 12 months, discounted 1% a month.
+--    Purchases on one day are one purchase; returns (negative amounts) are
+--    left out by clv_summary.
+\set calibration_end '2011-09-30'
+SELECT (date_trunc('day', max(invoice_date))::date - :'calibration_end'::date) / 7.0 AS holdout_weeks
+FROM online_retail \gset
+DROP TABLE IF EXISTS customer_clv;
+CREATE TABLE customer_clv AS
+SELECT f.*, cal.x, cal.t_x, cal.t_cal, cal.m_x, coalesce(h.purchase_days, 0) AS x_holdout
+FROM customer_features f
+LEFT JOIN (SELECT customer_id, (rfm_kmeans.clv_summary(invoice_date, (quantity * unit_price)::float8,
+                                                       :'calibration_end'::timestamptz)).*
+           FROM online_retail
+           WHERE customer_id IS NOT NULL AND invoice_date < :'calibration_end'::date + 1
+           GROUP BY customer_id) cal USING (customer_id)
+LEFT JOIN (SELECT customer_id, count(DISTINCT invoice_date::date) AS purchase_days
+           FROM online_retail
+           WHERE customer_id IS NOT NULL AND quantity * unit_price >= 0
+             AND invoice_date >= :'calibration_end'::date + 1
+           GROUP BY customer_id) h USING (customer_id);
+
+DROP TABLE IF EXISTS clv_model;
+CREATE TABLE clv_model AS
+SELECT (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM customer_clv) AS bgnbd,
+       (SELECT rfm_kmeans.gamma_gamma_fit(x, m_x) FROM customer_clv WHERE x > 0 AND m_x > 0) AS gamma_gamma;
+\echo 'CLV models fitted on purchases up to' :calibration_end '(weeks):'
+SELECT round((bgnbd).r::numeric, 4) AS r, round((bgnbd).alpha::numeric, 4) AS alpha,
+       round((bgnbd).a::numeric, 4) AS a, round((bgnbd).b::numeric, 4) AS b, (bgnbd).converged AS bgnbd_converged,
+       round((gamma_gamma).p::numeric, 4) AS p, round((gamma_gamma).q::numeric, 4) AS q,
+       round((gamma_gamma).v::numeric, 4) AS v, (gamma_gamma).converged AS gamma_gamma_converged
+FROM clv_model;
+
+\echo 'Holdout check: mean purchases after the calibration, predicted and actual, by calibration repeat purchases:'
+SELECT frequency, customers, round(predicted::numeric, 3) AS predicted, round(actual::numeric, 3) AS actual
+FROM rfm_kmeans.clv_holdout((SELECT bgnbd FROM clv_model), 'customer_clv', :holdout_weeks);
+
+\echo 'The 10 most valuable customers (12 months, 1% monthly discount):'
+SELECT customer_id, x AS repeat_purchases, round(t_cal::numeric, 1) AS weeks_known,
+       round(rfm_kmeans.bgnbd_p_alive(bgnbd, x, t_x, t_cal)::numeric, 3) AS p_alive,
+       round(rfm_kmeans.bgnbd_expected(bgnbd, 52, x, t_x, t_cal)::numeric, 2) AS purchases_next_52_weeks,
+       round(rfm_kmeans.gamma_gamma_spend(gamma_gamma, x, m_x)::numeric, 2) AS spend_per_purchase,
+       round(rfm_kmeans.clv(bgnbd, gamma_gamma, x, t_x, t_cal, m_x, 12, 0.01)::numeric, 2) AS clv_12_months
+FROM customer_clv, clv_model
+WHERE x IS NOT NULL AND (x = 0 OR m_x > 0)
+ORDER BY clv_12_months DESC LIMIT 10;
+
+\echo 'CLV per cluster:'
+SELECT l.cluster, l.label, count(*) AS customers,
+       round(avg(rfm_kmeans.bgnbd_p_alive(bgnbd, x, t_x, t_cal))::numeric, 3) AS mean_p_alive,
+       round(avg(rfm_kmeans.clv(bgnbd, gamma_gamma, x, t_x, t_cal, m_x, 12, 0.01))::numeric, 2) AS mean_clv,
+       round(sum(rfm_kmeans.clv(bgnbd, gamma_gamma, x, t_x, t_cal, m_x, 12, 0.01))::numeric, 2) AS total_clv
+FROM customer_clv JOIN customer_clusters USING (customer_id)
+JOIN rfm_kmeans.cluster_labels('customers') l USING (cluster), clv_model
+WHERE x IS NOT NULL AND (x = 0 OR m_x > 0)
+GROUP BY l.cluster, l.label ORDER BY total_clv DESC;
+
+-- 8. The report: one self-contained HTML file, with the CLV section.
 \if :{?report}
 \pset format unaligned
 \pset tuples_only on
 \o :report
-SELECT rfm_kmeans.report_html('customers', 'customer_features',
-                              frequency => 'frequency', monetary => 'monetary');
+SELECT rfm_kmeans.report_html('customers', 'customer_clv',
+                              frequency => 'frequency', monetary => 'monetary',
+                              bgnbd => bgnbd, gamma_gamma => gamma_gamma,
+                              holdout_length => :holdout_weeks)
+FROM clv_model;
 \o
 \pset format aligned
 \pset tuples_only off

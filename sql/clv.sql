@@ -33,6 +33,9 @@ FROM (SELECT customer, rfm_kmeans.clv_summary(ts, amount, '2024-03-04 15:00') AS
 SELECT customer, (s).x, (s).t_x, (s).t_cal, (s).m_x
 FROM (SELECT customer, rfm_kmeans.clv_summary(ts, amount, '2024-03-04', '1 day') AS s
       FROM clv_lines GROUP BY customer) q ORDER BY customer;
+-- as_of names a day: a purchase later on that day is in (t_cal 0)
+SELECT (rfm_kmeans.clv_summary(ts, 1, '2024-01-01 00:00')).*
+FROM unnest(ARRAY['2024-01-01 08:00', '2024-01-01 23:59:59']::timestamptz[]) ts;
 -- the same in plain SQL: days with lines of amount >= 0
 WITH days AS (
 	SELECT customer, (ts AT TIME ZONE 'UTC')::date AS day, sum(amount) AS spend

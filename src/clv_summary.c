@@ -144,12 +144,13 @@ clv_summary_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("clv_summary() argument amount must be finite, got %s",
 						isnan(amount) ? "NaN" : (amount > 0 ? "Infinity" : "-Infinity"))));
-	if (ts > as_of)
+	/* as_of names a day (the summary counts days): its whole day is in */
+	if (clv_day_of(ts) > clv_day_of(as_of))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_summary() argument as_of (%s) is earlier than transaction ts %s",
+				 errmsg("clv_summary() argument as_of (%s) is on a day before transaction ts %s",
 						ts_text(as_of), ts_text(ts)),
-				 errhint("Summarize the calibration period: filter ts <= as_of.")));
+				 errhint("Summarize the calibration period: filter ts < the day after as_of.")));
 	check_same_reference(s, as_of, unit);
 	s->as_of = as_of;
 	s->unit_usecs = unit;

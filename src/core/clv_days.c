@@ -202,7 +202,7 @@ clv_days_check(const ClvDays *s, size_t buffer_bytes)
 	}
 	if (clv_day_of(s->first_ts) != d[0].day)
 		return "first purchase not on the first purchase day";
-	if (clv_day_of(s->as_of) < d[s->n - 1].day || s->as_of < s->first_ts)
+	if (clv_day_of(s->as_of) < d[s->n - 1].day)
 		return "as_of before a purchase";
 	return NULL;
 }

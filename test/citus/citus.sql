@@ -2,12 +2,12 @@
 -- scripts/test.sh): every function reads the rows the workers hold, the
 -- aggregates are pushed down, scoring runs on the workers, and every
 -- answer equals the one on a local copy of the same table (exactly for
--- rfm() and predict(), to 1e-9 for centroids, whose sums add up in another
--- order).
+-- rfm(), predict(), clv_summary() and the CLV fits, to 1e-9 for centroids,
+-- whose sums add up in another order).
 \set ON_ERROR_STOP 1
 -- pg_temp helpers stay local (Citus warns so): errors only
 SET client_min_messages = error;
-SELECT plan(45);
+SELECT plan(62);
 
 -- the text of an EXPLAIN statement's plan
 CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -72,6 +72,9 @@ SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_
 SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, '2012-01-01')
                           FROM txn_c GROUP BY customer_id$$),
                'Query: SELECT .*rfm_kmeans\.rfm\(', 'by customer: the whole aggregate runs on the workers');
+SELECT doesnt_match(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, '2012-01-01')
+                               FROM txn_c GROUP BY customer_id$$),
+                    'worker_partial_agg|coord_combine_agg', 'by customer: no partial states, nothing combined on the coordinator');
 
 -- Training reads the workers' rows ------------------------------------------
 -- features per customer, as a local table and distributed by customer
@@ -183,5 +186,131 @@ SELECT is(md5(regexp_replace(rfm_kmeans.report_html('m_l', 'feat_d', frequency =
           md5(regexp_replace(rfm_kmeans.report_html('m_l', 'feat_l', frequency => 'frequency', monetary => 'monetary'),
                              'applied to [^:]*:', '')),
           'report_html(): the same document but for the relation''s name');
+
+-- Customer lifetime value ----------------------------------------------------
+-- 3,000 customers, each buying as BG/NBD assumes (a purchase rate and a
+-- chance to drop out after each purchase of its own, its own mean spend),
+-- from a birth day in 2010 up to as_of (2012-01-01, some lines exactly at
+-- it). An order has 1 to 3 lines; every fourth purchase has a second order
+-- later the same UTC day (one purchase day, its spend added from both);
+-- one line in 13 is a return (amount < 0) and every 17th order has only
+-- returns, so some days and some customers have no purchase at all.
+-- Amounts are in cents, not exact in binary: a day's spend depends on the
+-- order of its additions unless the state compensates.
+DROP TABLE IF EXISTS clv_txn_l, clv_txn_c, clv_txn_o, clv_sum_l, clv_sum_d;
+-- a deterministic uniform number in (0, 1] for i
+CREATE FUNCTION pg_temp.u(i bigint) RETURNS float8 LANGUAGE sql IMMUTABLE AS
+	$$SELECT ((hashint8(i) & 2147483647) + 1) / 2147483648.0::float8$$;
+CREATE TABLE clv_txn_l AS
+WITH cust AS (
+	SELECT c, 600 * pg_temp.u(c) AS birth, 0.002 + 0.04 * pg_temp.u(c + 10000) ^ 2 AS lambda,
+	       0.02 + 0.4 * pg_temp.u(c + 20000) ^ 3 AS p, 5 + 150 * pg_temp.u(c + 30000) AS scale
+	FROM generate_series(1, 3000) c),
+purchases AS (  -- purchase j of customer c, t days after 2010-01-01
+	SELECT c AS customer_id, c * 100 + j AS order_no, scale,
+	       birth + sum(CASE WHEN j = 0 THEN 0 ELSE -ln(pg_temp.u(c * 100 + j + 40000000)) / lambda END)
+	               OVER (PARTITION BY c ORDER BY j) AS t
+	FROM cust, generate_series(0, least(floor(ln(pg_temp.u(c + 50000)) / ln(1 - p)), 60)::integer) j),
+orders AS (
+	SELECT customer_id, order_no, scale, t FROM purchases WHERE t < 730
+	UNION ALL
+	SELECT customer_id, order_no + 10000000, scale, floor(t) + (t - floor(t) + 1) / 2
+	FROM purchases WHERE t < 730 AND order_no % 4 = 0)
+SELECT customer_id, order_no, l AS line,
+       CASE WHEN order_no % 997 = 0 THEN timestamptz '2012-01-01 00:00:00+00'
+            ELSE timestamptz '2010-01-01 00:00:00+00' + round(t * 86400) * interval '1 second' END AS ts,
+       CASE WHEN order_no % 17 = 0 OR (hashint8(order_no * 4 + l) & 2147483647) % 13 = 0 THEN -1 ELSE 1 END
+       * round((scale * (0.5 + pg_temp.u(order_no * 4 + l + 60000000)))::numeric, 2)::float8 AS amount
+FROM orders, generate_series(1, 1 + order_no % 3) l
+ORDER BY order_no, l;
+CREATE TABLE clv_txn_c (LIKE clv_txn_l);
+SELECT create_distributed_table('clv_txn_c', 'customer_id');
+INSERT INTO clv_txn_c SELECT * FROM clv_txn_l;
+CREATE TABLE clv_txn_o (LIKE clv_txn_l);
+SELECT create_distributed_table('clv_txn_o', 'order_no');
+INSERT INTO clv_txn_o SELECT * FROM clv_txn_l;
+SELECT ok((SELECT count(DISTINCT customer_id) = 3000 AND count(*) FILTER (WHERE amount < 0) > 1000
+                  AND count(*) FILTER (WHERE ts = '2012-01-01 00:00:00+00') > 0 FROM clv_txn_l)
+          AND (SELECT count(*) > 0 FROM (SELECT 1 FROM clv_txn_l GROUP BY customer_id HAVING max(amount) < 0) s)
+          AND (SELECT count(*) > 1000 FROM (SELECT 1 FROM clv_txn_l WHERE amount >= 0 GROUP BY customer_id, (ts AT TIME ZONE 'UTC')::date
+                                            HAVING count(DISTINCT get_shard_id_for_distribution_column('clv_txn_o', order_no)) > 1) s),
+          'CLV data: 3,000 customers, returns, customers with returns only, lines at as_of, purchase days split between shards');
+
+-- clv_summary() per customer, with the default time unit and with days:
+-- the table distributed by customer (the aggregate runs whole on the
+-- workers) and by order (partial states, a day's spend from several
+-- shards, combined on the coordinator) = local, to the bit (float8 text
+-- is shortest-exact); a customer with returns only has a NULL summary
+CREATE FUNCTION pg_temp.clv_by(tbl text, unit text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+BEGIN
+	RETURN QUERY EXECUTE format(
+		'SELECT customer_id || '' '' || coalesce(rfm_kmeans.clv_summary(ts, amount, timestamptz ''2012-01-01 00:00:00+00''%s)::text, ''NULL'')
+		 FROM %I GROUP BY customer_id', CASE WHEN unit IS NULL THEN '' ELSE format(', interval %L', unit) END, tbl);
+END
+$$;
+SELECT set_eq(format('SELECT * FROM pg_temp.clv_by(%L, %L)', tbl, unit),
+              format('SELECT * FROM pg_temp.clv_by(%L, %L)', 'clv_txn_l', unit),
+              'clv_summary() by customer' || coalesce(', time_unit ' || unit, '') || ', distributed by '
+              || CASE tbl WHEN 'clv_txn_c' THEN 'customer' ELSE 'order (partial states)' END || ' = local')
+FROM unnest(ARRAY['clv_txn_c', 'clv_txn_o']) tbl, unnest(ARRAY[NULL, '1 day']) unit;
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00')
+                          FROM clv_txn_c GROUP BY customer_id$$),
+               'Task.*Query: SELECT customer_id, rfm_kmeans\.clv_summary\(ts, amount, ',
+               'clv_summary() by customer: the workers run the whole aggregate');
+SELECT doesnt_match(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00')
+                               FROM clv_txn_c GROUP BY customer_id$$),
+                    'worker_partial_agg|coord_combine_agg|Aggregate\n.*Custom Scan',
+                    'and the coordinator has nothing left to aggregate');
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT customer_id, rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00', '1 day')
+                          FROM clv_txn_o GROUP BY customer_id$$),
+               'coord_combine_agg.*Task.*worker_partial_agg\(''rfm_kmeans\.clv_summary\(',
+               'clv_summary() by order: partial states on the workers (worker_partial_agg), combined on the coordinator');
+
+-- bgnbd_fit() and gamma_gamma_fit() over a distributed summary table:
+-- partial states on the workers, the fit on the coordinator, and the same
+-- parameters, likelihood and iterations as over the local table, bit for
+-- bit (the state keeps the distinct customers, the fit reads them sorted)
+CREATE TABLE clv_sum_l AS
+SELECT customer_id, (s).x::float8 AS x, (s).t_x, (s).t_cal, (s).m_x
+FROM (SELECT customer_id, rfm_kmeans.clv_summary(ts, amount, timestamptz '2012-01-01 00:00:00+00') AS s
+      FROM clv_txn_l GROUP BY customer_id) q
+WHERE (s).x IS NOT NULL;
+CREATE TABLE clv_sum_d (LIKE clv_sum_l);
+SELECT create_distributed_table('clv_sum_d', 'customer_id');
+INSERT INTO clv_sum_d SELECT * FROM clv_sum_l;
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM clv_sum_d$$),
+               'coord_combine_agg.*Task.*worker_partial_agg\(''rfm_kmeans\.bgnbd_fit\(',
+               'bgnbd_fit(): partial states on the workers, combined on the coordinator');
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT rfm_kmeans.gamma_gamma_fit(x, m_x) FROM clv_sum_d$$),
+               'coord_combine_agg.*Task.*worker_partial_agg\(''rfm_kmeans\.gamma_gamma_fit\(',
+               'gamma_gamma_fit(): partial states on the workers, combined on the coordinator');
+SELECT ok((SELECT (bg).converged AND (bg).n_customers = (SELECT count(*) FROM clv_sum_l)
+                  AND (gg).converged AND (gg).n_customers = (SELECT count(*) FROM clv_sum_l WHERE x > 0)
+           FROM (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) AS bg, rfm_kmeans.gamma_gamma_fit(x, m_x) AS gg FROM clv_sum_l) f),
+          'the local fits converge, over every customer (BG/NBD) and those with repeat purchases (Gamma-Gamma)');
+SELECT is((SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal)::text FROM clv_sum_d),
+          (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal)::text FROM clv_sum_l),
+          'bgnbd_fit(): distributed = local, bit for bit');
+SELECT is((SELECT rfm_kmeans.gamma_gamma_fit(x, m_x)::text FROM clv_sum_d),
+          (SELECT rfm_kmeans.gamma_gamma_fit(x, m_x)::text FROM clv_sum_l),
+          'gamma_gamma_fit(): distributed = local, bit for bit');
+
+-- from transaction lines to the fits in one query: by customer, the
+-- workers compute the summaries and the fits' partial states; by order,
+-- the summaries are combined into an intermediate result (clv_inputs as
+-- text) and fitted on the coordinator
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT rfm_kmeans.bgnbd_fit((s).x, (s).t_x, (s).t_cal)
+                          FROM (SELECT rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00') AS s
+                                FROM clv_txn_c GROUP BY customer_id) q$$),
+               'coord_combine_agg.*Task.*worker_partial_agg\(''rfm_kmeans\.bgnbd_fit\(.*rfm_kmeans\.clv_summary\(',
+               'bgnbd_fit() of clv_summary() by customer: both on the workers');
+SELECT is((SELECT rfm_kmeans.bgnbd_fit((s).x, (s).t_x, (s).t_cal)::text || ' ' || rfm_kmeans.gamma_gamma_fit((s).x, (s).m_x)::text
+           FROM (SELECT rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00') AS s FROM clv_txn_c GROUP BY customer_id) q),
+          (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal)::text || ' ' || rfm_kmeans.gamma_gamma_fit(x, m_x)::text FROM clv_sum_l),
+          'both fits of clv_summary() in one query, distributed by customer = local');
+SELECT is((SELECT rfm_kmeans.bgnbd_fit((s).x, (s).t_x, (s).t_cal)::text || ' ' || rfm_kmeans.gamma_gamma_fit((s).x, (s).m_x)::text
+           FROM (SELECT rfm_kmeans.clv_summary(ts, amount, '2012-01-01 00:00:00+00') AS s FROM clv_txn_o GROUP BY customer_id) q),
+          (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal)::text || ' ' || rfm_kmeans.gamma_gamma_fit(x, m_x)::text FROM clv_sum_l),
+          'and distributed by order = local');
 
 SELECT * FROM finish();

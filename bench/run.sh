@@ -2,7 +2,9 @@
 # The rfm_kmeans benchmark: one command, one run, every figure of the
 # README's Performance table. On a throwaway cluster it generates
 # deterministic tables (rfm_1m, rfm_10m: customer_id + recency, frequency,
-# monetary; txn_10m: 10M invoice lines over 1M customer ids), runs every
+# monetary; txn_10m: 10M invoice lines over 1M customer ids; clv_1m: 1M
+# customer summaries x, t_x, t_cal, m_x drawn from BG/NBD and Gamma-Gamma
+# with known parameters), runs every
 # query RUNS times (default 3) in one session, and prints medians, spread,
 # and ratios to the floor SELECT sum(a), sum(b), sum(c) FROM t (serial) on
 # the same table, with the target of each ratio.
@@ -18,6 +20,7 @@ scale=${RFM_BENCH_SCALE:-1}
 runs=${RFM_BENCH_RUNS:-3}
 n1=$((1000000 / scale))
 n10=$((10000000 / scale))
+nclv=$((1000000 / scale))
 ensure_packages "${BUILD_PACKAGES[@]}"
 build_and_install
 cluster_start
@@ -25,7 +28,7 @@ trap 'cluster_remove; citus_cluster_remove' EXIT
 db=rfm_bench
 psql_q -d postgres -c "CREATE DATABASE $db"
 psql_q -d $db -c "CREATE EXTENSION rfm_kmeans" -f scripts/online_retail.sql \
-	-f bench/bench.sql -f bench/rfm_tables.sql
+	-f bench/bench.sql -f bench/rfm_tables.sql -f bench/clv_tables.sql
 
 log "generating rfm_1m ($n1 rows), rfm_10m ($n10 rows) and txn_10m ($n10 invoice lines)"
 psql_q -d $db <<SQL
@@ -41,7 +44,48 @@ SELECT customer_id::bigint AS customer_id, invoice_no,
 FROM lines_raw WHERE customer_id IS NOT NULL LIMIT $n10;
 DROP TABLE lines_raw;
 SQL
-psql_q -d $db -c "VACUUM ANALYZE rfm_1m, rfm_10m, txn_10m"
+log "generating clv_1m ($nclv customers: BG/NBD r 0.25 alpha 4 a 0.8 b 2.5, Gamma-Gamma p 6 q 4 v 15)"
+t0=$SECONDS
+psql_q -d $db -c "SELECT bench.make_clv_table('clv_1m', $nclv)" >/dev/null
+log "clv_1m generated in $((SECONDS - t0)) s"
+psql_q -d $db -c "VACUUM ANALYZE rfm_1m, rfm_10m, txn_10m, clv_1m"
+
+# CLV: the reference time of the summaries (txn_10m's last line, as a
+# literal), the built-in SQL equivalent of clv_summary() (purchase days are
+# UTC days with their summed spend, lines with amount < 0 left out; x = days
+# - 1, t_x and t_cal in weeks, m_x the mean spend of the days after the
+# first), and the models fitted once on clv_1m for scoring
+asof=$(psql_q -d $db -At -c "SELECT max(ts) FROM txn_10m")
+clv_builtin="SELECT customer_id, count(*) - 1 AS x, (max(day) - min(day)) / 7.0::float8 AS t_x,
+       ((timestamptz '$asof' AT TIME ZONE 'UTC')::date - min(day)) / 7.0::float8 AS t_cal,
+       avg(spend) FILTER (WHERE day > first_day) AS m_x
+FROM (SELECT customer_id, (ts AT TIME ZONE 'UTC')::date AS day, sum(amount) AS spend,
+             min((ts AT TIME ZONE 'UTC')::date) OVER (PARTITION BY customer_id) AS first_day
+      FROM txn_10m WHERE amount >= 0
+      GROUP BY customer_id, day) d
+GROUP BY customer_id"
+clv_summary="SELECT customer_id, rfm_kmeans.clv_summary(ts, amount, timestamptz '$asof') AS s FROM txn_10m GROUP BY customer_id"
+log "CLV: fitting clv_1m's models, checking the built-in SQL against clv_summary() and the fits against the truth"
+psql_q -d $db <<SQL
+CREATE TABLE bench.clv_params AS
+SELECT (SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM clv_1m) AS bg,
+       (SELECT rfm_kmeans.gamma_gamma_fit(x, m_x) FROM clv_1m) AS gg;
+CREATE TABLE bench.clv_recovery AS
+SELECT 'BG/NBD' AS model, * FROM bench.bgnbd_recovery('clv_1m', (SELECT bg FROM bench.clv_params))
+UNION ALL
+SELECT 'Gamma-Gamma', * FROM bench.gamma_gamma_recovery('clv_1m', (SELECT gg FROM bench.clv_params));
+-- the built-in SQL gives clv_summary()'s x, t_x, t_cal, m_x (t_x and t_cal
+-- to the last bit but one: days / 7 against days * (1 / 7)) on every tenth
+-- customer; clv_summary() is NULL for customers with returns only, whom
+-- the built-in SQL leaves out
+CREATE TEMP TABLE txn_check AS SELECT * FROM txn_10m WHERE customer_id % 10 = 0;
+CREATE TABLE bench.clv_check AS
+SELECT count(*) AS customers,
+       count(*) FILTER (WHERE ((b.customer_id IS NULL AND e.x IS NULL)
+           OR (e.x = b.x AND abs(e.t_x - b.t_x) <= 1e-12 * b.t_x AND abs(e.t_cal - b.t_cal) <= 1e-12 * b.t_cal
+               AND ((e.m_x IS NULL AND b.m_x IS NULL) OR abs(e.m_x - b.m_x) <= 1e-12 * abs(b.m_x)))) IS NOT TRUE) AS different
+FROM (SELECT customer_id, (s).* FROM (${clv_summary//txn_10m/txn_check}) q) e FULL JOIN (${clv_builtin//txn_10m/txn_check}) b USING (customer_id);
+SQL
 
 feat="ARRAY['recency', 'frequency', 'monetary']"
 init="ARRAY[[8,20,4000],[30,8,1200],[90,3,400],[200,1.5,150],[330,1,60]]::float8[]"
@@ -56,7 +100,7 @@ psql_q -d $db <<SQL
 SET max_parallel_workers_per_gather = 0;
 SET rfm_kmeans.max_threads = $threads;
 -- warm the cache: every measured run reads the same pages
-SELECT count(*) FROM rfm_1m; SELECT count(*) FROM rfm_10m; SELECT count(*) FROM txn_10m;
+SELECT count(*) FROM rfm_1m; SELECT count(*) FROM rfm_10m; SELECT count(*) FROM txn_10m; SELECT count(*) FROM clv_1m;
 
 SELECT bench.time_query('floor 1m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_1m', $runs);
 SELECT bench.time_query('floor 10m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_10m', $runs);
@@ -89,6 +133,12 @@ SELECT bench.time_query('rfm(), text order key', \$q\$SELECT customer_id, rfm_km
 SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SELECT bench.time_query('rfm(), bigint order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SELECT bench.time_query('builtin max, count, sum (no DISTINCT)', \$q\$SELECT customer_id, max(ts), count(invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('floor txn_10m', 'SELECT sum(customer_id), sum(invoice_id), sum(amount) FROM txn_10m', $runs);
+SELECT bench.time_query('builtin CLV summary (per-day sums, window, GROUP BY)', \$q\$$clv_builtin\$q\$, $runs);
+SELECT bench.time_query('clv_summary() by customer', \$q\$$clv_summary\$q\$, $runs);
+SELECT bench.time_query('floor clv_1m', 'SELECT sum(x), sum(t_x), sum(t_cal) FROM clv_1m', $runs);
+SELECT bench.time_query('bgnbd_fit() clv_1m', 'SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM clv_1m', $runs);
+SELECT bench.time_query('sum(clv()), 12 months, clv_1m', \$q\$SELECT sum(rfm_kmeans.clv((SELECT bg FROM bench.clv_params), (SELECT gg FROM bench.clv_params), x, t_x, t_cal, m_x, 12, 0.01)) FROM clv_1m\$q\$, $runs);
 SQL
 
 log "peak memory of memory-mode training on rfm_10m"
@@ -135,7 +185,13 @@ t(ord, label, against, target) AS (VALUES
 	(15.1, 'builtin max, count, sum (no DISTINCT)', NULL, NULL),
 	(15.2, 'rfm(), text order key, 2 workers', 'builtin', '>= 1.5x faster'),
 	(15.3, 'rfm(), bigint order key, 2 workers', 'builtin', '>= 1.5x faster'),
-	(15.4, 'builtin max, count(DISTINCT bigint), sum, 2 workers', NULL, NULL))
+	(15.4, 'builtin max, count(DISTINCT bigint), sum, 2 workers', NULL, NULL),
+	(16, 'floor txn_10m', NULL, NULL),
+	(17, 'builtin CLV summary (per-day sums, window, GROUP BY)', 'floor txn', NULL),
+	(18, 'clv_summary() by customer', 'builtin clv', '< 1.0x built-in'),
+	(19, 'floor clv_1m', NULL, NULL),
+	(20, 'bgnbd_fit() clv_1m', 'floor clv', '<= 10x'),
+	(21, 'sum(clv()), 12 months, clv_1m', 'floor clv', '<= 3.0x'))
 SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
        round(s.min_s::numeric, 3) || ' .. ' || round(s.max_s::numeric, 3) AS spread_s,
        CASE t.against
@@ -143,6 +199,10 @@ SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
          WHEN 'serial aggregate' THEN round(((SELECT median_s FROM s WHERE label = 'train aggregate, 20 iterations, serial 1m') / s.median_s)::numeric, 2) || 'x faster'
          WHEN 'serial iteration' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, '2 workers', 'serial')) / s.median_s)::numeric, 2) || 'x faster'
          WHEN 'memory train' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'train memory, 20 iterations 1m'))::numeric, 1) || 'x slower'
+         WHEN 'floor txn' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor txn_10m'))::numeric, 2) || 'x floor'
+         WHEN 'floor clv' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor clv_1m'))::numeric, 2) || 'x floor'
+         WHEN 'builtin clv' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'builtin CLV summary (per-day sums, window, GROUP BY)'))::numeric, 2)
+                                 || 'x built-in, ' || round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor txn_10m'))::numeric, 2) || 'x floor'
          WHEN 'builtin' THEN round(((SELECT median_s FROM s WHERE label = replace(replace(replace(t.label, 'rfm(), ', 'builtin max, count(DISTINCT '), ' order key', '), sum'), ', sum, 2 workers', ', sum')) / s.median_s)::numeric, 2) || 'x faster than built-in (serial)'
        END AS ratio,
        t.target
@@ -154,6 +214,12 @@ SELECT :'rows'::bigint AS rows, 3 AS features,
        round(((:'hwm_after'::bigint - :'hwm_before'::bigint) - (:'shm_after'::bigint - :'shm_before'::bigint)) / 1024.0, 1) AS "private peak MB",
        round(((:'hwm_after'::bigint - :'hwm_before'::bigint) - (:'shm_after'::bigint - :'shm_before'::bigint)) * 1024.0
              / (:'rows'::bigint * 3 * 8), 2) AS "private / (n*d*8), target <= 1.2";
+SELECT 'built-in CLV summary = clv_summary(), every 10th customer of txn_10m' AS "check",
+       customers, different, CASE WHEN different = 0 THEN 'PASS' ELSE 'MISS' END AS result
+FROM bench.clv_check;
+SELECT model, parameter, round(truth::numeric, 4) AS truth, round(fitted::numeric, 4) AS fitted,
+       round(se::numeric, 4) AS se, round(z::numeric, 2) AS z, result
+FROM bench.clv_recovery;
 SQL
 
 # On Citus: the same work on a table distributed over two workers and on a

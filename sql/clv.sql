@@ -168,9 +168,12 @@ FROM clv_fit, generate_series(1, 4) k, unnest(ARRAY[0.99, 1.01]) f;
 
 -- NBD limit: every buyer bought again at the end (t_x = t_cal): no interior
 -- maximum; finite parameters, converged false and a NOTICE naming the bound.
+-- (terse: the DETAIL's parameters differ in their last digits between libms)
+\set VERBOSITY terse
 SELECT (f).converged, (f).a < 1e-6 OR (f).b > 1e6 AS at_nbd_limit,
        (f).r > 0 AND (f).alpha > 0 AND (f).log_likelihood > -1e300 AS finite
 FROM (SELECT rfm_kmeans.bgnbd_fit(x, CASE WHEN x > 0 THEN t_cal ELSE 0 END, t_cal) AS f FROM clv_cust) q;
+\set VERBOSITY default
 
 -- Gamma-Gamma on the buyers, with spread-out spend: p, q, v positive
 CREATE TABLE clv_spend AS

@@ -52,6 +52,7 @@ bgnbd_x_terms(const BgnbdParams *p, int x, BgnbdXTerms *out)
 	out->log_const = clv_log_gamma_ratio(r, x) + r * log(p->alpha) +
 		clv_log_gamma_ratio(b, a) - clv_log_gamma_ratio(b + x, a);
 	out->log_b_x1 = x > 0 ? log(b + x - 1) : 0;
+	out->log_odds = x > 0 ? log(a) - out->log_b_x1 : 0;
 	out->d_r = clv_digamma(r + x) - clv_digamma(r) + log(p->alpha);
 	out->d_a = clv_digamma(a + b) - clv_digamma(a + b + x);
 	out->d_b = clv_digamma(a + b) - clv_digamma(b) + clv_digamma(b + x) - clv_digamma(a + b + x);
@@ -65,32 +66,56 @@ bgnbd_accumulate(const BgnbdParams *p, const BgnbdXTerms *xt, int x,
 				 double t_x, double t_cal, double weight,
 				 bool want_derivatives, ClvAccum *acc)
 {
+	bgnbd_accumulate_logs(p, xt, x, t_x, t_cal, x > 0 ? log(p->alpha + t_x) : 0,
+						  log(p->alpha + t_cal), weight, want_derivatives, acc);
+}
+
+void
+bgnbd_accumulate_logs(const BgnbdParams *p, const BgnbdXTerms *xt, int x,
+					  double t_x, double t_cal, double l4, double l3, double weight,
+					  bool want_derivatives, ClvAccum *acc)
+{
 	double		rx = p->r + x;
-	double		l3 = log(p->alpha + t_cal);
 	double		a3 = -rx * l3;
-	double		a4 = -INFINITY,
-				l4 = 0,
-				lse,
-				w3,
-				w4;
+	double		lse,
+				w3 = 1,
+				w4 = 0;
 	double		g3[4],
 				g4[4],
 				dg[4];
 	int			i,
 				j;
 
+	/*
+	 * ln(e^a3 + e^a4) and the terms' weights e^a3, e^a4 over their sum,
+	 * from one exp: with d = a4 - a3 and e = e^-|d|, the larger term's
+	 * weight is 1/(1+e) and the smaller's e/(1+e).
+	 */
 	if (x > 0)
 	{
-		l4 = log(p->alpha + t_x);
-		a4 = log(p->a) - xt->log_b_x1 - rx * l4;
+		double		a4 = xt->log_odds - rx * l4,
+					d = a4 - a3,
+					e = exp(-fabs(d));
+
+		if (d <= 0)
+		{
+			lse = a3 + log1p(e);
+			w3 = 1 / (1 + e);
+			w4 = e * w3;
+		}
+		else
+		{
+			lse = a4 + log1p(e);
+			w4 = 1 / (1 + e);
+			w3 = e * w4;
+		}
 	}
-	lse = clv_log_add(a3, a4);
+	else
+		lse = a3;
 	acc->ll += weight * (xt->log_const + lse);
 	if (!want_derivatives)
 		return;
 
-	w3 = exp(a3 - lse);
-	w4 = x > 0 ? exp(a4 - lse) : 0;
 	memset(g3, 0, sizeof(g3));
 	memset(g4, 0, sizeof(g4));
 	g3[R] = -l3;

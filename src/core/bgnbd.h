@@ -77,6 +77,7 @@ typedef struct BgnbdXTerms
 {
 	double		log_const;		/* ln[G(r+x)/G(r)] + r ln alpha + ln[B(a,b+x)/B(a,b)] */
 	double		log_b_x1;		/* ln(b + x - 1), x > 0 */
+	double		log_odds;		/* ln[a / (b + x - 1)], x > 0 */
 	double		d_r;			/* d log_const / dr, da, db */
 	double		d_a;
 	double		d_b;
@@ -94,5 +95,14 @@ void		bgnbd_x_terms(const BgnbdParams *p, int x, BgnbdXTerms *out);
 void		bgnbd_accumulate(const BgnbdParams *p, const BgnbdXTerms *xt, int x,
 							 double t_x, double t_cal, double weight,
 							 bool want_derivatives, ClvAccum *acc);
+
+/*
+ * The same with ln(alpha + t_x) (any value when x = 0) and
+ * ln(alpha + t_cal) given: a fit computes them once per distinct time.
+ */
+void		bgnbd_accumulate_logs(const BgnbdParams *p, const BgnbdXTerms *xt, int x,
+								  double t_x, double t_cal, double log_alpha_t_x,
+								  double log_alpha_t_cal, double weight,
+								  bool want_derivatives, ClvAccum *acc);
 
 #endif							/* RFM_BGNBD_H */

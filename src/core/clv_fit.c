@@ -5,6 +5,8 @@
 #include "clv_fit.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bgnbd.h"
@@ -36,6 +38,16 @@ typedef struct Pass
 	size_t		blocks;
 	size_t	   *block_run;		/* the run of each block's first point */
 	ClvAccum   *block_sum;		/* blocks */
+	/*
+	 * BG/NBD: the distinct times (t_x and t_cal of every point), each
+	 * point's two indexes into them, and ln(alpha + time) of the current
+	 * pass: summaries on a day grid share a few hundred times, so the
+	 * logs are taken once per time, not twice per point.
+	 */
+	size_t		n_times;
+	double	   *times;			/* 2 n (the distinct ones first) */
+	double	   *log_times;		/* n_times used */
+	uint32_t   *time_index;		/* 2 n: point i's t_x at 2i, t_cal at 2i + 1 */
 	/* the current pass */
 	double		params[CLV_MLE_MAX_DIM];
 	int			want_derivatives;
@@ -66,7 +78,62 @@ clv_fit_workspace_bytes(const ClvPoint *points, size_t n)
 				blocks = (n + BLOCK_POINTS - 1) / BLOCK_POINTS;
 
 	return align8(sizeof(size_t) * (runs + 1)) + align8(sizeof(XTerms) * runs) +
-		align8(sizeof(size_t) * blocks) + sizeof(ClvAccum) * blocks;
+		align8(sizeof(size_t) * blocks) + align8(sizeof(ClvAccum) * blocks) +
+		2 * align8(sizeof(double) * 2 * n) + align8(sizeof(uint32_t) * 2 * n);
+}
+
+static int
+compare_doubles(const void *a, const void *b)
+{
+	double		x = *(const double *) a,
+				y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* The index of v in the sorted distinct times[0 .. n) (v is there). */
+static uint32_t
+time_position(const double *times, size_t n, double v)
+{
+	size_t		lo = 0,
+				hi = n;
+
+	while (hi - lo > 1)
+	{
+		size_t		mid = lo + (hi - lo) / 2;
+
+		if (times[mid] <= v)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (uint32_t) lo;
+}
+
+/* BG/NBD: the distinct times and each point's indexes into them. */
+static void
+index_times(Pass *p)
+{
+	const ClvPoint *pts = p->in->points;
+	size_t		n = p->in->n,
+				i,
+				m = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		p->times[2 * i] = pts[i].u;
+		p->times[2 * i + 1] = pts[i].v;
+	}
+	qsort(p->times, 2 * n, sizeof(double), compare_doubles);
+	for (i = 0; i < 2 * n; i++)
+		if (m == 0 || p->times[i] != p->times[m - 1])
+			p->times[m++] = p->times[i];
+	p->n_times = m;
+	for (i = 0; i < n; i++)
+	{
+		p->time_index[2 * i] = time_position(p->times, m, pts[i].u);
+		p->time_index[2 * i + 1] = time_position(p->times, m, pts[i].v);
+	}
 }
 
 static void
@@ -90,6 +157,14 @@ pass_setup(Pass *p, const ClvFitInput *in, Model model, void *workspace)
 	p->block_run = (size_t *) w;
 	w += align8(sizeof(size_t) * p->blocks);
 	p->block_sum = (ClvAccum *) w;
+	w += align8(sizeof(ClvAccum) * p->blocks);
+	p->times = (double *) w;
+	w += align8(sizeof(double) * 2 * in->n);
+	p->log_times = (double *) w;
+	w += align8(sizeof(double) * 2 * in->n);
+	p->time_index = (uint32_t *) w;
+	if (model == MODEL_BGNBD)
+		index_times(p);
 	for (i = 0; i < in->n; i++)
 		if (i == 0 || in->points[i].x != in->points[i - 1].x)
 			p->run_start[k++] = i;
@@ -123,8 +198,10 @@ pass_block(void *arg, int worker, size_t b)
 		while (i >= p->run_start[run + 1])
 			run++;
 		if (p->model == MODEL_BGNBD)
-			bgnbd_accumulate(&bg, &p->xterms[run].bg, pts[i].x, pts[i].u, pts[i].v,
-							 (double) pts[i].count, p->want_derivatives, acc);
+			bgnbd_accumulate_logs(&bg, &p->xterms[run].bg, pts[i].x, pts[i].u, pts[i].v,
+								  p->log_times[p->time_index[2 * i]],
+								  p->log_times[p->time_index[2 * i + 1]],
+								  (double) pts[i].count, p->want_derivatives, acc);
 		else
 			gamma_gamma_accumulate(&gg, &p->xterms[run].gg, pts[i].x, pts[i].u,
 								   (double) pts[i].count, p->want_derivatives, acc);
@@ -168,6 +245,9 @@ objective(void *arg, const double *theta, double *grad, double *hess)
 			gamma_gamma_x_terms(&gg, x, &p->xterms[k].gg);
 		}
 	}
+	if (p->model == MODEL_BGNBD)
+		for (k = 0; k < p->n_times; k++)
+			p->log_times[k] = log(p->params[1] + p->times[k]);
 	km_parallel_for(p->in->par, p->blocks, pass_block, p);
 	memset(&total, 0, sizeof(total));
 	for (b = 0; b < p->blocks; b++)

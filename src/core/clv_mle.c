@@ -21,6 +21,12 @@
 #define STEP_TOL 1e-10
 /* a Newton decrement this small (relative to |ll|) is rounding */
 #define DECREMENT_TOL 1e-13
+/*
+ * A limit is probed only beyond this |log-parameter| (ln 100): a flat slope
+ * toward a bound has carried the parameter far out by then, and a fit in
+ * the interior pays no probe.
+ */
+#define PROBE_FROM 4.6
 
 /* Cholesky factor of the n x n m (row-major) in place; false if not positive definite. */
 static bool
@@ -260,8 +266,8 @@ newton(int dim, ClvObjective f, void *arg, const ClvMleOptions *opt, NewtonState
 }
 
 /*
- * Where Newton stopped: is the likelihood as high at a bound of one
- * parameter, the others unchanged? Then the "maximum" found is a flat
+ * Where Newton stopped: is the likelihood as high at the bound of a
+ * parameter already far out toward it, the others unchanged? Then the "maximum" found is a flat
  * slope toward a limit (BG/NBD's NBD limit as a -> 0 or b -> infinity,
  * where d ll / d ln a vanishes like a): the index of that parameter and
  * the bound's sign, or -1.
@@ -270,26 +276,26 @@ static int
 limit_at_bound(int dim, ClvObjective f, void *arg, const ClvMleOptions *opt,
 			   const NewtonState *st, double *sign)
 {
-	int			i,
-				side;
+	int			i;
 
 	for (i = 0; i < dim; i++)
-		for (side = -1; side <= 1; side += 2)
-		{
-			double		probe[CLV_MLE_MAX_DIM],
-						ll;
+	{
+		double		probe[CLV_MLE_MAX_DIM],
+					ll;
+		double		toward = st->theta[i] < 0 ? -1 : 1;
 
-			memcpy(probe, st->theta, sizeof(double) * dim);
-			probe[i] = side * opt->bound;
-			if (probe[i] == st->theta[i])
-				continue;
-			ll = f(arg, probe, NULL, NULL);
-			if (isfinite(ll) && ll >= st->ll - DECREMENT_TOL * (1 + fabs(st->ll)))
-			{
-				*sign = side;
-				return i;
-			}
+		/* only toward the bound of a parameter already far out that way */
+		if (fabs(st->theta[i]) < PROBE_FROM || fabs(st->theta[i]) >= opt->bound)
+			continue;
+		memcpy(probe, st->theta, sizeof(double) * dim);
+		probe[i] = toward * opt->bound;
+		ll = f(arg, probe, NULL, NULL);
+		if (isfinite(ll) && ll >= st->ll - DECREMENT_TOL * (1 + fabs(st->ll)))
+		{
+			*sign = toward;
+			return i;
 		}
+	}
 	return -1;
 }
 

@@ -176,11 +176,16 @@ upgrade_path() {
 
 # The whole journey of scripts/demo.sql on generated invoices, then its
 # HTML report opened in headless Chromium: the DOM must hold the k legend
-# entries, the scatter plot with its points and k centroid marks, and the
-# bar charts; the screenshot must not be blank. The screenshot is kept at
+# entries, the scatter plot with its points and k centroid marks, the bar
+# charts, and the customer lifetime value section (the demo passes the
+# BG/NBD and Gamma-Gamma fits and a holdout period): its table and bars
+# for the k clusters, the models' parameters, and the holdout chart with
+# 8 groups (0 .. 6, 7+ repeat purchases) of a predicted and an actual bar
+# each (none for a group without customers); the screenshot of the whole
+# report must not be blank. The screenshot is kept at
 # test/report/output/report.png (the README shows it).
 report_in_chromium() {
-	local db=rfm_report dir k dom stats out=test/report/output
+	local db=rfm_report dir k dom stats groups empty bars out=test/report/output
 	dir=$(mktemp -d /tmp/rfm_report.XXXXXX)
 	psql_q -d postgres -c "CREATE DATABASE $db"
 	psql_q -d "$db" -c "CREATE EXTENSION rfm_kmeans"
@@ -191,18 +196,30 @@ report_in_chromium() {
 	k=$(psql_q -At -d "$db" -c "SELECT k FROM rfm_kmeans.models WHERE name = 'customers'")
 	dom=$(timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$dir/profile" \
 		--dump-dom "file://$dir/report.html" 2>/dev/null)
-	count() { grep -o "$1" <<<"$dom" | wc -l; }
+	# no match counts 0, and is no failure
+	count() { { grep -o "$1" <<<"$dom" || true; } | wc -l; }
 	[ "$(count 'class="legend-item"')" -eq "$k" ] ||
 		{ echo "not ok - $(count 'class="legend-item"') legend entries in the DOM, want $k"; return 1; }
 	[ "$(count '<svg id="scatter"')" -eq 1 ] && [ "$(count 'class="point"')" -gt 100 ] &&
 		[ "$(count 'class="centroid"')" -eq "$k" ] ||
 		{ echo "not ok - the scatter plot, its points or its $k centroid marks are missing from the DOM"; return 1; }
 	[ "$(count 'id="bars-customers"')" -eq 1 ] && [ "$(count 'id="bars-revenue"')" -eq 1 ] &&
-		[ "$(count 'class="bar"')" -eq $((2 * k)) ] ||
-		{ echo "not ok - the bar charts are missing from the DOM"; return 1; }
-	echo "ok - Chromium's DOM of the report: $k legend entries, scatter with $(count 'class="point"') points and $k centroids, 2 x $k bars"
+		[ "$(count 'id="bars-clv"')" -eq 1 ] && [ "$(count 'class="bar"')" -eq $((3 * k)) ] ||
+		{ echo "not ok - the bar charts (customers, revenue, CLV: 3 x $k bars) are missing from the DOM"; return 1; }
+	[ "$(count '<section id="clv">')" -eq 1 ] && [ "$(count '<h2>Customer lifetime value</h2>')" -eq 1 ] &&
+		[ "$(count '<tr data-cluster="[0-9]')" -eq "$k" ] && [ "$(count '<tr data-cluster="all">')" -eq 1 ] &&
+		[ "$(count '<tr data-model="bgnbd">')" -eq 1 ] && [ "$(count '<tr data-model="gamma_gamma">')" -eq 1 ] ||
+		{ echo "not ok - the CLV section, its table of $k clusters or its model parameters are missing from the DOM"; return 1; }
+	groups=$(count 'class="holdout-group"')
+	empty=$(count '>n = 0</text>')
+	bars=$(count '<rect class="holdout-bar"')
+	[ "$(count '<svg id="holdout-chart"')" -eq 1 ] && [ "$groups" -eq 8 ] && [ "$empty" -lt 8 ] &&
+		[ "$bars" -eq $((2 * (8 - empty))) ] && [ "$(count '<tr data-frequency=')" -eq 9 ] ||
+		{ echo "not ok - the holdout chart: $groups groups and $bars bars in the DOM, want 8 groups and $((2 * (8 - empty))) bars, and its table"; return 1; }
+	echo "ok - Chromium's DOM of the report: $k legend entries, scatter with $(count 'class="point"') points and $k centroids, 3 x $k bars; CLV section with the holdout chart: 8 groups, $bars bars"
+	# tall enough for the whole report, the CLV section at its end included
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --user-data-dir="$dir/profile" \
-		--window-size=1000,1900 --screenshot="$dir/report.png" "file://$dir/report.html" >/dev/null 2>&1
+		--window-size=1000,3400 --screenshot="$dir/report.png" "file://$dir/report.html" >/dev/null 2>&1
 	stats=$(python3 test/report/png_stats.py "$dir/report.png") || return 1
 	read -r width height colours share <<<"$stats"
 	# a blank page has 1 colour and nothing off the background

@@ -492,3 +492,495 @@ COMMENT ON FUNCTION rfm_kmeans.clv(rfm_kmeans.bgnbd_params, rfm_kmeans.gamma_gam
 	'discounted value of a customer''s next months (30 days each): BG/NBD purchases times Gamma-Gamma spend';
 COMMENT ON FUNCTION rfm_kmeans.clv_holdout(rfm_kmeans.bgnbd_params, regclass, float8, text, text, text, text) IS
 	'calibration/holdout check: mean predicted vs actual holdout purchases by calibration frequency (0 .. 6, 7+) and in all';
+
+------------------------------------------------------------------------------
+-- report_html() with an optional customer lifetime value section. Given
+-- BG/NBD and Gamma-Gamma parameters (both, or neither), the relation also
+-- has clv_summary()'s columns x, t_x, t_cal and m_x, and the report adds
+-- CLV per cluster (a table and a bar chart), the models' parameters and
+-- the formula; with holdout_length too, and a column x_holdout, the
+-- calibration/holdout check of clv_holdout() as a chart and a table.
+-- Without them, the report shows what 0.2.0's did.
+------------------------------------------------------------------------------
+
+DROP FUNCTION rfm_kmeans.report_html(text, regclass, text, text, text, text, integer);
+
+-- The report of a model over its customers, as one self-contained HTML
+-- document (inline CSS and SVG, no script, no network): the segment table,
+-- recency against monetary value per customer coloured by cluster with
+-- each cluster's centre marked, customers and revenue per cluster, the
+-- model's metrics and, with bgnbd and gamma_gamma, customer lifetime
+-- value. Arguments as cluster_summary(); at most max_points customers are
+-- drawn, chosen by a hash of their values (deterministic). The CLV section
+-- values the customers with x, t_x and t_cal, and m_x > 0 when x > 0 (as
+-- clv() needs), over clv_months months discounted monthly_discount a
+-- month, with x, t_x and t_cal in time_units; holdout_length is in
+-- time_units too. It reads the relation as the caller, like the rest.
+CREATE FUNCTION rfm_kmeans.report_html(model text, relation regclass,
+	recency text DEFAULT NULL, frequency text DEFAULT NULL, monetary text DEFAULT NULL,
+	title text DEFAULT NULL, max_points integer DEFAULT 3000,
+	bgnbd rfm_kmeans.bgnbd_params DEFAULT NULL, gamma_gamma rfm_kmeans.gamma_gamma_params DEFAULT NULL,
+	clv_months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+	holdout_length float8 DEFAULT NULL, time_unit interval DEFAULT '7 days')
+	RETURNS text
+	LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	m rfm_kmeans.models;
+	e record;
+	-- the segment table, one array per column (no temporary table: the
+	-- report also works on a read-only standby)
+	s_cluster integer[];
+	s_label text[];
+	s_customers bigint[];
+	s_share float8[];
+	s_r float8[];
+	s_f float8[];
+	s_m float8[];
+	s_rev float8[];
+	-- the customers drawn
+	p_cl integer[];
+	p_r float8[];
+	p_m float8[];
+	palette constant text[] := ARRAY['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f',
+	                                 '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+	-- scatter geometry: plot area x0..x1, y1..y0 (SVG y grows downwards)
+	w constant integer := 760;
+	h constant integer := 440;
+	x0 constant integer := 70;
+	x1 constant integer := 740;
+	y0 constant integer := 390;
+	y1 constant integer := 20;
+	rmax float8;
+	mmax float8;
+	ly_max float8;
+	summary text;
+	legend text;
+	points text;
+	centres text;
+	axes text;
+	bars_n text;
+	bars_rev text;
+	max_n float8;
+	max_rev float8;
+	total_n bigint;
+	total_rev float8;
+	doc text;
+	-- the CLV section: per cluster, one array per column, and in all
+	with_clv boolean;
+	clv_section text := '';
+	unit_months integer;
+	horizon float8;			-- clv_months in time units
+	c_cluster integer[];
+	c_valued bigint[];
+	c_p_alive float8[];
+	c_purchases float8[];
+	c_spend float8[];
+	c_mean float8[];
+	c_total float8[];
+	a_rows bigint;			-- rows with the model's features
+	a_valued bigint;
+	a_p_alive float8;
+	a_purchases float8;
+	a_spend float8;
+	a_mean float8;
+	a_total float8;
+	max_clv float8;
+	clv_rows text;
+	clv_bars text;
+	clv_params text;
+	-- the calibration/holdout check: clv_holdout()'s rows
+	holdout text := '';
+	ho_freq text[];
+	ho_customers bigint[];
+	ho_predicted float8[];
+	ho_actual float8[];
+	ho_max float8;
+	ho_step float8;			-- the axis: ticks every ho_step up to ho_top
+	ho_factor float8;
+	ho_top float8;
+	ho_digits integer;
+	ho_groups text;
+	ho_axes text;
+	ho_rows text;
+	-- holdout chart geometry: 8 groups of 2 bars over hx0..hx1, hy1..hy0
+	hw constant integer := 760;
+	hh constant integer := 330;
+	hx0 constant integer := 70;
+	hx1 constant integer := 740;
+	hy0 constant integer := 260;
+	hy1 constant integer := 40;
+	gw constant float8 := (hx1 - hx0) / 8.0;
+BEGIN
+	IF report_html.model IS NULL OR report_html.relation IS NULL THEN
+		RAISE EXCEPTION 'report_html() model and relation must not be null' USING ERRCODE = '22004';
+	END IF;
+	IF max_points IS NULL OR max_points < 0 THEN
+		RAISE EXCEPTION 'max_points must be >= 0' USING ERRCODE = '22023';
+	END IF;
+	-- a composite IS NULL when every field is: not given
+	IF (bgnbd IS NULL) <> (gamma_gamma IS NULL) THEN
+		RAISE EXCEPTION 'report_html() needs both bgnbd and gamma_gamma for the CLV section, got only %',
+			CASE WHEN bgnbd IS NULL THEN 'gamma_gamma' ELSE 'bgnbd' END
+			USING ERRCODE = '22023',
+			      HINT = 'Pass the BG/NBD fit as bgnbd and the Gamma-Gamma fit as gamma_gamma, or neither.';
+	END IF;
+	with_clv := NOT (bgnbd IS NULL);
+	IF holdout_length IS NOT NULL AND NOT with_clv THEN
+		RAISE EXCEPTION 'report_html() argument holdout_length needs bgnbd and gamma_gamma'
+			USING ERRCODE = '22023';
+	END IF;
+	IF with_clv THEN
+		IF clv_months IS NULL OR monthly_discount IS NULL OR time_unit IS NULL THEN
+			RAISE EXCEPTION 'report_html() arguments clv_months, monthly_discount and time_unit must not be null'
+				USING ERRCODE = '22004';
+		END IF;
+		-- clv() checks the parameters, months, discount and time unit
+		PERFORM rfm_kmeans.clv(bgnbd, gamma_gamma, 0, 0, 1, NULL, clv_months, monthly_discount, time_unit);
+	END IF;
+	m := rfm_kmeans._rfm_model(report_html.model, 'report_html');
+	recency := coalesce(recency, m.features[1]);
+	frequency := coalesce(frequency, m.features[2]);
+	monetary := coalesce(monetary, m.features[3]);
+	IF with_clv THEN
+		PERFORM rfm_kmeans._check_columns(relation, ARRAY['x', 't_x', 't_cal', 'm_x']
+			|| CASE WHEN holdout_length IS NOT NULL THEN ARRAY['x_holdout'] ELSE '{}'::text[] END);
+	END IF;
+
+	SELECT array_agg(cluster ORDER BY cluster), array_agg(label ORDER BY cluster),
+	       array_agg(customers ORDER BY cluster), array_agg(share ORDER BY cluster),
+	       array_agg(mean_recency ORDER BY cluster), array_agg(mean_frequency ORDER BY cluster),
+	       array_agg(mean_monetary ORDER BY cluster), array_agg(revenue ORDER BY cluster)
+	  INTO s_cluster, s_label, s_customers, s_share, s_r, s_f, s_m, s_rev
+	  FROM rfm_kmeans.cluster_summary(m.name, relation, recency, frequency, monetary);
+	SELECT * INTO e FROM rfm_kmeans.evaluate(m.name, relation);
+	SELECT sum(v) INTO total_n FROM unnest(s_customers) v;
+	SELECT sum(v) INTO total_rev FROM unnest(s_rev) v;
+	SELECT max(v) INTO max_n FROM unnest(s_customers) v;
+	SELECT max(v) INTO max_rev FROM unnest(s_rev) v;
+
+	EXECUTE format($q$
+		SELECT array_agg(cl ORDER BY k), array_agg(r ORDER BY k), array_agg(mo ORDER BY k)
+		FROM (SELECT rfm_kmeans.predict(%L, VARIADIC ARRAY[%s]) AS cl, %I::pg_catalog.float8 AS r,
+		             %I::pg_catalog.float8 AS mo,
+		             rfm_kmeans._point_key(ARRAY[%I::pg_catalog.float8, %I::pg_catalog.float8], 0, 0) AS k
+		      FROM %s WHERE %s ORDER BY k, 2, 3 LIMIT %s) s$q$,
+		m.name, rfm_kmeans._float8_columns(m.features), recency, monetary, recency, monetary, relation,
+		rfm_kmeans._none_null(m.features || ARRAY[recency, monetary]), max_points)
+	  INTO p_cl, p_r, p_m;
+
+	-- axes: recency linear from 0, monetary on log10(1 + max(v, 0))
+	SELECT greatest(max(v), 1) INTO rmax FROM unnest(p_r || s_r) v;
+	SELECT greatest(max(v), 1) INTO mmax FROM unnest(p_m || s_m) v;
+	ly_max := log(1 + mmax);
+
+	SELECT string_agg(format('<tr><td><span class="swatch" style="background:%s"></span>%s</td><td>%s</td>'
+	                         '<td class="n">%s</td><td class="n">%s%%</td><td class="n">%s</td><td class="n">%s</td>'
+	                         '<td class="n">%s</td><td class="n">%s</td></tr>',
+	                         palette[1 + s.cluster % 10], s.cluster, rfm_kmeans._html(s.label),
+	                         rfm_kmeans._num(s.customers), rfm_kmeans._num(100 * s.share, 1),
+	                         rfm_kmeans._num(s.mean_recency, 1), rfm_kmeans._num(s.mean_frequency, 1),
+	                         rfm_kmeans._num(s.mean_monetary, 2), rfm_kmeans._num(s.revenue, 2)), ''
+	                  ORDER BY s.cluster),
+	       string_agg(format('<li class="legend-item" data-cluster="%s"><span class="swatch" style="background:%s">'
+	                         '</span>%s %s</li>', s.cluster, palette[1 + s.cluster % 10], s.cluster,
+	                         rfm_kmeans._html(s.label)), '' ORDER BY s.cluster),
+	       string_agg(format('<g class="centroid" data-cluster="%s"><title>cluster %s: %s</title>'
+	                         '<path d="M%s %s l-9 0 l18 0 m-9 -9 l0 18" stroke="#000" stroke-width="5"/>'
+	                         '<path d="M%s %s l-9 0 l18 0 m-9 -9 l0 18" stroke="%s" stroke-width="3"/></g>',
+	                         s.cluster, s.cluster, rfm_kmeans._html(s.label), xy.px, xy.py, xy.px, xy.py,
+	                         palette[1 + s.cluster % 10]), '' ORDER BY s.cluster)
+	            FILTER (WHERE s.customers > 0),
+	       string_agg(rfm_kmeans._svg_bar(s.cluster, s.label, s.customers, max_n, palette[1 + s.cluster % 10],
+	                                      rfm_kmeans._num(s.customers)), '' ORDER BY s.cluster),
+	       string_agg(rfm_kmeans._svg_bar(s.cluster, s.label, s.revenue, max_rev, palette[1 + s.cluster % 10],
+	                                      rfm_kmeans._num(s.revenue, 2)), '' ORDER BY s.cluster)
+	  INTO summary, legend, centres, bars_n, bars_rev
+	  FROM unnest(s_cluster, s_label, s_customers, s_share, s_r, s_f, s_m, s_rev)
+	       s(cluster, label, customers, share, mean_recency, mean_frequency, mean_monetary, revenue),
+	       -- where the cluster's centre goes on the scatter plot
+	       LATERAL (SELECT round((x0 + (x1 - x0) * s.mean_recency / rmax)::numeric, 1) AS px,
+	                       round((y0 - (y0 - y1) * log(1 + greatest(s.mean_monetary, 0)) / ly_max)::numeric, 1) AS py) xy;
+
+	SELECT coalesce(string_agg(format('<circle class="point" cx="%s" cy="%s" r="2.5" fill="%s"/>',
+	                                  round((x0 + (x1 - x0) * p.r / rmax)::numeric, 1),
+	                                  round((y0 - (y0 - y1) * log(1 + greatest(p.mo, 0)) / ly_max)::numeric, 1),
+	                                  palette[1 + p.cl % 10]), ''), '')
+	  INTO points FROM unnest(p_cl, p_r, p_m) p(cl, r, mo);
+
+	-- axes with 5 recency ticks and monetary ticks at 0, 10, 100, ...
+	SELECT format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/>',
+	              x0, y0, x1, y0, x0, y0, x0, y1)
+	       || (SELECT string_agg(format('<text x="%s" y="%s" text-anchor="middle">%s</text>',
+	                                    round((x0 + (x1 - x0) * t / 5.0)::numeric, 1), y0 + 18,
+	                                    rfm_kmeans._num(rmax * t / 5.0, CASE WHEN rmax < 10 THEN 1 ELSE 0 END)), '')
+	           FROM generate_series(0, 5) t)
+	       || (SELECT string_agg(format('<text x="%s" y="%s" text-anchor="end">%s</text>',
+	                                    x0 - 6, round((y0 - (y0 - y1) * log(1 + v) / ly_max)::numeric, 1) + 4,
+	                                    rfm_kmeans._num(v)), '')
+	           FROM (SELECT 0::float8 AS v UNION ALL
+	                 SELECT 10 ^ ex FROM generate_series(1, floor(log(greatest(mmax, 1)))::integer) ex) t)
+	       || format('<text x="%s" y="%s" text-anchor="middle">%s</text>', (x0 + x1) / 2, h - 8,
+	                 rfm_kmeans._html(recency))
+	       || format('<text x="16" y="%s" text-anchor="middle" transform="rotate(-90 16 %s)">%s (log scale)</text>',
+	                 (y0 + y1) / 2, (y0 + y1) / 2, rfm_kmeans._html(monetary))
+	  INTO axes;
+
+	IF with_clv THEN
+		-- clv_months in time units, a month being 30 days as in clv()
+		unit_months := (extract(year FROM time_unit) * 12 + extract(month FROM time_unit))::integer;
+		horizon := 30.0 * clv_months
+		           / (extract(epoch FROM time_unit - make_interval(months => unit_months)) / 86400 + 30 * unit_months);
+		-- every customer with the model's features: cluster, then, for the
+		-- customers clv() can value, P(alive), purchases, spend and CLV;
+		-- added up per cluster and in all by one GROUP BY
+		EXECUTE format($q$
+			WITH c AS (
+				SELECT cl, valued,
+				       CASE WHEN valued THEN rfm_kmeans.bgnbd_p_alive($1, x, t_x, t_cal) END AS p_alive,
+				       CASE WHEN valued THEN rfm_kmeans.bgnbd_expected($1, $3, x, t_x, t_cal) END AS purchases,
+				       CASE WHEN valued THEN rfm_kmeans.gamma_gamma_spend($2, x, m_x) END AS spend,
+				       CASE WHEN valued THEN rfm_kmeans.clv($1, $2, x, t_x, t_cal, m_x, $4, $5, $6) END AS clv
+				FROM (SELECT cl, x, t_x, t_cal, m_x,
+				             x IS NOT NULL AND t_x IS NOT NULL AND t_cal IS NOT NULL AND (x = 0 OR m_x > 0) AS valued
+				      FROM (SELECT rfm_kmeans.predict(%L, VARIADIC ARRAY[%s]) AS cl, x::pg_catalog.float8 AS x,
+				                   t_x::pg_catalog.float8 AS t_x, t_cal::pg_catalog.float8 AS t_cal,
+				                   m_x::pg_catalog.float8 AS m_x
+				            FROM %s WHERE %s) r) v),
+			g AS (
+				SELECT GROUPING(cl) = 1 AS all_rows, cl, count(*) AS n_rows, count(*) FILTER (WHERE valued) AS n,
+				       avg(p_alive) AS p_alive, avg(purchases) AS purchases, avg(spend) AS spend,
+				       avg(clv) AS mean_clv, sum(clv) AS total_clv
+				FROM c GROUP BY GROUPING SETS ((cl), ()))
+			SELECT array_agg(cl ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(n ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(p_alive ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(purchases ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(spend ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(mean_clv ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       array_agg(total_clv ORDER BY cl) FILTER (WHERE NOT all_rows),
+			       max(n_rows) FILTER (WHERE all_rows), max(n) FILTER (WHERE all_rows),
+			       max(p_alive) FILTER (WHERE all_rows), max(purchases) FILTER (WHERE all_rows),
+			       max(spend) FILTER (WHERE all_rows), max(mean_clv) FILTER (WHERE all_rows),
+			       max(total_clv) FILTER (WHERE all_rows)
+			FROM g$q$,
+			m.name, rfm_kmeans._float8_columns(m.features), relation, rfm_kmeans._none_null(m.features))
+		  INTO c_cluster, c_valued, c_p_alive, c_purchases, c_spend, c_mean, c_total,
+		       a_rows, a_valued, a_p_alive, a_purchases, a_spend, a_mean, a_total
+		  USING bgnbd, gamma_gamma, horizon, clv_months, monthly_discount, time_unit;
+		IF coalesce(a_valued, 0) = 0 THEN
+			RAISE EXCEPTION 'relation "%" has no customer to value: no row with the model''s features, x, t_x and t_cal, and m_x > 0 when x > 0',
+				relation USING ERRCODE = '22000';
+		END IF;
+		SELECT max(v) INTO max_clv FROM unnest(c_total) v;
+
+		SELECT string_agg(format('<tr data-cluster="%s"><td><span class="swatch" style="background:%s"></span>%s</td><td>%s</td>'
+		                         '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>'
+		                         '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+		                         s.cluster, palette[1 + s.cluster % 10], s.cluster, rfm_kmeans._html(s.label),
+		                         rfm_kmeans._num(coalesce(c.valued, 0)), rfm_kmeans._num(c.p_alive, 3),
+		                         rfm_kmeans._num(c.purchases, 2), rfm_kmeans._num(c.spend, 2),
+		                         rfm_kmeans._num(c.mean_clv, 2), rfm_kmeans._num(coalesce(c.total_clv, 0), 2),
+		                         CASE WHEN a_total > 0 THEN rfm_kmeans._num(100 * coalesce(c.total_clv, 0) / a_total, 1) || '%'
+		                              ELSE '-' END), '' ORDER BY s.cluster),
+		       string_agg(rfm_kmeans._svg_bar(s.cluster, s.label, coalesce(c.total_clv, 0), max_clv,
+		                                      palette[1 + s.cluster % 10], rfm_kmeans._num(coalesce(c.total_clv, 0), 2)),
+		                  '' ORDER BY s.cluster)
+		  INTO clv_rows, clv_bars
+		  FROM unnest(s_cluster, s_label) s(cluster, label)
+		  LEFT JOIN unnest(c_cluster, c_valued, c_p_alive, c_purchases, c_spend, c_mean, c_total)
+		            c(cluster, valued, p_alive, purchases, spend, mean_clv, total_clv) ON c.cluster = s.cluster;
+
+		-- the parameters, to 4 significant digits
+		SELECT string_agg(format('<tr data-model="%s"><td>%s</td><td>%s</td><td class="n">%s</td><td class="n">%s</td>'
+		                         '<td class="n">%s</td><td>%s</td></tr>',
+		                         p.id, p.name,
+		                         (SELECT string_agg(format('%s = %s', rfm_kmeans._html(u.name),
+		                                                   rfm_kmeans._num(u.v, CASE WHEN u.v > 0 AND u.v < 'Infinity'
+		                                                       THEN least(12, greatest(0, 3 - floor(log(u.v))::integer))
+		                                                       ELSE 4 END)), ', ' ORDER BY u.o)
+		                            FROM unnest(p.names, p.vals) WITH ORDINALITY u(name, v, o)),
+		                         rfm_kmeans._num(p.ll, 2), rfm_kmeans._num(p.n), rfm_kmeans._num(p.iterations),
+		                         CASE WHEN p.converged THEN 'yes' WHEN NOT p.converged THEN 'no' ELSE '-' END),
+		                  '' ORDER BY p.o)
+		  INTO clv_params
+		  FROM (VALUES (1, 'bgnbd', 'BG/NBD (purchases and dropout)', ARRAY['r', 'alpha', 'a', 'b'],
+		                ARRAY[bgnbd.r, bgnbd.alpha, bgnbd.a, bgnbd.b], bgnbd.log_likelihood, bgnbd.n_customers,
+		                bgnbd.iterations, bgnbd.converged),
+		               (2, 'gamma_gamma', 'Gamma-Gamma (spend per purchase)', ARRAY['p', 'q', 'v'],
+		                ARRAY[gamma_gamma.p, gamma_gamma.q, gamma_gamma.v], gamma_gamma.log_likelihood,
+		                gamma_gamma.n_customers, gamma_gamma.iterations, gamma_gamma.converged))
+		       p(o, id, name, names, vals, ll, n, iterations, converged);
+
+		IF holdout_length IS NOT NULL THEN
+			SELECT array_agg(ho.frequency ORDER BY ho.ordinality), array_agg(ho.customers ORDER BY ho.ordinality),
+			       array_agg(ho.predicted ORDER BY ho.ordinality), array_agg(ho.actual ORDER BY ho.ordinality)
+			  INTO ho_freq, ho_customers, ho_predicted, ho_actual
+			  FROM rfm_kmeans.clv_holdout(bgnbd, relation, holdout_length) WITH ORDINALITY ho;
+			SELECT coalesce(max(greatest(u.predicted, u.actual)), 1) INTO ho_max
+			  FROM unnest(ho_freq, ho_predicted, ho_actual) u(freq, predicted, actual)
+			 WHERE u.freq <> 'total' AND greatest(u.predicted, u.actual) > 0
+			   AND greatest(u.predicted, u.actual) < 'Infinity';
+			-- at most 4 ticks, every 1, 2, 2.5 or 5 times a power of 10
+			ho_step := 10 ^ floor(log(ho_max / 4));
+			ho_factor := CASE WHEN ho_max / 4 <= ho_step THEN 1 WHEN ho_max / 4 <= 2 * ho_step THEN 2
+			                  WHEN ho_max / 4 <= 2.5 * ho_step THEN 2.5 WHEN ho_max / 4 <= 5 * ho_step THEN 5 ELSE 10 END;
+			ho_step := ho_factor * ho_step;
+			ho_top := ho_step * ceil(ho_max / ho_step);
+			ho_digits := greatest(0, -floor(log(ho_step))::integer + CASE WHEN ho_factor = 2.5 THEN 1 ELSE 0 END);
+
+			-- one group per calibration frequency 0 .. 6, 7+: two bars
+			-- (predicted, actual) when it has customers; and the table
+			SELECT string_agg(format('<g class="holdout-group" data-frequency="%s">%s'
+			                         '<text x="%s" y="%s" text-anchor="middle">%s</text>'
+			                         '<text x="%s" y="%s" text-anchor="middle" style="font-size:10px">n = %s</text></g>',
+			                         rfm_kmeans._html(g.freq),
+			                         CASE WHEN u.customers > 0 THEN
+			                             (SELECT string_agg(format('<rect class="holdout-bar" data-series="%s" x="%s" y="%s" width="28" height="%s" fill="%s">'
+			                                                       '<title>%s: %s %s</title></rect>'
+			                                                       '<text x="%s" y="%s" text-anchor="middle" style="font-size:10px">%s</text>',
+			                                                       b.series, round((gx.cx + b.dx)::numeric, 1), hy0 - b.height,
+			                                                       b.height, b.colour, rfm_kmeans._html(g.freq), b.series,
+			                                                       rfm_kmeans._num(b.v, 3), round((gx.cx + b.dx + 14)::numeric, 1),
+			                                                       hy0 - b.height - 3, rfm_kmeans._num(b.v, 2)), '' ORDER BY b.o)
+			                                FROM (SELECT bb.*, round(((hy0 - hy1) * least(greatest(bb.v, 0) / ho_top, 1))::numeric, 1) AS height
+			                                      FROM (VALUES (1, 'predicted', u.predicted, -30, '#4e79a7'),
+			                                                   (2, 'actual', u.actual, 2, '#f28e2b')) bb(o, series, v, dx, colour)) b)
+			                         ELSE '' END,
+			                         round(gx.cx::numeric, 1), hy0 + 16, rfm_kmeans._html(g.freq),
+			                         round(gx.cx::numeric, 1), hy0 + 30, rfm_kmeans._num(coalesce(u.customers, 0))),
+			                  '' ORDER BY g.o),
+			       string_agg(format('<tr data-frequency="%s"><td>%s</td><td class="n">%s</td><td class="n">%s</td>'
+			                         '<td class="n">%s</td></tr>',
+			                         rfm_kmeans._html(g.freq), rfm_kmeans._html(g.freq), rfm_kmeans._num(coalesce(u.customers, 0)),
+			                         rfm_kmeans._num(u.predicted, 3), rfm_kmeans._num(u.actual, 3)), '' ORDER BY g.o)
+			  INTO ho_groups, ho_rows
+			  FROM unnest(ARRAY['0', '1', '2', '3', '4', '5', '6', '7+']) WITH ORDINALITY g(freq, o)
+			  LEFT JOIN unnest(ho_freq, ho_customers, ho_predicted, ho_actual) u(freq, customers, predicted, actual)
+			         ON u.freq = g.freq,
+			       LATERAL (SELECT hx0 + gw * (g.o - 0.5) AS cx) gx;
+			SELECT ho_rows || coalesce((SELECT format('<tr data-frequency="total"><td>all</td><td class="n">%s</td>'
+			                                          '<td class="n">%s</td><td class="n">%s</td></tr>',
+			                                          rfm_kmeans._num(u.customers), rfm_kmeans._num(u.predicted, 3),
+			                                          rfm_kmeans._num(u.actual, 3))
+			                            FROM unnest(ho_freq, ho_customers, ho_predicted, ho_actual)
+			                                 u(freq, customers, predicted, actual)
+			                            WHERE u.freq = 'total'), '')
+			  INTO ho_rows;
+
+			-- axes, the ticks of the mean purchases, the legend
+			SELECT format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#333"/>',
+			              hx0, hy0, hx1, hy0, hx0, hy0, hx0, hy1)
+			       || (SELECT string_agg(format('<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#ddd"/>'
+			                                    '<text x="%s" y="%s" text-anchor="end">%s</text>',
+			                                    hx0, round((hy0 - (hy0 - hy1) * ho_step * t / ho_top)::numeric, 1),
+			                                    hx1, round((hy0 - (hy0 - hy1) * ho_step * t / ho_top)::numeric, 1),
+			                                    hx0 - 6, round((hy0 - (hy0 - hy1) * ho_step * t / ho_top)::numeric, 1) + 4,
+			                                    rfm_kmeans._num(ho_step * t, ho_digits)), '')
+			           FROM generate_series(1, round(ho_top / ho_step)::integer) t)
+			       || format('<text x="%s" y="%s" text-anchor="end">0</text>', hx0 - 6, hy0 + 4)
+			       || format('<rect x="%s" y="10" width="12" height="12" fill="#4e79a7"/><text x="%s" y="20">predicted</text>'
+			                 '<rect x="%s" y="10" width="12" height="12" fill="#f28e2b"/><text x="%s" y="20">actual</text>',
+			                 hx1 - 170, hx1 - 152, hx1 - 70, hx1 - 52)
+			       || format('<text x="%s" y="%s" text-anchor="middle">repeat purchases in the calibration period</text>',
+			                 (hx0 + hx1) / 2, hh - 8)
+			       || format('<text x="16" y="%s" text-anchor="middle" transform="rotate(-90 16 %s)">mean purchases in the holdout</text>',
+			                 (hy0 + hy1) / 2, (hy0 + hy1) / 2)
+			  INTO ho_axes;
+
+			holdout := format($html$
+<h3>Calibration and holdout</h3>
+<p class="meta">Mean purchases in the holdout period (%1$s time units of %2$s after the calibration period): predicted by BG/NBD from each customer's calibration summary, and actual (x_holdout), by repeat purchases in the calibration period.</p>
+<svg id="holdout-chart" xmlns="http://www.w3.org/2000/svg" width="%3$s" height="%4$s" viewBox="0 0 %3$s %4$s" role="img"
+ aria-label="mean predicted and actual holdout purchases by calibration frequency">%5$s%6$s</svg>
+<table id="holdout"><thead><tr><th>repeat purchases (calibration)</th><th class="n">customers</th>
+<th class="n">mean predicted</th><th class="n">mean actual</th></tr></thead>
+<tbody>%7$s</tbody></table>$html$,
+				rfm_kmeans._num(holdout_length, 2), rfm_kmeans._html(time_unit::text), hw, hh, ho_axes, ho_groups,
+				ho_rows);
+		END IF;
+
+		clv_section := format($html$
+<section id="clv">
+<h2>Customer lifetime value</h2>
+<p class="meta">A customer's CLV over the next %1$s months: for each month i = 1 .. %1$s (30 days), the purchases BG/NBD expects in that month from the customer's x, t_x and t_cal (in time units of %2$s), times the spend per purchase Gamma-Gamma expects from x and m_x, divided by (1 + %3$s)<sup>i</sup>; summed over the months. P(alive): the probability that the customer is still active at the end of the calibration period. %4$s of %5$s customers valued; left out: those without x, t_x or t_cal, or with repeat purchases but no m_x &gt; 0.</p>
+<table id="clv-clusters"><thead><tr><th>cluster</th><th>label</th><th class="n">customers</th><th class="n">mean P(alive)</th>
+<th class="n">mean purchases, %1$s months</th><th class="n">mean spend per purchase</th><th class="n">mean CLV</th>
+<th class="n">total CLV</th><th class="n">share of CLV</th></tr></thead>
+<tbody>%6$s</tbody>
+<tfoot><tr data-cluster="all"><td></td><td>all</td><td class="n">%4$s</td><td class="n">%7$s</td><td class="n">%8$s</td>
+<td class="n">%9$s</td><td class="n">%10$s</td><td class="n">%11$s</td><td class="n">%12$s</td></tr></tfoot></table>
+<h3>Total CLV per cluster</h3>
+<svg id="bars-clv" xmlns="http://www.w3.org/2000/svg" width="760" height="%13$s">%14$s</svg>
+<h3>Models</h3>
+<table id="clv-parameters"><thead><tr><th>model</th><th>parameters</th><th class="n">log-likelihood</th>
+<th class="n">customers</th><th class="n">iterations</th><th>converged</th></tr></thead>
+<tbody>%15$s</tbody></table>%16$s
+</section>$html$,
+			clv_months, rfm_kmeans._html(time_unit::text), rfm_kmeans._html(monthly_discount::text),
+			rfm_kmeans._num(a_valued), rfm_kmeans._num(a_rows), clv_rows,
+			rfm_kmeans._num(a_p_alive, 3), rfm_kmeans._num(a_purchases, 2), rfm_kmeans._num(a_spend, 2),
+			rfm_kmeans._num(a_mean, 2), rfm_kmeans._num(a_total, 2),
+			CASE WHEN a_total > 0 THEN '100.0%' ELSE '-' END,
+			30 * m.k + 10, clv_bars, clv_params, holdout);
+	END IF;
+
+	doc := format($html$<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>%1$s</title>
+<style>
+body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; }
+h1 { font-size: 22px; } h2 { font-size: 17px; margin-top: 28px; } h3 { font-size: 15px; margin-top: 20px; }
+table { border-collapse: collapse; } td, th { padding: 4px 10px; border-bottom: 1px solid #ddd; text-align: left; }
+td.n, th.n { text-align: right; } .swatch { display: inline-block; width: 12px; height: 12px; margin-right: 6px; border-radius: 2px; }
+ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 16px; }
+svg text { font: 12px system-ui, sans-serif; fill: #222; } .point { fill-opacity: 0.55; }
+.meta { color: #666; } #clv-clusters td { white-space: nowrap; }
+</style></head>
+<body>
+<h1>%1$s</h1>
+<p class="meta">Model <b>%2$s</b> (version %3$s, trained %4$s on %5$s; features %6$s), applied to %7$s: %8$s customers, revenue %9$s.</p>
+<h2>Segments</h2>
+<table id="segments"><thead><tr><th>cluster</th><th>label</th><th class="n">customers</th><th class="n">share</th>
+<th class="n">mean recency</th><th class="n">mean frequency</th><th class="n">mean monetary</th><th class="n">revenue</th></tr></thead>
+<tbody>%10$s</tbody></table>
+<h2>Recency and monetary value</h2>
+<ul class="legend" id="legend">%11$s</ul>
+<svg id="scatter" xmlns="http://www.w3.org/2000/svg" width="%12$s" height="%13$s" viewBox="0 0 %12$s %13$s" role="img"
+ aria-label="recency against monetary value, coloured by cluster">%14$s%15$s%16$s</svg>
+<p class="meta">%17$s of %8$s customers drawn (chosen by a hash of their values). Crosses mark each cluster's centre: its mean recency and monetary value.</p>
+<h2>Customers per cluster</h2>
+<svg id="bars-customers" xmlns="http://www.w3.org/2000/svg" width="760" height="%18$s">%19$s</svg>
+<h2>Revenue per cluster</h2>
+<svg id="bars-revenue" xmlns="http://www.w3.org/2000/svg" width="760" height="%18$s">%20$s</svg>
+<h2>Model metrics</h2>
+<table id="metrics"><tbody>
+<tr><td>k</td><td class="n">%21$s</td></tr>
+<tr><td>training rows</td><td class="n">%22$s</td></tr>
+<tr><td>iterations (converged)</td><td class="n">%23$s (%24$s)</td></tr>
+<tr><td>inertia (training)</td><td class="n">%25$s</td></tr>
+<tr><td>mean distance to centroid (training)</td><td class="n">%26$s</td></tr>
+<tr><td>silhouette</td><td class="n">%27$s</td></tr>
+<tr><td>Davies-Bouldin</td><td class="n">%28$s</td></tr>
+<tr><td>Calinski-Harabasz</td><td class="n">%29$s</td></tr>
+</tbody></table>%30$s
+<p class="meta">Produced by rfm_kmeans.report_html().</p>
+</body></html>
+$html$,
+		rfm_kmeans._html(coalesce(title, 'Customer segments: ' || m.name)),
+		rfm_kmeans._html(m.name), m.version, to_char(m.created_at, 'YYYY-MM-DD HH24:MI TZ'),
+		rfm_kmeans._html(m.source_relation), rfm_kmeans._html(array_to_string(m.features, ', ')),
+		rfm_kmeans._html(relation::text), rfm_kmeans._num(total_n), rfm_kmeans._num(total_rev, 2),
+		summary, legend, w, h, axes, points, centres,
+		rfm_kmeans._num(coalesce(cardinality(p_cl), 0)),
+		30 * m.k + 10, bars_n, bars_rev,
+		m.k, rfm_kmeans._num(m.n_rows), m.iterations, CASE WHEN m.converged THEN 'yes' ELSE 'no' END,
+		rfm_kmeans._num(m.inertia, 2), rfm_kmeans._num(m.mean_distance, 4),
+		rfm_kmeans._num(e.silhouette, 3), rfm_kmeans._num(e.davies_bouldin, 3),
+		rfm_kmeans._num(e.calinski_harabasz, 1), clv_section);
+	RETURN doc;
+END
+$$;
+
+COMMENT ON FUNCTION rfm_kmeans.report_html(text, regclass, text, text, text, text, integer,
+	rfm_kmeans.bgnbd_params, rfm_kmeans.gamma_gamma_params, integer, float8, float8, interval) IS
+	'self-contained HTML report of an RFM model over a relation: segments, scatter, bars, metrics; CLV per cluster and the holdout check with BG/NBD and Gamma-Gamma parameters';

@@ -12,6 +12,7 @@
 
 #include "access/htup_details.h"
 #include "clv_common.h"
+#include "clv_state_text.h"
 #include "core/clv_fit.h"
 #include "core/clv_points.h"
 #include "core_hooks.h"
@@ -332,40 +333,6 @@ gamma_gamma_fit_final(PG_FUNCTION_ARGS)
  * table point by point; a repeated point is an error.
  * --------------------------------------------------------------------- */
 
-static void
-text_error(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type clv_fit_state: %s", what)));
-}
-
-static int64
-read_int(char **p, const char *what, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(*p, &end, 10);
-	if (end == *p || errno != 0 || v < min || v > max || (*end != ' ' && *end != '\0'))
-		text_error(what);
-	*p = end;
-	return (int64) v;
-}
-
-static double
-read_double(char **p, const char *what)
-{
-	char	   *end;
-	double		v = strtod(*p, &end);
-
-	if (end == *p || !isfinite(v) || (*end != ' ' && *end != '\0'))
-		text_error(what);
-	*p = end;
-	return v;
-}
-
 /* Add a point read from outside: a repeat means the input was forged. */
 static ClvPoints *
 add_read_point(ClvPoints *s, int32 x, double u, double v, int64 count, int errcode_)
@@ -400,30 +367,27 @@ PG_FUNCTION_INFO_V1(clv_fit_state_in);
 Datum
 clv_fit_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *p = PG_GETARG_CSTRING(0);
+	ClvTextReader r = {PG_GETARG_CSTRING(0), "clv_fit_state"};
 	ClvPoints  *s;
 	int64		kind,
 				n,
 				i;
 
-	if (read_int(&p, "version", 0, 255) != CLV_POINTS_VERSION)
-		text_error("unknown version");
-	kind = read_int(&p, "kind", CLV_POINTS_BGNBD, CLV_POINTS_GAMMA_GAMMA);
-	n = read_int(&p, "point count", 0, PG_INT32_MAX);
+	if (clv_text_int(&r, "version", 0, 255) != CLV_POINTS_VERSION)
+		clv_text_error(&r, "unknown version");
+	kind = clv_text_int(&r, "kind", CLV_POINTS_BGNBD, CLV_POINTS_GAMMA_GAMMA);
+	n = clv_text_int(&r, "point count", 0, PG_INT32_MAX);
 	s = new_points((ClvPointsKind) kind, 0);
 	for (i = 0; i < n; i++)
 	{
-		int32		x = (int32) read_int(&p, "x", 0, PG_INT32_MAX);
-		double		u = read_double(&p, "u"),
-					v = read_double(&p, "v");
-		int64		count = read_int(&p, "count", 1, PG_INT64_MAX);
+		int32		x = (int32) clv_text_int(&r, "x", 0, PG_INT32_MAX);
+		double		u = clv_text_double(&r, "u"),
+					v = clv_text_double(&r, "v");
+		int64		count = clv_text_int(&r, "count", 1, PG_INT64_MAX);
 
 		s = add_read_point(s, x, u, v, count, ERRCODE_INVALID_TEXT_REPRESENTATION);
 	}
-	while (*p == ' ')
-		p++;
-	if (*p != '\0')
-		text_error("trailing data");
+	clv_text_end(&r);
 	return checked(s, ERRCODE_INVALID_TEXT_REPRESENTATION);
 }
 

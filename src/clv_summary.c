@@ -20,6 +20,7 @@
 
 #include "access/htup_details.h"
 #include "clv_common.h"
+#include "clv_state_text.h"
 #include "core/clv_days.h"
 #include "core/ksum.h"
 #include "datatype/timestamp.h"
@@ -235,41 +236,6 @@ clv_summary_final(PG_FUNCTION_ARGS)
  * with 17 significant digits. Binary: the same fields in network order.
  * --------------------------------------------------------------------- */
 
-static void
-text_error(const char *what)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			 errmsg("invalid input syntax for type clv_summary_state: %s", what)));
-}
-
-static int64
-read_int(char **p, const char *what, int64 min, int64 max)
-{
-	char	   *end;
-	long long	v;
-
-	errno = 0;
-	v = strtoll(*p, &end, 10);
-	if (end == *p || errno != 0 || v < min || v > max || (*end != ' ' && *end != '\0'))
-		text_error(what);
-	*p = end;
-	return (int64) v;
-}
-
-static double
-read_double(char **p, const char *what)
-{
-	char	   *end;
-	double		v;
-
-	v = strtod(*p, &end);
-	if (end == *p || !isfinite(v) || (*end != ' ' && *end != '\0'))
-		text_error(what);
-	*p = end;
-	return v;
-}
-
 /* A state read from outside: rebuilt day by day, then checked whole. */
 static ClvDays *
 checked_input(ClvDays *s, int errcode_)
@@ -287,19 +253,19 @@ PG_FUNCTION_INFO_V1(clv_summary_state_in);
 Datum
 clv_summary_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *p = PG_GETARG_CSTRING(0);
+	ClvTextReader r = {PG_GETARG_CSTRING(0), "clv_summary_state"};
 	ClvDays    *s;
 	int64		n,
 				i;
 
-	if (read_int(&p, "version", 0, 255) != CLV_DAYS_VERSION)
-		text_error("unknown version");
+	if (clv_text_int(&r, "version", 0, 255) != CLV_DAYS_VERSION)
+		clv_text_error(&r, "unknown version");
 	s = new_state(0);
-	s->rows = read_int(&p, "rows", 0, PG_INT64_MAX);
-	s->first_ts = read_int(&p, "first_ts", PG_INT64_MIN, PG_INT64_MAX);
-	s->as_of = read_int(&p, "as_of", PG_INT64_MIN, PG_INT64_MAX);
-	s->unit_usecs = read_int(&p, "time unit", 0, PG_INT64_MAX);
-	n = read_int(&p, "day count", 0, CLV_DAYS_MAX);
+	s->rows = clv_text_int(&r, "rows", 0, PG_INT64_MAX);
+	s->first_ts = clv_text_int(&r, "first_ts", PG_INT64_MIN, PG_INT64_MAX);
+	s->as_of = clv_text_int(&r, "as_of", PG_INT64_MIN, PG_INT64_MAX);
+	s->unit_usecs = clv_text_int(&r, "time unit", 0, PG_INT64_MAX);
+	n = clv_text_int(&r, "day count", 0, CLV_DAYS_MAX);
 	if (n > 0)
 	{
 		ClvDays    *big = new_state((uint32) n);
@@ -310,18 +276,15 @@ clv_summary_state_in(PG_FUNCTION_ARGS)
 	}
 	for (i = 0; i < n; i++)
 	{
-		int32		day = (int32) read_int(&p, "day", PG_INT32_MIN, PG_INT32_MAX);
-		double		sum = read_double(&p, "spend"),
-					comp = read_double(&p, "spend compensation");
+		int32		day = (int32) clv_text_int(&r, "day", PG_INT32_MIN, PG_INT32_MAX);
+		double		sum = clv_text_double(&r, "spend"),
+					comp = clv_text_double(&r, "spend compensation");
 
 		if (s->n > 0 && clv_days_list(s)[s->n - 1].day >= day)
-			text_error("days out of order");
+			clv_text_error(&r, "days out of order");
 		(void) clv_days_add(s, day, sum, comp, NULL);
 	}
-	while (*p == ' ')
-		p++;
-	if (*p != '\0')
-		text_error("trailing data");
+	clv_text_end(&r);
 	PG_RETURN_POINTER(checked_input(s, ERRCODE_INVALID_TEXT_REPRESENTATION));
 }
 

@@ -87,6 +87,9 @@ SELECT pg_temp.err($$SELECT rfm_kmeans.clv_summary('2024-01-01', 1, '2024-02-01'
 SELECT pg_temp.err($$SELECT rfm_kmeans.clv_summary('2024-01-01', 1, '2024-02-01', '1 month')$$) AS month_unit;
 SELECT pg_temp.err($$SELECT rfm_kmeans.clv_summary('2024-01-01', 1, '2024-02-01'::timestamptz + g * interval '1 day')
                      FROM generate_series(1, 2) g$$) AS as_of_differs;
+-- repeat days whose total passes DBL_MAX still have a finite mean spend
+SELECT (s).x, (s).m_x FROM (SELECT rfm_kmeans.clv_summary(ts, a, '2024-03-01') AS s
+        FROM (VALUES ('2024-01-01'::timestamptz, 1::float8), ('2024-01-02', 1e308), ('2024-01-03', 1e308)) v(ts, a)) q;
 SELECT pg_temp.err($$SELECT rfm_kmeans.clv_summary('2024-01-01'::timestamptz + g * interval '1 day', 1e308, '2024-02-01')
                      FROM generate_series(1, 2) g, generate_series(1, 2) h$$) AS day_spend_overflow;
 

@@ -168,6 +168,10 @@ clv_summary_trans(PG_FUNCTION_ARGS)
 				 errmsg("clv_summary() spend of a day is out of range for type double precision")));
 	if (s->rows == 0 || ts < s->first_ts)
 		s->first_ts = ts;
+	if (s->rows == PG_INT64_MAX)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("clv_summary() row count out of range for type bigint")));
 	s->rows++;
 	PG_RETURN_POINTER(s);
 }
@@ -189,16 +193,25 @@ clv_summary_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("too many purchase days in one clv_summary() group"),
 				 errdetail("The limit is %u days.", CLV_DAYS_MAX)));
+	if (b->rows > PG_INT64_MAX - a->rows)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("clv_summary() row count out of range for type bigint")));
 	merged = new_state((uint32) Max(capacity, 1));
 	clv_days_merge(merged, (uint32) Max(capacity, 1), a, b);
 	{
 		uint32		i;
 
+		/* a day's compensated total, not only its sum, must stay finite */
 		for (i = 0; i < merged->n; i++)
-			if (!isfinite(clv_days_list(merged)[i].sum))
+		{
+			const ClvDay *d = &clv_days_list(merged)[i];
+
+			if (!isfinite(d->sum) || !isfinite(d->comp) || !isfinite(d->sum + d->comp))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("clv_summary() spend of a day is out of range for type double precision")));
+		}
 	}
 	PG_RETURN_POINTER(merged);
 }
@@ -266,6 +279,9 @@ clv_summary_state_in(PG_FUNCTION_ARGS)
 	s->as_of = clv_text_int(&r, "as_of", PG_INT64_MIN, PG_INT64_MAX);
 	s->unit_usecs = clv_text_int(&r, "time unit", 0, PG_INT64_MAX);
 	n = clv_text_int(&r, "day count", 0, CLV_DAYS_MAX);
+	/* a day takes 6 characters at least (" 0 0 0"): allocate no more than the text holds */
+	if ((size_t) n > strlen(r.p) / 6)
+		clv_text_error(&r, "more days than the text holds");
 	if (n > 0)
 	{
 		ClvDays    *big = new_state((uint32) n);

@@ -170,7 +170,31 @@ clv_days_summary(const ClvDays *s, ClvSummary *out)
 	out->t_cal = (double) ((int64_t) clv_day_of(s->as_of) - d[0].day) * days_per_unit;
 	for (i = 1; i < s->n; i++)
 		ksum_merge(&sum, &comp, d[i].sum, d[i].comp);
-	out->m_x = s->n > 1 ? (sum + comp) / (double) (s->n - 1) : NAN;
+	if (s->n > 1 && !isfinite(sum + comp))
+	{
+		/*
+		 * The repeat days' total passes DBL_MAX, their mean does not: add
+		 * the days scaled by 2^-(e+1) (exactly, x < 2^e), whose total stays
+		 * below DBL_MAX / 2, and scale the mean back. The mean is at most
+		 * the largest day: that bounds the last rounding.
+		 */
+		double		x = (double) (s->n - 1),
+					largest = 0,
+					scale;
+		int			e;
+
+		(void) frexp(x, &e);
+		scale = ldexp(1.0, -(e + 1));
+		sum = comp = 0;
+		for (i = 1; i < s->n; i++)
+		{
+			ksum_merge(&sum, &comp, d[i].sum * scale, d[i].comp * scale);
+			largest = fmax(largest, d[i].sum + d[i].comp);
+		}
+		out->m_x = fmin(ldexp((sum + comp) / x, e + 1), largest);
+	}
+	else
+		out->m_x = s->n > 1 ? (sum + comp) / (double) (s->n - 1) : NAN;
 	out->first_ts = s->first_ts;
 }
 
@@ -186,6 +210,8 @@ clv_days_check(const ClvDays *s, size_t buffer_bytes)
 		return "unknown format version";
 	if (s->n > s->capacity || clv_days_bytes(s->capacity) != buffer_bytes)
 		return "length does not match its header";
+	if (s->unit_usecs < 0)
+		return "time unit out of range";
 	if (s->n == 0)
 		return s->rows == 0 ? NULL : "rows without purchase days";
 	/* past here the state has purchases */
@@ -197,7 +223,9 @@ clv_days_check(const ClvDays *s, size_t buffer_bytes)
 	{
 		if (i > 0 && d[i].day <= d[i - 1].day)
 			return "purchase days out of order";
-		if (!(d[i].sum + d[i].comp >= 0) || !isfinite(d[i].sum) || !isfinite(d[i].comp))
+		/* a compensated sum of amounts >= 0: finite, >= 0, its correction smaller than it */
+		if (!isfinite(d[i].sum) || !isfinite(d[i].comp) || !isfinite(d[i].sum + d[i].comp) ||
+			!(d[i].sum + d[i].comp >= 0) || fabs(d[i].comp) > fabs(d[i].sum))
 			return "a purchase day's spend out of range";
 	}
 	if (clv_day_of(s->first_ts) != d[0].day)

@@ -1,15 +1,73 @@
 -- Mutation fuzzing of the state types' text input inside the server:
--- thousands of corrupted variants of valid rfm_state and kmeans_state
--- texts. Every one must be rejected with a data exception (22P02 from our
--- parser, or the key type's own input error; never XX000) or accepted; an
--- accepted text must round-trip exactly (its output parses back the same).
+-- thousands of corrupted variants of valid rfm_state, kmeans_state,
+-- clv_summary_state and clv_fit_state texts. Every one must be rejected
+-- with a data exception (22P02 from our parser, or the key type's own
+-- input error; never XX000) or accepted; an accepted text must round-trip
+-- exactly (its output parses back the same), and an accepted CLV state
+-- must go through its combine and final functions without an internal
+-- error. Real CLV states, built by the aggregates' transition functions
+-- over random customers, must round-trip exactly through text, agree with
+-- their binary form, and finalize to the same result. The defects the
+-- fuzzing found in the CLV states are tested alone at the end.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(6);
+SELECT plan(17);
 SELECT setseed(0.42);
 
-CREATE TEMP TABLE seeds AS SELECT typ, t FROM tap_helpers.state_seeds();
+-- The CLV aggregates' states without their final functions: what a
+-- partial aggregate passes on (the transition functions are not strict).
+CREATE AGGREGATE pg_temp.clv_summary_partial(timestamptz, float8, timestamptz, interval) (
+	SFUNC = rfm_kmeans.clv_summary_trans, STYPE = rfm_kmeans.clv_summary_state);
+CREATE AGGREGATE pg_temp.bgnbd_partial(float8, float8, float8) (
+	SFUNC = rfm_kmeans.bgnbd_fit_trans, STYPE = rfm_kmeans.clv_fit_state);
+CREATE AGGREGATE pg_temp.gamma_gamma_partial(float8, float8) (
+	SFUNC = rfm_kmeans.gamma_gamma_fit_trans, STYPE = rfm_kmeans.clv_fit_state);
+
+-- Valid CLV states, as text, to mutate: purchase days with same-day lines
+-- and a return, one day, only a return (no purchase day, reference set),
+-- days before 2000 in a unit of one day, a NULL row alone (no reference
+-- yet), two partial states combined; fit states of both kinds with
+-- repeated summaries (counts > 1) and an empty one.
+CREATE FUNCTION pg_temp.clv_seeds() RETURNS TABLE (typ text, t text) LANGUAGE sql AS $$
+	SELECT 'rfm_kmeans.clv_summary_state', s::text FROM (
+		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
+			('2024-01-01 10:00+00'::timestamptz, 12.5::float8), ('2024-01-01 18:00+00', 1 / 3::float8),
+			('2024-01-09', 3), ('2024-01-20', -4), ('2024-02-11 23:59:59.999999+00', 0)) v(ts, a)
+		UNION ALL
+		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
+			('2024-02-29 12:00+00'::timestamptz, 99.99::float8)) v(ts, a)
+		UNION ALL
+		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
+			('2024-02-01'::timestamptz, -5::float8)) v(ts, a)
+		UNION ALL
+		SELECT pg_temp.clv_summary_partial(ts, a, '1999-06-30', '1 day') FROM (VALUES
+			('1997-01-01 01:00+00'::timestamptz, 29.33::float8), ('1997-01-18', 20), ('1997-01-18 00:01', 9.73),
+			('1997-08-02', 14.96)) v(ts, a)
+		UNION ALL
+		SELECT rfm_kmeans.clv_summary_trans(NULL, NULL, NULL, '2024-03-01')
+		UNION ALL
+		SELECT rfm_kmeans.clv_summary_combine(
+			rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_trans(NULL, '2024-01-03', 5, '2024-03-01'), '2024-01-10', 6, '2024-03-01'),
+			rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_trans(NULL, '2024-01-10', 7, '2024-03-01'), '2024-01-01', 1e6, '2024-03-01'))
+	) v(s)
+	UNION ALL
+	SELECT 'rfm_kmeans.clv_fit_state', s::text FROM (
+		SELECT pg_temp.bgnbd_partial(x, t_x, t_cal) FROM (VALUES
+			(0::float8, 0::float8, 38.86::float8), (0, 0, 38.86), (2, 30.43, 38.86), (1, 1 / 7::float8, 20),
+			(2, 30.43, 38.86), (7, 12.5, 12.5)) v(x, t_x, t_cal)
+		UNION ALL
+		SELECT pg_temp.gamma_gamma_partial(x, m_x) FROM (VALUES
+			(1::float8, 22.345::float8), (2, 22.345), (1, 22.345), (0, NULL), (4, 1 / 3::float8)) v(x, m_x)
+		UNION ALL
+		SELECT rfm_kmeans.bgnbd_fit_trans(NULL, NULL, NULL, NULL)
+	) v(s)
+$$;
+
+CREATE TEMP TABLE seeds AS
+SELECT typ, t FROM tap_helpers.state_seeds()
+UNION ALL
+SELECT typ, t FROM pg_temp.clv_seeds();
 
 -- one random mutation of t
 CREATE FUNCTION pg_temp.mutate(t text) RETURNS text LANGUAGE plpgsql AS $$
@@ -61,6 +119,116 @@ SELECT is((SELECT count(*) FROM trials
           0::bigint, 'every accepted input round-trips exactly');
 SELECT diag(format('%s rejected, %s accepted', count(*) FILTER (WHERE result NOT LIKE 'ok:%'),
                    count(*) FILTER (WHERE result LIKE 'ok:%'))) FROM trials;
+
+-- the CLV types in particular: both are fuzzed, and mutations reach
+-- states the parser accepts (not only the first tokens' errors)
+SELECT is((SELECT count(DISTINCT typ) FROM trials
+           WHERE typ LIKE 'rfm_kmeans.clv%' AND result LIKE 'ok:%'
+             AND NOT EXISTS (SELECT 1 FROM seeds WHERE seeds.t = substr(trials.result, 4))),
+          2::bigint, 'mutated clv_summary_state and clv_fit_state texts are accepted too (states other than the seeds)');
+SELECT diag(format('%s: %s rejected (%s), %s accepted', typ, count(*) FILTER (WHERE result NOT LIKE 'ok:%'),
+                   string_agg(DISTINCT result, ', ') FILTER (WHERE result NOT LIKE 'ok:%'),
+                   count(*) FILTER (WHERE result LIKE 'ok:%')))
+FROM trials WHERE typ LIKE 'rfm_kmeans.clv%' GROUP BY typ ORDER BY typ;
+
+-- An accepted CLV state, whatever its values, goes through combine (with
+-- itself) and the final function: a result or a data exception, never an
+-- internal error (XX000, or XX001 from a state the combine function built).
+CREATE FUNCTION pg_temp.clv_use(t text, typ text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	kind text := split_part(t, ' ', 2);
+	out text;
+BEGIN
+	IF typ = 'rfm_kmeans.clv_summary_state' THEN
+		EXECUTE format('SELECT rfm_kmeans.clv_summary_final(rfm_kmeans.clv_summary_combine(s, s))::text
+		                FROM (SELECT %L::rfm_kmeans.clv_summary_state s) v', t) INTO out;
+	ELSE
+		EXECUTE format('SELECT rfm_kmeans.clv_fit_combine(s, s)::text || %s(rfm_kmeans.clv_fit_combine(s, s))::text
+		                FROM (SELECT %L::rfm_kmeans.clv_fit_state s) v',
+		               CASE kind WHEN '1' THEN 'rfm_kmeans.bgnbd_fit_final' ELSE 'rfm_kmeans.gamma_gamma_fit_final' END, t)
+			INTO out;
+	END IF;
+	RETURN 'ok';
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE;
+END
+$$;
+CREATE TEMP TABLE clv_uses AS
+SELECT typ, t, pg_temp.clv_use(substr(result, 4), typ) AS used
+FROM (SELECT DISTINCT typ, t, result FROM trials WHERE typ LIKE 'rfm_kmeans.clv%' AND result LIKE 'ok:%') a;
+SELECT is((SELECT string_agg(DISTINCT used, ', ') FROM clv_uses WHERE used <> 'ok' AND used NOT LIKE '22%'),
+          NULL, 'accepted CLV states combine and finalize, or fail with a data exception (class 22)');
+SELECT diag(format('accepted CLV states combined and finalized: %s', string_agg(used || ' x' || c, ', ')))
+FROM (SELECT used, count(*) AS c FROM clv_uses GROUP BY 1 ORDER BY 2 DESC) v;
+
+-- Real states: random customers' lines through clv_summary's transition
+-- function (three time units, returns among the lines, spend with all 17
+-- digits), and fit states of their summaries, whole and in ten parts.
+CREATE TEMP TABLE clv_lines AS
+SELECT c AS customer,
+       '2023-01-01'::timestamptz + random() * interval '420 days' AS ts,
+       CASE WHEN random() < 0.1 THEN -random() * 50 WHEN random() < 0.2 THEN round(random() * 200) ELSE random() * 200 END AS amount
+FROM generate_series(1, 300) c, generate_series(0, c % 11) k;
+CREATE TEMP TABLE clv_real AS
+SELECT customer, pg_temp.clv_summary_partial(ts, amount, '2024-03-01',
+       (ARRAY[interval '7 days', interval '1 day', interval '30 days 12:00'])[1 + customer % 3]) AS s
+FROM clv_lines GROUP BY customer;
+CREATE TEMP TABLE clv_real_fit AS
+SELECT g, pg_temp.bgnbd_partial(x, t_x, t_cal) AS bg, pg_temp.gamma_gamma_partial(x, m_x) AS gg
+FROM (SELECT customer % 10 AS g, (rfm_kmeans.clv_summary_final(s)).* FROM clv_real) v
+GROUP BY ROLLUP (g);
+CREATE TEMP TABLE real_states AS
+SELECT 'rfm_kmeans.clv_summary_state' AS typ, s::text AS t, rfm_kmeans.clv_summary_state_send(s) AS b FROM clv_real
+UNION ALL
+SELECT 'rfm_kmeans.clv_fit_state', bg::text, rfm_kmeans.clv_fit_state_send(bg) FROM clv_real_fit
+UNION ALL
+SELECT 'rfm_kmeans.clv_fit_state', gg::text, rfm_kmeans.clv_fit_state_send(gg) FROM clv_real_fit;
+CREATE FUNCTION pg_temp.send_of(t text, typ text) RETURNS bytea LANGUAGE plpgsql AS $$
+DECLARE
+	b bytea;
+BEGIN
+	EXECUTE format('SELECT %s(%L::%s)', typ || '_send', t, typ) INTO b;
+	RETURN b;
+END
+$$;
+
+SELECT is((SELECT count(*) FROM real_states WHERE pg_temp.parse(t, typ) <> 'ok:' || t), 0::bigint,
+          'real CLV states (' || (SELECT count(*) FROM real_states) || ') round-trip exactly through text');
+SELECT is((SELECT count(*) FROM real_states WHERE pg_temp.send_of(t, typ) <> b), 0::bigint,
+          'a real CLV state read from its text has the same binary form');
+SELECT is((SELECT count(*) FROM clv_real
+           WHERE rfm_kmeans.clv_summary_final(s) IS DISTINCT FROM rfm_kmeans.clv_summary_final(s::text::rfm_kmeans.clv_summary_state)),
+          0::bigint, 'clv_summary_final of a state read from its text: the same summary');
+SELECT is((SELECT rfm_kmeans.bgnbd_fit_final(bg)::text || rfm_kmeans.gamma_gamma_fit_final(gg)::text FROM clv_real_fit WHERE g IS NULL),
+          (SELECT rfm_kmeans.bgnbd_fit_final(bg::text::rfm_kmeans.clv_fit_state)::text
+                  || rfm_kmeans.gamma_gamma_fit_final(gg::text::rfm_kmeans.clv_fit_state)::text FROM clv_real_fit WHERE g IS NULL),
+          'the fits of states read from their text: the same parameters, bit for bit');
+
+-- Defects the fuzzing found (fixed): states the text input accepted whose
+-- combine or final function went wrong.
+CREATE FUNCTION pg_temp.sqlstate_of(q text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	out text;
+BEGIN
+	EXECUTE q INTO out;
+	RETURN 'ok:' || out;
+EXCEPTION WHEN OTHERS THEN
+	RETURN SQLSTATE;
+END
+$$;
+SELECT is(pg_temp.sqlstate_of($q$SELECT rfm_kmeans.clv_summary_combine(s, s)::text FROM
+            (SELECT '1 9223372036854775807 0 864000000000 604800000000 1 0 1 0'::rfm_kmeans.clv_summary_state s) v$q$),
+            '22003', 'combining states of 2^63 - 1 rows: a data exception, not a corrupt state');
+SELECT is(pg_temp.sqlstate_of($q$SELECT rfm_kmeans.clv_summary_combine(s, s)::text FROM
+            (SELECT '1 2 0 864000000000 604800000000 2 0 1 0 1 0 1e308'::rfm_kmeans.clv_summary_state s) v$q$),
+            '22P02', 'a day whose compensation term is larger than its sum is refused at input (it could overflow in combine)');
+SELECT is(pg_temp.sqlstate_of($q$SELECT rfm_kmeans.clv_summary_combine(s, s)::text FROM
+            (SELECT '1 2 0 864000000000 604800000000 2 0 1 0 1 1.7976931348623157e308 0'::rfm_kmeans.clv_summary_state s) v$q$),
+            '22003', 'combining days whose compensated total overflows: 22003, not a corrupt state');
+SELECT is(pg_temp.sqlstate_of($q$SELECT ('1 2 0 864000000000 604800000000 2 0 1 0 1 1.7976931348623157e308 1.7976931348623157e308'::rfm_kmeans.clv_summary_state)::text$q$),
+          '22P02', 'a day whose spend overflows a double is refused (not m_x = Infinity)');
+SELECT is(pg_temp.sqlstate_of($q$SELECT '1 0 0 0 1 40000000'::rfm_kmeans.clv_summary_state::text$q$),
+          '22P02', 'a day count larger than the text holds is refused before anything is allocated');
 SELECT is(pg_postmaster_start_time() < now(), true, 'the server is up');
 
 SELECT * FROM finish();

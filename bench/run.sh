@@ -9,7 +9,7 @@
 # and ratios to the floor SELECT sum(a), sum(b), sum(c) FROM t (serial) on
 # the same table, with the target of each ratio.
 #
-#   bench/run.sh                 # full size (about 7 minutes on 2 cores)
+#   bench/run.sh                 # full size (about 17 minutes on 2 cores)
 #   RFM_BENCH_SCALE=10 bench/run.sh   # every table 10x smaller, for a quick look
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"

@@ -5,6 +5,7 @@
 #   make installcheck    pg_regress tests (sql/ + expected/) on a running server
 #   make unit            C unit tests of src/core/ under ASan + UBSan
 #   make unit-tsan       the multi-threaded ones under ThreadSanitizer
+#   make dist            the release archive for PGXN (rfm_kmeans-<version>.zip)
 #
 # The full suite (packages, throwaway cluster, all tests): scripts/test.sh
 
@@ -99,3 +100,11 @@ fuzz: $(addprefix test/fuzz/bin/,$(FUZZ_TARGETS))
 .PHONY: valgrind
 valgrind:
 	scripts/valgrind.sh
+
+# ---------------------------------------------------------------------------
+# The release archive PGXN takes: HEAD's tracked files, META.json included,
+# under one top directory named after the release.
+# ---------------------------------------------------------------------------
+.PHONY: dist
+dist:
+	git archive --format zip --prefix $(EXTENSION)-$(EXTVERSION)/ -o $(EXTENSION)-$(EXTVERSION).zip HEAD

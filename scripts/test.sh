@@ -391,7 +391,27 @@ integrity() {
 }
 
 STARTED_AT=$(psql_q -At -d postgres -c "SELECT pg_postmaster_start_time()")
+# PGXN packaging: META.json against the meta spec, the control file and the
+# tree; the release archive `make dist` builds holds what a PGXN client
+# builds from (META.json, control, Makefile, every install script).
+pgxn_meta() {
+	perl test/packaging/check_meta.pl "$REPO_ROOT" || return 1
+	local dir version zip
+	dir=$(mktemp -d)
+	version=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$REPO_ROOT/rfm_kmeans.control")
+	zip="$dir/rfm_kmeans-$version.zip"
+	git -C "$REPO_ROOT" archive --format zip --prefix "rfm_kmeans-$version/" -o "$zip" HEAD || return 1
+	local listing f
+	listing=$(python3 -m zipfile -l "$zip" | awk 'NR > 1 { print $1 }')
+	for f in META.json LICENSE README.md rfm_kmeans.control Makefile $(cd "$REPO_ROOT" && git ls-files 'src/rfm_kmeans--*.sql'); do
+		grep -qx "rfm_kmeans-$version/$f" <<<"$listing" || { echo "the release archive lacks $f"; rm -rf "$dir"; return 1; }
+	done
+	echo "ok: META.json valid; rfm_kmeans-$version.zip holds $(wc -l <<<"$listing") entries"
+	rm -rf "$dir"
+}
+
 run_suite "pg_regress" regress
+run_suite "PGXN: META.json and the release archive" pgxn_meta
 run_suite "pgTAP" pgtap
 run_suite "Citus: a coordinator and two workers" citus_suite
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore

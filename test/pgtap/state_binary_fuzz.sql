@@ -21,54 +21,6 @@ BEGIN;
 SELECT plan(13);
 SELECT setseed(0.17);
 
--- The CLV aggregates' states without their final functions: what a
--- partial aggregate passes on (the transition functions are not strict).
-CREATE AGGREGATE pg_temp.clv_summary_partial(timestamptz, float8, timestamptz, interval) (
-	SFUNC = rfm_kmeans.clv_summary_trans, STYPE = rfm_kmeans.clv_summary_state);
-CREATE AGGREGATE pg_temp.bgnbd_partial(float8, float8, float8) (
-	SFUNC = rfm_kmeans.bgnbd_fit_trans, STYPE = rfm_kmeans.clv_fit_state);
-CREATE AGGREGATE pg_temp.gamma_gamma_partial(float8, float8) (
-	SFUNC = rfm_kmeans.gamma_gamma_fit_trans, STYPE = rfm_kmeans.clv_fit_state);
-
--- Valid CLV states, as text (the same as state_input_fuzz.sql's): purchase
--- days with same-day lines and a return, one day, only a return, days
--- before 2000 in a unit of one day, a NULL row alone, two partial states
--- combined; fit states of both kinds with repeated summaries and an empty one.
-CREATE FUNCTION pg_temp.clv_seeds() RETURNS TABLE (typ text, t text) LANGUAGE sql AS $$
-	SELECT 'rfm_kmeans.clv_summary_state', s::text FROM (
-		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
-			('2024-01-01 10:00+00'::timestamptz, 12.5::float8), ('2024-01-01 18:00+00', 1 / 3::float8),
-			('2024-01-09', 3), ('2024-01-20', -4), ('2024-02-11 23:59:59.999999+00', 0)) v(ts, a)
-		UNION ALL
-		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
-			('2024-02-29 12:00+00'::timestamptz, 99.99::float8)) v(ts, a)
-		UNION ALL
-		SELECT pg_temp.clv_summary_partial(ts, a, '2024-03-01', '7 days') FROM (VALUES
-			('2024-02-01'::timestamptz, -5::float8)) v(ts, a)
-		UNION ALL
-		SELECT pg_temp.clv_summary_partial(ts, a, '1999-06-30', '1 day') FROM (VALUES
-			('1997-01-01 01:00+00'::timestamptz, 29.33::float8), ('1997-01-18', 20), ('1997-01-18 00:01', 9.73),
-			('1997-08-02', 14.96)) v(ts, a)
-		UNION ALL
-		SELECT rfm_kmeans.clv_summary_trans(NULL, NULL, NULL, '2024-03-01')
-		UNION ALL
-		SELECT rfm_kmeans.clv_summary_combine(
-			rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_trans(NULL, '2024-01-03', 5, '2024-03-01'), '2024-01-10', 6, '2024-03-01'),
-			rfm_kmeans.clv_summary_trans(rfm_kmeans.clv_summary_trans(NULL, '2024-01-10', 7, '2024-03-01'), '2024-01-01', 1e6, '2024-03-01'))
-	) v(s)
-	UNION ALL
-	SELECT 'rfm_kmeans.clv_fit_state', s::text FROM (
-		SELECT pg_temp.bgnbd_partial(x, t_x, t_cal) FROM (VALUES
-			(0::float8, 0::float8, 38.86::float8), (0, 0, 38.86), (2, 30.43, 38.86), (1, 1 / 7::float8, 20),
-			(2, 30.43, 38.86), (7, 12.5, 12.5)) v(x, t_x, t_cal)
-		UNION ALL
-		SELECT pg_temp.gamma_gamma_partial(x, m_x) FROM (VALUES
-			(1::float8, 22.345::float8), (2, 22.345), (1, 22.345), (0, NULL), (4, 1 / 3::float8)) v(x, m_x)
-		UNION ALL
-		SELECT rfm_kmeans.bgnbd_fit_trans(NULL, NULL, NULL, NULL)
-	) v(s)
-$$;
-
 -- the binary form of the text t of a state of type typ
 CREATE FUNCTION pg_temp.send_of(t text, typ text) RETURNS bytea LANGUAGE plpgsql AS $$
 DECLARE
@@ -83,7 +35,7 @@ CREATE TEMP TABLE bin_seeds AS
 SELECT row_number() OVER () AS id, typ, key_type, pg_temp.send_of(t, typ) AS b
 FROM (SELECT typ, key_type, t FROM tap_helpers.state_seeds()
       UNION ALL
-      SELECT typ, NULL, t FROM pg_temp.clv_seeds()) s;
+      SELECT typ, NULL, t FROM tap_helpers.clv_seeds()) s;
 
 -- a random byte string of length n
 CREATE FUNCTION pg_temp.random_bytes(n int) RETURNS bytea LANGUAGE sql AS $$
@@ -250,11 +202,11 @@ SELECT c AS customer,
        CASE WHEN random() < 0.1 THEN -random() * 50 WHEN random() < 0.2 THEN round(random() * 200) ELSE random() * 200 END AS amount
 FROM generate_series(1, 300) c, generate_series(0, c % 11) k;
 CREATE TEMP TABLE clv_real AS
-SELECT customer, pg_temp.clv_summary_partial(ts, amount, '2024-03-01',
+SELECT customer, tap_helpers.clv_summary_partial(ts, amount, '2024-03-01',
        (ARRAY[interval '7 days', interval '1 day', interval '30 days 12:00'])[1 + customer % 3]) AS s
 FROM clv_lines GROUP BY customer;
 CREATE TEMP TABLE clv_real_fit AS
-SELECT g, pg_temp.bgnbd_partial(x, t_x, t_cal) AS bg, pg_temp.gamma_gamma_partial(x, m_x) AS gg
+SELECT g, tap_helpers.bgnbd_partial(x, t_x, t_cal) AS bg, tap_helpers.gamma_gamma_partial(x, m_x) AS gg
 FROM (SELECT customer % 10 AS g, (rfm_kmeans.clv_summary_final(s)).* FROM clv_real) v
 GROUP BY ROLLUP (g);
 

@@ -193,22 +193,8 @@ SELECT diag(format('%s rejected (%s), %s accepted', count(*) FILTER (WHERE resul
                    (SELECT string_agg(r || ' x' || c, ', ') FROM (SELECT result AS r, count(*) AS c FROM bin_trials
                     WHERE result <> 'ok' GROUP BY 1 ORDER BY 2 DESC) t),
                    count(*) FILTER (WHERE result = 'ok'))) FROM bin_trials;
--- Real states: random customers' lines through clv_summary's transition
--- function (three time units, returns among the lines, spend with all 17
--- digits), and fit states of their summaries, whole and in ten parts.
-CREATE TEMP TABLE clv_lines AS
-SELECT c AS customer,
-       '2023-01-01'::timestamptz + random() * interval '420 days' AS ts,
-       CASE WHEN random() < 0.1 THEN -random() * 50 WHEN random() < 0.2 THEN round(random() * 200) ELSE random() * 200 END AS amount
-FROM generate_series(1, 300) c, generate_series(0, c % 11) k;
-CREATE TEMP TABLE clv_real AS
-SELECT customer, tap_helpers.clv_summary_partial(ts, amount, '2024-03-01',
-       (ARRAY[interval '7 days', interval '1 day', interval '30 days 12:00'])[1 + customer % 3]) AS s
-FROM clv_lines GROUP BY customer;
-CREATE TEMP TABLE clv_real_fit AS
-SELECT g, tap_helpers.bgnbd_partial(x, t_x, t_cal) AS bg, tap_helpers.gamma_gamma_partial(x, m_x) AS gg
-FROM (SELECT customer % 10 AS g, (rfm_kmeans.clv_summary_final(s)).* FROM clv_real) v
-GROUP BY ROLLUP (g);
+-- Real states (tap_helpers): clv_lines, clv_real, clv_real_fit
+SELECT tap_helpers.make_clv_real_states();
 
 -- all of them through one binary COPY, each row (id, state)
 CREATE FUNCTION pg_temp.copy_binary(tbl text, q text) RETURNS void LANGUAGE plpgsql AS $$

@@ -363,6 +363,10 @@ checked(ClvPoints *s, int errcode_)
 	PG_RETURN_POINTER(s);
 }
 
+/*
+ * clv_fit_state_in(cstring): the text form read back, point by point (a
+ * repeated point means forged input), then checked whole; 22P02 otherwise.
+ */
 PG_FUNCTION_INFO_V1(clv_fit_state_in);
 Datum
 clv_fit_state_in(PG_FUNCTION_ARGS)
@@ -401,6 +405,7 @@ sorted_points(const ClvPoints *s)
 	return points;
 }
 
+/* clv_fit_state_out(state): the text form, points in canonical order (x, u, v). */
 PG_FUNCTION_INFO_V1(clv_fit_state_out);
 Datum
 clv_fit_state_out(PG_FUNCTION_ARGS)
@@ -418,6 +423,7 @@ clv_fit_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out.data);
 }
 
+/* clv_fit_state_send(state): the binary form, the text form's fields in network order. */
 PG_FUNCTION_INFO_V1(clv_fit_state_send);
 Datum
 clv_fit_state_send(PG_FUNCTION_ARGS)
@@ -449,6 +455,10 @@ binary_error(const char *what)
 			 errmsg("invalid binary clv_fit_state: %s", what)));
 }
 
+/*
+ * clv_fit_state_recv(internal): the binary form read back point by point
+ * and checked whole like text input; a malformed message is 22P03.
+ */
 PG_FUNCTION_INFO_V1(clv_fit_state_recv);
 Datum
 clv_fit_state_recv(PG_FUNCTION_ARGS)

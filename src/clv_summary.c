@@ -262,6 +262,11 @@ checked_input(ClvDays *s, int errcode_)
 	return s;
 }
 
+/*
+ * clv_summary_state_in(cstring): the text form read back. Rebuilds the
+ * state day by day (days in increasing order, no more than the text can
+ * hold) and checks it whole; malformed or inconsistent text is 22P02.
+ */
 PG_FUNCTION_INFO_V1(clv_summary_state_in);
 Datum
 clv_summary_state_in(PG_FUNCTION_ARGS)
@@ -304,6 +309,7 @@ clv_summary_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(checked_input(s, ERRCODE_INVALID_TEXT_REPRESENTATION));
 }
 
+/* clv_summary_state_out(state): the text form; the state is checked first (XX001 if damaged). */
 PG_FUNCTION_INFO_V1(clv_summary_state_out);
 Datum
 clv_summary_state_out(PG_FUNCTION_ARGS)
@@ -321,6 +327,7 @@ clv_summary_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out.data);
 }
 
+/* clv_summary_state_send(state): the binary form, the text form's fields in network order. */
 PG_FUNCTION_INFO_V1(clv_summary_state_send);
 Datum
 clv_summary_state_send(PG_FUNCTION_ARGS)
@@ -353,6 +360,11 @@ binary_error(const char *what)
 			 errmsg("invalid binary clv_summary_state: %s", what)));
 }
 
+/*
+ * clv_summary_state_recv(internal): the binary form read back, rebuilt and
+ * checked whole like text input; a malformed message is 22P03 (08P01 when
+ * it ends early).
+ */
 PG_FUNCTION_INFO_V1(clv_summary_state_recv);
 Datum
 clv_summary_state_recv(PG_FUNCTION_ARGS)

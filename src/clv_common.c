@@ -44,6 +44,7 @@ typedef struct ParamsCache
 	Size		len[2];
 	char	   *bytes[2];
 	double		values[2][4];
+	void	   *function_cache;	/* clv_function_cache() */
 } ParamsCache;
 
 static ParamsCache *
@@ -121,6 +122,12 @@ get_params(FunctionCallInfo fcinfo, int argno, int slot, const char *type_name,
 	memcpy(cache->bytes[slot], rec, len);
 	cache->len[slot] = len;
 	memcpy(cache->values[slot], out, sizeof(double) * n);
+}
+
+void	  **
+clv_function_cache(FunctionCallInfo fcinfo)
+{
+	return &params_cache(fcinfo)->function_cache;
 }
 
 void

@@ -27,6 +27,12 @@ void		clv_get_bgnbd(FunctionCallInfo fcinfo, int argno, int slot, BgnbdParams *o
 void		clv_get_gamma_gamma(FunctionCallInfo fcinfo, int argno, int slot, GammaGammaParams *out);
 
 /*
+ * A pointer kept in flinfo->fn_extra beside the parameter cache, for a
+ * function's own per-query cache (NULL until it sets it; in fn_mcxt).
+ */
+void	  **clv_function_cache(FunctionCallInfo fcinfo);
+
+/*
  * An interval in microseconds, days of 24 hours and months of 30 days:
  * ERROR 22023 naming the argument unless it is at least 1 microsecond.
  */

@@ -12,6 +12,7 @@
 #include <math.h>
 
 #include "clv_common.h"
+#include "clv_value_cache.h"
 #include "core/clv_days.h"
 #include "fmgr.h"
 #include "utils/timestamp.h"
@@ -133,9 +134,11 @@ clv_value(PG_FUNCTION_ARGS)
 				unit_days,
 				horizons[CLV_MAX_MONTHS],
 				expected[CLV_MAX_MONTHS],
-				value = 0,
+				value,
+				purchases,
 				previous = 0,
 				factor = 1;
+	ClvValueContext ctx;
 	int32		months;
 	int			i;
 
@@ -161,17 +164,32 @@ clv_value(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("clv() argument monthly_discount must be finite and > -1, got %g", discount)));
 	m = spend("clv", &gg, x, PG_ARGISNULL(5), PG_ARGISNULL(5) ? 0 : PG_GETARG_FLOAT8(5));
-	for (i = 0; i < months; i++)
-		horizons[i] = 30.0 * (i + 1) / unit_days;
-	/* the months in blocks of 12 share one series pass */
-	for (i = 0; i < months; i += 12)
-		bgnbd_expected_many(&bg, horizons + i, Min(12, months - i), x, t_x, t_cal, expected + i);
-	for (i = 0; i < months; i++)
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.bg = bg;
+	ctx.months = months;
+	ctx.discount = discount;
+	ctx.unit_days = unit_days;
+	if (!clv_value_cache_find(clv_function_cache(fcinfo), fcinfo->flinfo->fn_mcxt, &ctx,
+							  x, t_x, t_cal, &purchases))
 	{
-		factor /= 1 + discount;
-		value += m * (expected[i] - previous) * factor;
-		previous = expected[i];
+		/* the discounted expected purchases, month by month */
+		for (i = 0; i < months; i++)
+			horizons[i] = 30.0 * (i + 1) / unit_days;
+		/* the months in blocks of 12 share one series pass */
+		for (i = 0; i < months; i += 12)
+			bgnbd_expected_many(&bg, horizons + i, Min(12, months - i), x, t_x, t_cal, expected + i);
+		purchases = 0;
+		for (i = 0; i < months; i++)
+		{
+			factor /= 1 + discount;
+			purchases += (expected[i] - previous) * factor;
+			previous = expected[i];
+		}
+		check_finite_result("clv", purchases);
+		clv_value_cache_store(clv_function_cache(fcinfo), fcinfo->flinfo->fn_mcxt,
+							  x, t_x, t_cal, purchases);
 	}
+	value = m * purchases;
 	check_finite_result("clv", value);
 	PG_RETURN_FLOAT8(value);
 }

@@ -58,7 +58,8 @@ numerator_series(const BgnbdParams *p, double x, const double *z, const double *
 	double		sum[16],
 				zpow[16];
 	int			i,
-				m;
+				m,
+				lo = 0;			/* horizons below lo have converged */
 
 	if (n > 16)
 		return false;
@@ -73,7 +74,7 @@ numerator_series(const BgnbdParams *p, double x, const double *z, const double *
 					term_max,
 					q;
 
-		for (i = 0; i < n; i++)
+		for (i = lo; i < n; i++)
 		{
 			zpow[i] *= z[i];
 			sum[i] += k * zpow[i];
@@ -87,6 +88,16 @@ numerator_series(const BgnbdParams *p, double x, const double *z, const double *
 		q = fmax(fabs(step) * zmax, zmax);
 		if (term_max == 0 || (q < 1 && term_max * q / (1 - q) <= 1e-16 * fabs(sum[n - 1])))
 			break;
+		/* shorter horizons (smaller z) converge first: stop adding to them */
+		while (lo < n - 1)
+		{
+			double		t = fabs(k * zpow[lo]),
+						ql = fmax(fabs(step) * z[lo], z[lo]);
+
+			if (!(t == 0 || (ql < 1 && t * ql / (1 - ql) <= 1e-16 * fabs(sum[lo]))))
+				break;
+			lo++;
+		}
 		k *= step;
 	}
 	if (m > SERIES_MAX_TERMS)

@@ -1,0 +1,41 @@
+/*
+ * clv_value_cache.h
+ *	  clv()'s per-query cache: the discounted expected purchases of a
+ *	  customer summary (x, t_x, t_cal) depend on nothing else but the BG/NBD
+ *	  parameters, the months, the discount and the time unit, and customers
+ *	  share summaries (a day grid: 1M simulated customers have 208,000
+ *	  distinct ones), so each distinct summary's series is summed once.
+ */
+#ifndef RFM_CLV_VALUE_CACHE_H
+#define RFM_CLV_VALUE_CACHE_H
+
+#include "postgres.h"
+
+#include "core/bgnbd.h"
+
+/* What a cached value depends on besides the summary. */
+typedef struct ClvValueContext
+{
+	BgnbdParams bg;
+	int64		months;			/* int64: no padding, contexts compare by bytes */
+	double		discount;
+	double		unit_days;
+} ClvValueContext;
+
+/*
+ * The cached value of (x, t_x, t_cal) under ctx into *value: true if found.
+ * *cache is the cache's pointer (from clv_function_cache), allocated in
+ * mcxt; a context different from the cached one empties it.
+ */
+bool		clv_value_cache_find(void **cache, MemoryContext mcxt, const ClvValueContext *ctx,
+								 double x, double t_x, double t_cal, double *value);
+
+/*
+ * Keep the value of (x, t_x, t_cal), computed after find() missed it under
+ * the same context; nothing when the cache is full (2^19 summaries, 16 MB).
+ * Only values computed without error are kept.
+ */
+void		clv_value_cache_store(void **cache, MemoryContext mcxt,
+								  double x, double t_x, double t_cal, double value);
+
+#endif							/* RFM_CLV_VALUE_CACHE_H */

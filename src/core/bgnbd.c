@@ -35,13 +35,6 @@ bgnbd_check_customer(double x, double t_x, double t_cal)
 	return NULL;
 }
 
-bool
-bgnbd_params_valid(const BgnbdParams *p)
-{
-	return p->r > 0 && p->alpha > 0 && p->a > 0 && p->b > 0 &&
-		isfinite(p->r) && isfinite(p->alpha) && isfinite(p->a) && isfinite(p->b);
-}
-
 void
 bgnbd_x_terms(const BgnbdParams *p, int x, BgnbdXTerms *out)
 {

@@ -34,9 +34,6 @@ typedef struct BgnbdParams
  */
 const char *bgnbd_check_customer(double x, double t_x, double t_cal);
 
-/* Whether every parameter is finite and > 0. */
-bool		bgnbd_params_valid(const BgnbdParams *p);
-
 /*
  * One customer's log-likelihood, in log-sum-exp form:
  *   ln[ B(a, b+x)/B(a,b) G(r+x)/G(r) alpha^r / (alpha+t_cal)^(r+x)

@@ -13,13 +13,6 @@
 #define Q 1
 #define V 2
 
-bool
-gamma_gamma_params_valid(const GammaGammaParams *g)
-{
-	return g->p > 0 && g->q > 0 && g->v > 0 &&
-		isfinite(g->p) && isfinite(g->q) && isfinite(g->v);
-}
-
 void
 gamma_gamma_x_terms(const GammaGammaParams *g, int x, GammaGammaXTerms *out)
 {

@@ -21,8 +21,6 @@ typedef struct GammaGammaParams
 	double		v;
 } GammaGammaParams;
 
-bool		gamma_gamma_params_valid(const GammaGammaParams *g);
-
 /*
  * One customer's log-likelihood (x >= 1, m_x > 0):
  *   ln G(px+q) - ln G(px) - ln G(q) + q ln v + (px-1) ln m_x + px ln x

@@ -33,15 +33,48 @@ SELECT count(*) AS aggregates,
 FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
 WHERE p.pronamespace = 'rfm_kmeans'::regnamespace;
 
--- every object of the extension has a comment
-SELECT count(*) AS objects_without_comment
-FROM pg_depend d
-WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans')
-  AND d.deptype = 'e'
-  AND d.classid IN ('pg_proc'::regclass, 'pg_type'::regclass, 'pg_class'::regclass)
-  AND obj_description(d.objid, d.classid::regclass::text) IS NULL
-  AND NOT (d.classid = 'pg_type'::regclass AND
-           EXISTS (SELECT FROM pg_type t WHERE t.oid = d.objid AND t.typelem <> 0 AND t.typname LIKE '\_%'));
+-- every object the install scripts create has a comment: the extension's
+-- functions, types and tables, the schema, and on the schema's relations
+-- every column, constraint, index, trigger and policy (array types aside);
+-- lists the ones without
+WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans'),
+rels AS (SELECT oid FROM pg_class WHERE relnamespace = 'rfm_kmeans'::regnamespace),
+objects(kind, name, description) AS (
+	SELECT 'member', pg_describe_object(d.classid, d.objid, 0),
+	       obj_description(d.objid, d.classid::regclass::text)
+	FROM pg_depend d, ext
+	WHERE d.refobjid = ext.oid AND d.deptype = 'e'
+	  AND NOT EXISTS (SELECT FROM pg_type t WHERE d.classid = 'pg_type'::regclass
+	                  AND t.oid = d.objid AND t.typelem <> 0 AND t.typname LIKE '\_%')
+	UNION ALL
+	SELECT 'schema', 'rfm_kmeans', obj_description('rfm_kmeans'::regnamespace, 'pg_namespace')
+	UNION ALL
+	SELECT 'relation', c.oid::regclass::text, obj_description(c.oid, 'pg_class')
+	FROM pg_class c JOIN rels USING (oid) WHERE c.relkind <> 'c'
+	UNION ALL
+	SELECT 'column', a.attrelid::regclass || '.' || a.attname, col_description(a.attrelid, a.attnum)
+	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN rels USING (oid)
+	WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind <> 'i'
+	UNION ALL
+	SELECT 'constraint', c.conname || ' on ' || c.conrelid::regclass, obj_description(c.oid, 'pg_constraint')
+	FROM pg_constraint c JOIN rels ON rels.oid = c.conrelid
+	UNION ALL
+	SELECT 'trigger', t.tgname || ' on ' || t.tgrelid::regclass, obj_description(t.oid, 'pg_trigger')
+	FROM pg_trigger t JOIN rels ON rels.oid = t.tgrelid WHERE NOT t.tgisinternal
+	UNION ALL
+	SELECT 'policy', p.polname || ' on ' || p.polrelid::regclass, obj_description(p.oid, 'pg_policy')
+	FROM pg_policy p JOIN rels ON rels.oid = p.polrelid
+)
+SELECT kind, name AS object_without_comment FROM objects
+WHERE description IS NULL OR description = '' ORDER BY 1, 2;
+
+-- how many of each were checked (a check that found nothing to check fails here)
+WITH rels AS (SELECT oid FROM pg_class WHERE relnamespace = 'rfm_kmeans'::regnamespace)
+SELECT (SELECT count(*) FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN rels USING (oid)
+        WHERE a.attnum > 0 AND NOT a.attisdropped AND c.relkind <> 'i') AS columns,
+       (SELECT count(*) FROM pg_constraint c JOIN rels ON rels.oid = c.conrelid) AS constraints,
+       (SELECT count(*) FROM pg_trigger t JOIN rels ON rels.oid = t.tgrelid WHERE NOT t.tgisinternal) AS triggers,
+       (SELECT count(*) FROM pg_class c JOIN rels USING (oid) WHERE c.relkind = 'i') AS indexes;
 
 -- the segment rules are an extension configuration table (dumped by pg_dump)
 SELECT extconfig::regclass[] FROM pg_extension WHERE extname = 'rfm_kmeans';

@@ -984,3 +984,113 @@ $$;
 COMMENT ON FUNCTION rfm_kmeans.report_html(text, regclass, text, text, text, text, integer,
 	rfm_kmeans.bgnbd_params, rfm_kmeans.gamma_gamma_params, integer, float8, float8, interval) IS
 	'self-contained HTML report of an RFM model over a relation: segments, scatter, bars, metrics; CLV per cluster and the holdout check with BG/NBD and Gamma-Gamma parameters';
+
+-- ---------------------------------------------------------------------------
+-- Comments on every object the install scripts create that \d+, \dT+ and
+-- \dd show: the schema, the tables' and result types' columns, constraints,
+-- indexes and triggers (functions, types and tables have theirs where they
+-- are created). The install test lists any object left without one.
+-- ---------------------------------------------------------------------------
+COMMENT ON SCHEMA rfm_kmeans IS
+	'rfm_kmeans: RFM features, segments, k-means customer clustering and customer lifetime value (BG/NBD, Gamma-Gamma)';
+
+COMMENT ON COLUMN rfm_kmeans.models.name IS 'model name (1 to 1024 bytes), the key every scoring function takes';
+COMMENT ON COLUMN rfm_kmeans.models.owner IS 'role that trained the model; only it (or a superuser) may replace, drop or roll it back';
+COMMENT ON COLUMN rfm_kmeans.models.created_at IS 'when this version was trained';
+COMMENT ON COLUMN rfm_kmeans.models.features IS 'feature columns, in the order predict() takes them';
+COMMENT ON COLUMN rfm_kmeans.models.k IS 'number of clusters';
+COMMENT ON COLUMN rfm_kmeans.models.scaler IS 'feature scaling: zscore, minmax or none';
+COMMENT ON COLUMN rfm_kmeans.models.scale_offset IS 'per feature: subtracted before scaling (mean or minimum; 0 for none)';
+COMMENT ON COLUMN rfm_kmeans.models.scale_factor IS 'per feature: divides after the offset (standard deviation or range; 1 for none)';
+COMMENT ON COLUMN rfm_kmeans.models.centroids IS 'k x d centroids in the features'' original units';
+COMMENT ON COLUMN rfm_kmeans.models.sizes IS 'training rows per cluster (they add up to n_rows)';
+COMMENT ON COLUMN rfm_kmeans.models.inertia IS 'sum of the training rows'' squared distances to their centroid, in the scaled space';
+COMMENT ON COLUMN rfm_kmeans.models.iterations IS 'Lloyd iterations of the kept run';
+COMMENT ON COLUMN rfm_kmeans.models.converged IS 'whether the kept run converged within max_iter';
+COMMENT ON COLUMN rfm_kmeans.models.n_rows IS 'training rows used (every feature non-null)';
+COMMENT ON COLUMN rfm_kmeans.models.n_skipped IS 'training rows skipped because a feature was NULL';
+COMMENT ON COLUMN rfm_kmeans.models.source_relation IS 'relation the model was trained on';
+COMMENT ON COLUMN rfm_kmeans.models.params IS 'training options: init, n_init, max_iter, tol, seed, scale and the mode actually used';
+COMMENT ON COLUMN rfm_kmeans.models.mean_distance IS 'training rows'' mean distance to their centroid (the baseline drift() compares with)';
+COMMENT ON COLUMN rfm_kmeans.models.version IS 'version number, 1 for the first training of the name, +1 at each retraining';
+
+-- model_versions keeps past versions with the same columns as models
+DO $$
+DECLARE
+	col record;
+BEGIN
+	FOR col IN
+		SELECT a.attname, col_description(a.attrelid, a.attnum) AS description
+		FROM pg_attribute a
+		WHERE a.attrelid = 'rfm_kmeans.models'::regclass AND a.attnum > 0 AND NOT a.attisdropped
+	LOOP
+		EXECUTE format('COMMENT ON COLUMN rfm_kmeans.model_versions.%I IS %L',
+		               col.attname, col.description);
+	END LOOP;
+END
+$$;
+
+COMMENT ON CONSTRAINT models_pkey ON rfm_kmeans.models IS 'one current version per model name';
+COMMENT ON CONSTRAINT models_k_check ON rfm_kmeans.models IS 'a model has at least one cluster';
+COMMENT ON CONSTRAINT models_scaler_check ON rfm_kmeans.models IS 'the scalers train() knows';
+COMMENT ON CONSTRAINT model_versions_pkey ON rfm_kmeans.model_versions IS 'one row per model name and version';
+COMMENT ON CONSTRAINT models_k_check ON rfm_kmeans.model_versions IS 'a model has at least one cluster';
+COMMENT ON CONSTRAINT models_scaler_check ON rfm_kmeans.model_versions IS 'the scalers train() knows';
+COMMENT ON INDEX rfm_kmeans.models_pkey IS 'finds a model by name';
+COMMENT ON INDEX rfm_kmeans.model_versions_pkey IS 'finds a model''s version';
+
+COMMENT ON COLUMN rfm_kmeans.segment_rules.priority IS 'rules are tried from the lowest priority up; the first match wins; inserting an existing priority replaces that rule';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.segment IS 'segment name segment() returns when the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.r_min IS 'lowest recency score (1..5) the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.r_max IS 'highest recency score (1..5) the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.f_min IS 'lowest frequency score (1..5) the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.f_max IS 'highest frequency score (1..5) the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.m_min IS 'lowest monetary score (1..5) the rule matches';
+COMMENT ON COLUMN rfm_kmeans.segment_rules.m_max IS 'highest monetary score (1..5) the rule matches';
+COMMENT ON CONSTRAINT segment_rules_pkey ON rfm_kmeans.segment_rules IS 'one rule per priority';
+COMMENT ON CONSTRAINT segment_rules_r ON rfm_kmeans.segment_rules IS 'recency range within 1..5, min <= max';
+COMMENT ON CONSTRAINT segment_rules_f ON rfm_kmeans.segment_rules IS 'frequency range within 1..5, min <= max';
+COMMENT ON CONSTRAINT segment_rules_m ON rfm_kmeans.segment_rules IS 'monetary range within 1..5, min <= max';
+COMMENT ON INDEX rfm_kmeans.segment_rules_pkey IS 'finds a rule by priority';
+COMMENT ON TRIGGER segment_rules_replace ON rfm_kmeans.segment_rules IS
+	'an INSERT with an existing priority replaces that rule (so pg_restore puts edited rules back over the shipped ones)';
+
+COMMENT ON COLUMN rfm_kmeans.rfm_features.recency_days IS 'as_of - last_purchase, in days with fractions';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.frequency IS 'distinct order keys; without an order key, rows';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.monetary IS 'sum of amount (compensated)';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.avg_order_value IS 'monetary / frequency; NULL when frequency is 0';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.first_purchase IS 'earliest ts';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.last_purchase IS 'latest ts';
+COMMENT ON COLUMN rfm_kmeans.rfm_features.tenure_days IS 'as_of - first_purchase, in days with fractions';
+
+COMMENT ON COLUMN rfm_kmeans.assignment.cluster IS 'closest cluster, 0-based';
+COMMENT ON COLUMN rfm_kmeans.assignment.distance IS 'Euclidean distance to that cluster''s centroid in the model''s scaled space';
+
+COMMENT ON COLUMN rfm_kmeans.kmeans_step_result.centroids IS 'k x d new centroids: each cluster''s mean (the old centroid for an empty cluster)';
+COMMENT ON COLUMN rfm_kmeans.kmeans_step_result.sizes IS 'rows assigned to each cluster';
+COMMENT ON COLUMN rfm_kmeans.kmeans_step_result.inertia IS 'sum of squared distances of the rows to their closest given centroid';
+COMMENT ON COLUMN rfm_kmeans.kmeans_step_result.n_rows IS 'rows aggregated';
+COMMENT ON COLUMN rfm_kmeans.kmeans_step_result.mean_distance IS 'rows'' mean distance to their closest given centroid';
+
+COMMENT ON COLUMN rfm_kmeans.clv_inputs.x IS 'repeat purchase days: purchase days after the first';
+COMMENT ON COLUMN rfm_kmeans.clv_inputs.t_x IS 'first to last purchase day, in time units';
+COMMENT ON COLUMN rfm_kmeans.clv_inputs.t_cal IS 'first purchase day to as_of''s day, in time units';
+COMMENT ON COLUMN rfm_kmeans.clv_inputs.m_x IS 'mean spend of the repeat purchase days; NULL when x = 0';
+COMMENT ON COLUMN rfm_kmeans.clv_inputs.first_purchase IS 'earliest ts';
+
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.r IS 'shape of the Gamma distribution of purchase rates';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.alpha IS 'scale of the Gamma distribution of purchase rates, in time units';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.a IS 'first shape of the Beta distribution of dropout probabilities';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.b IS 'second shape of the Beta distribution of dropout probabilities';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.log_likelihood IS 'log-likelihood of the fit, summed over customers';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.n_customers IS 'customers fitted';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.iterations IS 'optimizer iterations';
+COMMENT ON COLUMN rfm_kmeans.bgnbd_params.converged IS 'false when the fit stopped at a bound or without converging (a NOTICE says which)';
+
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.p IS 'shape of the Gamma distribution of a transaction''s spend';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.q IS 'shape of the Gamma distribution of the customers'' spend scales';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.v IS 'scale of the Gamma distribution of the customers'' spend scales';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.log_likelihood IS 'log-likelihood of the fit, summed over customers';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.n_customers IS 'customers fitted (those with x > 0)';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.iterations IS 'optimizer iterations';
+COMMENT ON COLUMN rfm_kmeans.gamma_gamma_params.converged IS 'false when the fit stopped at a bound or without converging (a NOTICE says which)';

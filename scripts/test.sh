@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every test of rfm_kmeans on a throwaway cluster:
-#   pg_regress (sql/ + expected/), pgTAP (test/pgtap/, pg_prove), dump and
-#   restore, upgrade, the demo's report in headless Chromium, scheduled
+#   pg_regress (sql/ + expected/, `make installcheck`: upgrade and
+#   parallel plans included), pgTAP (test/pgtap/, pg_prove), dump and
+#   restore, the demo's report in headless Chromium, scheduled
 #   retraining with pg_cron, cancellation, sqlsmith, valgrind, the C unit
 #   tests of src/core/ under AddressSanitizer + UBSan, and a bounded
 #   libFuzzer run of every fuzz target (RFM_FUZZ_SECONDS each, default 20).
@@ -121,57 +122,6 @@ dump_restore() {
 		same_after_restore "models" "SELECT m FROM rfm_kmeans.models m ORDER BY name" &&
 		same_after_restore "model versions" "SELECT v FROM rfm_kmeans.model_versions v ORDER BY name, version" &&
 		same_after_restore "assignments" "SELECT i, rfm_kmeans.assign('four', a, b), rfm_kmeans.predict('two', b) FROM pts ORDER BY i"
-}
-
-# Upgrades: a database created at the oldest version (0.1.0), with a model
-# trained there, upgraded with ALTER EXTENSION ... UPDATE, must equal a
-# fresh install (objects, function definitions, table definitions), keep
-# its models predicting the same, and train and label like a fresh one.
-upgrade_path() {
-	local oldest newest q q_objects q_predict q_labels a b a_def b_def
-	local q_pts="CREATE TABLE pts AS SELECT i, (i % 7)::float8 AS r, (i % 11)::float8 AS f, (i % 13) * 10.0 AS m FROM generate_series(1, 3000) i"
-	oldest=$(ls src/rfm_kmeans--*.sql | sed -n 's/.*--\([0-9.]*\)\.sql$/\1/p' | sort -V | head -1)
-	newest=$(sed -n "s/^default_version = '\(.*\)'/\1/p" rfm_kmeans.control)
-	psql_q -d postgres -c "CREATE DATABASE rfm_up_old" -c "CREATE DATABASE rfm_up_fresh"
-	psql_q -d rfm_up_old -c "CREATE EXTENSION rfm_kmeans VERSION '$oldest'" \
-		-c "$q_pts" \
-		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
-	psql_q -d rfm_up_fresh -c "CREATE EXTENSION rfm_kmeans"
-	q_predict="SELECT i, rfm_kmeans.assign('old', r, f, m) FROM pts ORDER BY i"
-	a=$(psql_q -At -d rfm_up_old -c "$q_predict")
-	psql_q -d rfm_up_old -c "ALTER EXTENSION rfm_kmeans UPDATE"
-	[ "$(psql_q -At -d rfm_up_old -c "SELECT extversion FROM pg_extension WHERE extname = 'rfm_kmeans'")" = "$newest" ] ||
-		{ echo "not ok - ALTER EXTENSION UPDATE did not reach $newest"; return 1; }
-	echo "ok - $oldest updated to $newest"
-	q_objects="SELECT pg_describe_object(d.classid, d.objid, 0) || coalesce(E'\n' || pg_get_functiondef(p.oid), '')
-		FROM pg_depend d LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid AND p.prokind <> 'a'
-		WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rfm_kmeans')
-		AND d.deptype = 'e' ORDER BY 1"
-	for q in "$q_objects" "\\dx+ rfm_kmeans" "\\d rfm_kmeans.models" "\\d rfm_kmeans.model_versions" \
-		"SELECT * FROM rfm_kmeans.segment_rules ORDER BY priority"; do
-		a_def=$(psql_q -At -d rfm_up_old -c "$q")
-		b_def=$(psql_q -At -d rfm_up_fresh -c "$q")
-		if [ -z "$b_def" ] || [ "$a_def" != "$b_def" ]; then
-			echo "not ok - upgraded and fresh differ in: $q"
-			diff <(echo "$a_def") <(echo "$b_def") | head -20
-			return 1
-		fi
-	done
-	echo "ok - upgraded equals fresh: objects and function definitions, \\dx+, \\d of models and model_versions, segment rules"
-	b=$(psql_q -At -d rfm_up_old -c "$q_predict")
-	[ -n "$a" ] && [ "$a" = "$b" ] || { echo "not ok - the model trained at $oldest assigns differently after the update"; return 1; }
-	echo "ok - the model trained at $oldest assigns all $(echo "$b" | wc -l) rows the same after the update"
-	psql_q -At -d rfm_up_old -c "SELECT * FROM rfm_kmeans.cluster_labels('old')" >/dev/null 2>&1 &&
-		{ echo "not ok - cluster_labels of a model without ranks did not fail"; return 1; }
-	q_labels="SELECT version, label FROM rfm_kmeans.cluster_labels('old'), rfm_kmeans.models WHERE name = 'old'"
-	psql_q -d rfm_up_old -c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
-	psql_q -d rfm_up_fresh -c "$q_pts" \
-		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" \
-		-c "SELECT model FROM rfm_kmeans.train('old', 'pts', ARRAY['r', 'f', 'm'], 5)" >/dev/null
-	a=$(psql_q -At -d rfm_up_old -c "$q_labels")
-	b=$(psql_q -At -d rfm_up_fresh -c "$q_labels")
-	[ "$a" = "$b" ] || { echo "not ok - retrained after the update, the labels differ from a fresh install:"; diff <(echo "$a") <(echo "$b"); return 1; }
-	echo "ok - retrained after the update: version 2 and the same labels as a fresh install"
 }
 
 # The whole journey of scripts/demo.sql on generated invoices, then its
@@ -415,7 +365,6 @@ run_suite "PGXN: META.json and the release archive" pgxn_meta
 run_suite "pgTAP" pgtap
 run_suite "Citus: a coordinator and two workers" citus_suite
 run_suite "pg_dump/pg_restore of segment rules and models" dump_restore
-run_suite "upgrade from the oldest version" upgrade_path
 run_suite "the demo's HTML report in headless Chromium" report_in_chromium
 run_suite "scheduled retraining with pg_cron" cron_retrain
 run_suite "cancelled training keeps the previous model" cancel_keeps_model

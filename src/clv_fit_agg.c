@@ -111,7 +111,17 @@ whole_x(const char *fname, double x)
 	return (int32) x;
 }
 
-/* bgnbd_fit_trans(state, x, t_x, t_cal): a row with a NULL is skipped. */
+/*
+ * bgnbd_fit_trans(state, x, t_x, t_cal): transition function of bgnbd_fit();
+ * returns the state with the customer (x, t_x, t_cal) counted. Not strict: a
+ * row with a NULL argument is skipped. Checks: x a whole number >= 0, t_x
+ * finite, >= 0 and 0 when x = 0, t_cal finite and >= t_x
+ * (ERRCODE_INVALID_PARAMETER_VALUE); x over 2^31 - 1
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); a state of gamma_gamma_fit()
+ * (ERRCODE_DATATYPE_MISMATCH); too many distinct customers
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED). AggCheckCallContext: outside an aggregate
+ * the input state is checked (ERRCODE_DATA_CORRUPTED) and copied.
+ */
 PG_FUNCTION_INFO_V1(bgnbd_fit_trans);
 Datum
 bgnbd_fit_trans(PG_FUNCTION_ARGS)
@@ -131,8 +141,15 @@ bgnbd_fit_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * gamma_gamma_fit_trans(state, x, m_x): customers with x > 0 only; a row
- * with a NULL x, or x = 0, is skipped.
+ * gamma_gamma_fit_trans(state, x, m_x): transition function of
+ * gamma_gamma_fit(); returns the state with the customer (x, m_x) counted.
+ * Not strict: customers with x > 0 only, a row with a NULL x, or x = 0, is
+ * skipped. Checks: x a whole number >= 0, m_x finite and > 0 when x > 0
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a NULL m_x when x > 0
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); x over 2^31 - 1
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); a state of bgnbd_fit()
+ * (ERRCODE_DATATYPE_MISMATCH); too many distinct customers
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED). AggCheckCallContext as bgnbd_fit_trans.
  */
 PG_FUNCTION_INFO_V1(gamma_gamma_fit_trans);
 Datum
@@ -164,7 +181,14 @@ gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(add_point(s, whole_x("gamma_gamma_fit", x), m_x, 0, 1));
 }
 
-/* clv_fit_combine(a, b): strict; b's customers added to a copy of a. */
+/*
+ * clv_fit_combine(a, b): combine function of bgnbd_fit() and
+ * gamma_gamma_fit(), STRICT; returns a copy of a with b's customers added
+ * (neither input changes). Checks: a damaged state (ERRCODE_DATA_CORRUPTED);
+ * states of different fits (ERRCODE_DATATYPE_MISMATCH); the row count
+ * overflowing (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); too many distinct
+ * customers (ERRCODE_PROGRAM_LIMIT_EXCEEDED).
+ */
 PG_FUNCTION_INFO_V1(clv_fit_combine);
 Datum
 clv_fit_combine(PG_FUNCTION_ARGS)
@@ -290,7 +314,16 @@ result_row(FunctionCallInfo fcinfo, const ClvFitResult *res, int dim, bool conve
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(tupdesc), values, nulls)));
 }
 
-/* bgnbd_fit_final(state) -> bgnbd_params; not strict: no rows is an error. */
+/*
+ * bgnbd_fit_final(state): final function of bgnbd_fit(); returns the
+ * maximum-likelihood bgnbd_params (r, alpha, a, b, log_likelihood,
+ * n_customers, iterations, converged). Not strict: no customer to fit (a NULL
+ * or empty state) is ERRCODE_DATA_EXCEPTION, as is a likelihood that cannot
+ * be evaluated; a fit stopped at a bound or by the iteration limit gives a
+ * NOTICE and converged = false. Also checks: a damaged state
+ * (ERRCODE_DATA_CORRUPTED); a state of gamma_gamma_fit()
+ * (ERRCODE_DATATYPE_MISMATCH).
+ */
 PG_FUNCTION_INFO_V1(bgnbd_fit_final);
 Datum
 bgnbd_fit_final(PG_FUNCTION_ARGS)
@@ -307,7 +340,16 @@ bgnbd_fit_final(PG_FUNCTION_ARGS)
 	return result_row(fcinfo, &res, 4, report_fit("bgnbd_fit", &res, names, 4));
 }
 
-/* gamma_gamma_fit_final(state) -> gamma_gamma_params */
+/*
+ * gamma_gamma_fit_final(state): final function of gamma_gamma_fit(); returns
+ * the maximum-likelihood gamma_gamma_params (p, q, v, log_likelihood,
+ * n_customers, iterations, converged). Not strict: no customer with x > 0 (a
+ * NULL or empty state) is ERRCODE_DATA_EXCEPTION, as is a likelihood that
+ * cannot be evaluated; a fit stopped at a bound or by the iteration limit
+ * gives a NOTICE and converged = false. Also checks: a damaged state
+ * (ERRCODE_DATA_CORRUPTED); a state of bgnbd_fit()
+ * (ERRCODE_DATATYPE_MISMATCH).
+ */
 PG_FUNCTION_INFO_V1(gamma_gamma_fit_final);
 Datum
 gamma_gamma_fit_final(PG_FUNCTION_ARGS)
@@ -364,8 +406,11 @@ checked(ClvPoints *s, int errcode_)
 }
 
 /*
- * clv_fit_state_in(cstring): the text form read back, point by point (a
- * repeated point means forged input), then checked whole; 22P02 otherwise.
+ * clv_fit_state_in(cstring): input function of clv_fit_state, STRICT; returns
+ * the state read back from its text form, point by point (a repeated point
+ * means forged input), then checked whole. Malformed or inconsistent text is
+ * ERRCODE_INVALID_TEXT_REPRESENTATION (22P02); more points than a state may
+ * hold, ERRCODE_PROGRAM_LIMIT_EXCEEDED.
  */
 PG_FUNCTION_INFO_V1(clv_fit_state_in);
 Datum
@@ -405,7 +450,11 @@ sorted_points(const ClvPoints *s)
 	return points;
 }
 
-/* clv_fit_state_out(state): the text form, points in canonical order (x, u, v). */
+/*
+ * clv_fit_state_out(state): output function of clv_fit_state, STRICT; returns
+ * the text form, points in canonical order (x, u, v). The state is checked
+ * first: a damaged one is ERRCODE_DATA_CORRUPTED (XX001).
+ */
 PG_FUNCTION_INFO_V1(clv_fit_state_out);
 Datum
 clv_fit_state_out(PG_FUNCTION_ARGS)
@@ -423,7 +472,11 @@ clv_fit_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out.data);
 }
 
-/* clv_fit_state_send(state): the binary form, the text form's fields in network order. */
+/*
+ * clv_fit_state_send(state): send function of clv_fit_state, STRICT; returns
+ * the binary form (bytea), the text form's fields in network order. The state
+ * is checked first: a damaged one is ERRCODE_DATA_CORRUPTED.
+ */
 PG_FUNCTION_INFO_V1(clv_fit_state_send);
 Datum
 clv_fit_state_send(PG_FUNCTION_ARGS)
@@ -456,8 +509,13 @@ binary_error(const char *what)
 }
 
 /*
- * clv_fit_state_recv(internal): the binary form read back point by point
- * and checked whole like text input; a malformed message is 22P03.
+ * clv_fit_state_recv(internal): receive function of clv_fit_state, STRICT;
+ * returns the state read back from the binary form point by point and checked
+ * whole like text input. A malformed message (unknown version or kind, a
+ * point count past the message, a negative x, a non-finite value, a count
+ * <= 0, a repeated point, trailing bytes) is
+ * ERRCODE_INVALID_BINARY_REPRESENTATION (22P03); one that ends early,
+ * ERRCODE_PROTOCOL_VIOLATION (08P01).
  */
 PG_FUNCTION_INFO_V1(clv_fit_state_recv);
 Datum

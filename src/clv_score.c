@@ -29,7 +29,16 @@ check_finite_result(const char *fname, double v)
 				 errmsg("%s() result is out of range for type double precision", fname)));
 }
 
-/* bgnbd_expected(params, t, x, t_x, t_cal): purchases expected in the next t units */
+/*
+ * bgnbd_expected(params, t, x, t_x, t_cal), STRICT: returns the purchases
+ * BG/NBD expects of the customer (x, t_x, t_cal) in the next t time units.
+ * Checks: the params fields r, alpha, a, b each finite and > 0
+ * (ERRCODE_INVALID_PARAMETER_VALUE; a NULL field
+ * ERRCODE_NULL_VALUE_NOT_ALLOWED, one not float8 ERRCODE_DATATYPE_MISMATCH);
+ * t finite and >= 0, and the customer as bgnbd_fit() checks it
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a result that is not finite
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(clv_bgnbd_expected);
 Datum
 clv_bgnbd_expected(PG_FUNCTION_ARGS)
@@ -52,7 +61,13 @@ clv_bgnbd_expected(PG_FUNCTION_ARGS)
 	PG_RETURN_FLOAT8(e);
 }
 
-/* bgnbd_p_alive(params, x, t_x, t_cal) */
+/*
+ * bgnbd_p_alive(params, x, t_x, t_cal), STRICT: returns the probability that
+ * the customer (x, t_x, t_cal) is still alive at t_cal. Checks: the params
+ * fields as bgnbd_expected() does, and the customer as bgnbd_fit() does
+ * (ERRCODE_INVALID_PARAMETER_VALUE); unlike bgnbd_expected(), the result is
+ * not checked for finiteness.
+ */
 PG_FUNCTION_INFO_V1(clv_bgnbd_p_alive);
 Datum
 clv_bgnbd_p_alive(PG_FUNCTION_ARGS)
@@ -97,8 +112,14 @@ spend(const char *fname, const GammaGammaParams *g, double x, bool m_null, doubl
 }
 
 /*
- * gamma_gamma_spend(params, x, m_x): not strict, since m_x is NULL for
- * x = 0 (then the population mean p v / (q - 1)); NULL params or x give NULL.
+ * gamma_gamma_spend(params, x, m_x): returns the expected spend per purchase
+ * of the customer (x, m_x), the population mean p v / (q - 1) when x = 0. Not
+ * strict, since m_x is NULL for x = 0; NULL params or x give NULL. Checks:
+ * the params fields p, q, v as bgnbd_expected() checks its own; x a whole
+ * number >= 0, m_x finite and > 0 when x > 0, an infinite mean spend
+ * (p x + q <= 1) (ERRCODE_INVALID_PARAMETER_VALUE); a NULL m_x when x > 0
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); a result that is not finite
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
  */
 PG_FUNCTION_INFO_V1(clv_gamma_gamma_spend);
 Datum
@@ -115,10 +136,14 @@ clv_gamma_gamma_spend(PG_FUNCTION_ARGS)
 
 /*
  * clv(bg, gg, x, t_x, t_cal, m_x, months, monthly_discount, time_unit):
- * sum over months i = 1..months of spend * (E(i months) - E(i-1 months))
- * / (1 + monthly_discount)^i, a month being 30 days and E the expected
- * purchases of bgnbd_expected(). Not strict (m_x is NULL for x = 0); any
- * other NULL argument gives NULL.
+ * returns the sum over months i = 1..months of spend * (E(i months) -
+ * E(i-1 months)) / (1 + monthly_discount)^i, a month being 30 days and E the
+ * expected purchases of bgnbd_expected(). Not strict (m_x is NULL for x = 0);
+ * any other NULL argument gives NULL. Checks: bg, gg and the customer as
+ * bgnbd_expected() and gamma_gamma_spend() check them; time_unit not
+ * positive, months outside 0..1200, monthly_discount not finite and > -1
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a result that is not finite
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
  */
 PG_FUNCTION_INFO_V1(clv_value);
 Datum

@@ -92,8 +92,17 @@ check_same_reference(const ClvDays *s, TimestampTz as_of, int64 unit)
 }
 
 /*
- * clv_summary_trans(state, ts, amount, as_of [, time_unit]): not strict;
- * a NULL ts or amount skips the row, a NULL as_of or time_unit is an error.
+ * clv_summary_trans(state, ts, amount, as_of [, time_unit]): transition
+ * function of clv_summary(); returns the state with the row's purchase day
+ * added. Not strict: a NULL ts or amount, or amount < 0, skips the row.
+ * Checks: NULL as_of or time_unit (ERRCODE_NULL_VALUE_NOT_ALLOWED); infinite
+ * ts or as_of (ERRCODE_DATETIME_VALUE_OUT_OF_RANGE); NaN or infinite amount
+ * (ERRCODE_DATA_EXCEPTION); time_unit not positive, ts after as_of's day,
+ * as_of or time_unit differing between rows
+ * (ERRCODE_INVALID_PARAMETER_VALUE); spend or row count overflow
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); over CLV_DAYS_MAX days
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED). AggCheckCallContext: outside an aggregate
+ * the input is checked (ERRCODE_DATA_CORRUPTED), copied.
  */
 PG_FUNCTION_INFO_V1(clv_summary_trans);
 Datum
@@ -176,7 +185,14 @@ clv_summary_trans(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
-/* clv_summary_combine(a, b): strict, b merged into a copy. */
+/*
+ * clv_summary_combine(a, b): combine function of clv_summary(), STRICT;
+ * returns a new state with both states' purchase days merged (neither input
+ * changes). Checks: a damaged state (ERRCODE_DATA_CORRUPTED); as_of or
+ * time_unit differing between the states (ERRCODE_INVALID_PARAMETER_VALUE);
+ * over CLV_DAYS_MAX days (ERRCODE_PROGRAM_LIMIT_EXCEEDED); a day's spend or
+ * the row count overflowing (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(clv_summary_combine);
 Datum
 clv_summary_combine(PG_FUNCTION_ARGS)
@@ -216,7 +232,12 @@ clv_summary_combine(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(merged);
 }
 
-/* clv_summary_final(state) -> clv_inputs; NULL for a customer without purchases. */
+/*
+ * clv_summary_final(state): final function of clv_summary(), STRICT; returns
+ * the clv_inputs row (x, t_x, t_cal, m_x, first_purchase), m_x NULL when
+ * x = 0, or NULL for a customer without purchases. Checks: a damaged state
+ * (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(clv_summary_final);
 Datum
 clv_summary_final(PG_FUNCTION_ARGS)
@@ -263,9 +284,11 @@ checked_input(ClvDays *s, int errcode_)
 }
 
 /*
- * clv_summary_state_in(cstring): the text form read back. Rebuilds the
- * state day by day (days in increasing order, no more than the text can
- * hold) and checks it whole; malformed or inconsistent text is 22P02.
+ * clv_summary_state_in(cstring): input function of clv_summary_state, STRICT;
+ * returns the state read back from its text form. Rebuilds it day by day
+ * (days in increasing order, no more than the text can hold) and checks it
+ * whole; malformed or inconsistent text is
+ * ERRCODE_INVALID_TEXT_REPRESENTATION (22P02).
  */
 PG_FUNCTION_INFO_V1(clv_summary_state_in);
 Datum
@@ -309,7 +332,11 @@ clv_summary_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(checked_input(s, ERRCODE_INVALID_TEXT_REPRESENTATION));
 }
 
-/* clv_summary_state_out(state): the text form; the state is checked first (XX001 if damaged). */
+/*
+ * clv_summary_state_out(state): output function of clv_summary_state, STRICT;
+ * returns the text form. The state is checked first: a damaged one is
+ * ERRCODE_DATA_CORRUPTED (XX001).
+ */
 PG_FUNCTION_INFO_V1(clv_summary_state_out);
 Datum
 clv_summary_state_out(PG_FUNCTION_ARGS)
@@ -327,7 +354,11 @@ clv_summary_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out.data);
 }
 
-/* clv_summary_state_send(state): the binary form, the text form's fields in network order. */
+/*
+ * clv_summary_state_send(state): send function of clv_summary_state, STRICT;
+ * returns the binary form (bytea), the text form's fields in network order.
+ * The state is checked first: a damaged one is ERRCODE_DATA_CORRUPTED.
+ */
 PG_FUNCTION_INFO_V1(clv_summary_state_send);
 Datum
 clv_summary_state_send(PG_FUNCTION_ARGS)
@@ -361,9 +392,12 @@ binary_error(const char *what)
 }
 
 /*
- * clv_summary_state_recv(internal): the binary form read back, rebuilt and
- * checked whole like text input; a malformed message is 22P03 (08P01 when
- * it ends early).
+ * clv_summary_state_recv(internal): receive function of clv_summary_state,
+ * STRICT; returns the state read back from the binary form, rebuilt and
+ * checked whole like text input. A malformed message (unknown version, a day
+ * count past CLV_DAYS_MAX or the message, days out of order, trailing bytes,
+ * an inconsistent state) is ERRCODE_INVALID_BINARY_REPRESENTATION (22P03);
+ * one that ends early, ERRCODE_PROTOCOL_VIOLATION (08P01).
  */
 PG_FUNCTION_INFO_V1(clv_summary_state_recv);
 Datum

@@ -171,9 +171,17 @@ non_finite_column_error(const char *column, double v)
 }
 
 /*
- * check_relation_columns(relation, columns): the same checks for the SQL
- * functions that read a relation (drift, cluster_summary, report_html),
- * so every reader refuses the same columns with the same errors.
+ * rfm_kmeans._check_columns(relation, columns): returns void after the checks
+ * that every SQL function reading a relation makes first (drift,
+ * cluster_summary, clv_holdout, report_html), so all refuse the same columns
+ * with the same errors. Not strict: a NULL argument or element is
+ * ERRCODE_NULL_VALUE_NOT_ALLOWED; columns not one-dimensional
+ * ERRCODE_ARRAY_SUBSCRIPT_ERROR, not 1 to 1000 names
+ * ERRCODE_INVALID_PARAMETER_VALUE; an unknown relation
+ * ERRCODE_UNDEFINED_TABLE; no USAGE on its schema
+ * ERRCODE_INSUFFICIENT_PRIVILEGE (table privileges are left to the read); a
+ * missing column ERRCODE_UNDEFINED_COLUMN, one that is not a number castable
+ * to float8 ERRCODE_DATATYPE_MISMATCH.
  */
 PG_FUNCTION_INFO_V1(rfm_check_columns);
 Datum

@@ -53,7 +53,13 @@ float8s(ArrayType *a, int *n)
 	return v;
 }
 
-/* _point_key(point, seed, salt): the point's uniform draw in (0, 1]. */
+/*
+ * rfm_kmeans._point_key(point, seed, salt), STRICT, a helper of train()'s
+ * aggregate mode: returns the point's uniform draw in (0, 1], a function of
+ * its values, seed and salt only (km_point_uniform). Checks: a NULL element
+ * in point (ERRCODE_NULL_VALUE_NOT_ALLOWED); the array's shape is not checked
+ * (its values are read flat).
+ */
 PG_FUNCTION_INFO_V1(kmeans_point_key);
 Datum
 kmeans_point_key(PG_FUNCTION_ARGS)
@@ -65,7 +71,14 @@ kmeans_point_key(PG_FUNCTION_ARGS)
 									  (uint64_t) PG_GETARG_INT64(2)));
 }
 
-/* _min_dist2(point, centers k x d): squared distance to the nearest center. */
+/*
+ * rfm_kmeans._min_dist2(point, centers), STRICT, a helper of aggregate mode:
+ * returns the squared distance from point (d values) to the nearest of
+ * centers (k x d values, read flat). Checks: a NULL element
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); an empty point, or centers not a whole
+ * number of d-value points (ERRCODE_INVALID_PARAMETER_VALUE); a distance past
+ * the range of float8 (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(kmeans_min_dist2);
 Datum
 kmeans_min_dist2(PG_FUNCTION_ARGS)
@@ -90,11 +103,13 @@ kmeans_min_dist2(PG_FUNCTION_ARGS)
 }
 
 /*
- * _moment_term(x, center, unit1, unit2, scale, power): x's deviation from
- * center, t = (x - center) * unit1 * unit2, times scale (power 1) or its
- * square times scale (power 2), truncated to an integer: the term that
- * memory mode adds for the scaler's exact moment sums (exact_sum.h), in
- * C's arithmetic (SQL's would raise an error where a square underflows).
+ * rfm_kmeans._moment_term(x, center, unit1, unit2, scale, power), STRICT:
+ * returns x's deviation from center, t = (x - center) * unit1 * unit2, times
+ * scale (power 1) or its square times scale (any other power), truncated to a
+ * bigint: the term that memory mode adds for the scaler's exact moment sums
+ * (exact_sum.h), in C's arithmetic (SQL's would raise an error where a square
+ * underflows). Checks: a NaN result or one of magnitude 2^62 or more
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); power itself is not checked.
  */
 PG_FUNCTION_INFO_V1(kmeans_moment_term);
 Datum

@@ -57,6 +57,18 @@ evaluation_extra_bytes(const void *arg, size_t rows)
 					   km_metrics_bytes(rows, plan->d, plan->k));
 }
 
+/*
+ * evaluate(model, relation): returns one row (inertia, mean_squared_distance,
+ * silhouette, davies_bouldin, calinski_harabasz, n_rows, silhouette_rows) of
+ * the model on the relation's rows without a NULL feature, a metric NULL
+ * where it is undefined. Not strict. Checks: a NULL argument
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); an unknown model
+ * (ERRCODE_UNDEFINED_OBJECT; a malformed one ERRCODE_DATA_CORRUPTED); the
+ * relation and columns as _check_columns() does, read as the caller; a NaN or
+ * infinite value, no usable row (ERRCODE_DATA_EXCEPTION); a working set over
+ * rfm_kmeans.train_memory_limit (ERRCODE_PROGRAM_LIMIT_EXCEEDED); values the
+ * scaler takes out of float8's range (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(rfm_evaluate);
 Datum
 rfm_evaluate(PG_FUNCTION_ARGS)
@@ -182,6 +194,18 @@ elbow_extra_bytes(const void *arg, size_t rows)
 	return km_size_add(km_size_mul(rows, sizeof(int32)), fit > metrics ? fit : metrics);
 }
 
+/*
+ * elbow(relation, features, k_min, k_max, init, n_init, max_iter, tol, seed,
+ * scale): fits k-means for each k in k_min..k_max on the relation's rows
+ * without a NULL feature; returns a row per k (k, inertia, silhouette,
+ * davies_bouldin, recommended), recommended for the elbow of the inertia. Not
+ * strict. Checks: a NULL argument other than n_init
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); features as train() checks them; k_min
+ * outside 1..10000, k_max outside k_min..min(k_min + 50, 10000), a bad init,
+ * n_init, max_iter, tol or scale, k_max above the usable rows
+ * (ERRCODE_INVALID_PARAMETER_VALUE); the relation, data and memory checks of
+ * evaluate().
+ */
 PG_FUNCTION_INFO_V1(rfm_elbow);
 Datum
 rfm_elbow(PG_FUNCTION_ARGS)

@@ -240,6 +240,18 @@ checked_distance(PredictCache *c, const double *centroid)
 	return dist;
 }
 
+/*
+ * predict(model, VARIADIC features) and predict(model, f1, f2 [, f3 [, f4]]):
+ * returns the 0-based index of the model's centroid nearest to the features
+ * (original units, scaled by the model's scaler). Not strict; the model is
+ * kept per query, read again when rfm_kmeans.models changes. Checks: a NULL
+ * model, features array or feature (ERRCODE_NULL_VALUE_NOT_ALLOWED); an
+ * unknown model (ERRCODE_UNDEFINED_OBJECT; malformed ERRCODE_DATA_CORRUPTED);
+ * features of more than one dimension (ERRCODE_ARRAY_SUBSCRIPT_ERROR), not
+ * the model's count (ERRCODE_INVALID_PARAMETER_VALUE); a NaN or infinite
+ * feature (ERRCODE_DATA_EXCEPTION), one that scales past float8
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(rfm_predict);
 Datum
 rfm_predict(PG_FUNCTION_ARGS)
@@ -279,6 +291,13 @@ prepare_assignment(FunctionCallInfo fcinfo, PredictCache *c)
 	MemoryContextSwitchTo(old);
 }
 
+/*
+ * assign(model, VARIADIC features) and its 2, 3 and 4 feature overloads:
+ * returns the assignment (cluster, distance), predict()'s cluster and the
+ * Euclidean distance to its centroid in the model's scaled space. Not strict.
+ * Checks: those of predict(), and a distance past the range of float8
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(rfm_assign);
 Datum
 rfm_assign(PG_FUNCTION_ARGS)
@@ -299,6 +318,13 @@ rfm_assign(PG_FUNCTION_ARGS)
 	PG_RETURN_DATUM(PointerGetDatum(tuple));
 }
 
+/*
+ * distances(model, VARIADIC features) and its 2, 3 and 4 feature overloads:
+ * returns a float8[] of the Euclidean distances to every centroid, in cluster
+ * order, in the model's scaled space. Not strict. Checks: those of predict(),
+ * and a distance past the range of float8
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(rfm_distances);
 Datum
 rfm_distances(PG_FUNCTION_ARGS)

@@ -187,7 +187,19 @@ array_row(FunctionCallInfo fcinfo, int argno, double **row, int *count)
 	return !has_null;
 }
 
-/* kmeans_step(features float8[], centroids float8[]): rows already scaled. */
+/*
+ * kmeans_step_trans(state, features, centroids): transition function of
+ * kmeans_step(features, centroids), rows already scaled; returns the state
+ * with the row added to its nearest centroid's cluster. Not strict: NULL
+ * features, or a NULL among them, skip the row. Only the first row's
+ * centroids are read: NULL is ERRCODE_NULL_VALUE_NOT_ALLOWED, not a 2-D array
+ * of finite values ERRCODE_INVALID_PARAMETER_VALUE, over 10000 x 1000
+ * ERRCODE_PROGRAM_LIMIT_EXCEEDED. Features: over one dimension
+ * ERRCODE_ARRAY_SUBSCRIPT_ERROR, not d values
+ * ERRCODE_INVALID_PARAMETER_VALUE, NaN or infinite ERRCODE_DATA_EXCEPTION,
+ * overflow ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE. AggCheckCallContext: copied
+ * outside.
+ */
 PG_FUNCTION_INFO_V1(kmeans_step_trans);
 Datum
 kmeans_step_trans(PG_FUNCTION_ARGS)
@@ -202,8 +214,13 @@ kmeans_step_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * kmeans_step(features float8[], centroids float8[], scaler float8[]):
- * rows in original units, scaled by the state.
+ * kmeans_step_scaled_trans(state, features, centroids, scaler): transition
+ * function of kmeans_step(features, centroids, scaler), rows in original
+ * units that the state scales as train() does; returns the state. Checks:
+ * those of kmeans_step_trans, and on the first row a scaler that is not a
+ * 2 x d array of finite offsets and positive factors
+ * (ERRCODE_INVALID_PARAMETER_VALUE). A NULL scaler on the first row makes a
+ * state of already-scaled rows, as kmeans_step_trans does.
  */
 PG_FUNCTION_INFO_V1(kmeans_step_scaled_trans);
 Datum
@@ -219,10 +236,16 @@ kmeans_step_scaled_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * kmeans_step(centroids float8[], scaler float8[], f1 float8 [, f2, f3,
- * f4]): the features as plain arguments, so no array is built and taken
- * apart for every row (the form train()'s aggregate mode uses for up to 4
- * features). A NULL feature skips the row.
+ * kmeans_step_args_trans(state, centroids, scaler, f1 [, f2, f3, f4]):
+ * transition function of kmeans_step(centroids, scaler, f1 [, ...]), the
+ * features as plain arguments so that no array is built and taken apart per
+ * row (train()'s aggregate mode, up to 4 features); returns the state. Not
+ * strict: a NULL feature skips the row. Checks: centroids and scaler as
+ * kmeans_step_scaled_trans; a feature count other than d
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a NaN or infinite feature
+ * (ERRCODE_DATA_EXCEPTION); sums overflowing
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE). The argument count is not checked
+ * against its 4-value buffer: the SQL declares at most 4 features.
  */
 PG_FUNCTION_INFO_V1(kmeans_step_args_trans);
 Datum
@@ -254,6 +277,14 @@ check_state(const KmStepState *s, int errcode_)
 				 errmsg("invalid kmeans_state")));
 }
 
+/*
+ * kmeans_step_combine(a, b): combine function of every kmeans_step(), STRICT;
+ * returns a with b's counts and sums added (a copy of a outside an aggregate,
+ * by AggCheckCallContext). Checks: a state whose size does not fit its k and
+ * d (ERRCODE_DATA_CORRUPTED); states of different k, d, centroids or scalers
+ * (ERRCODE_DATATYPE_MISMATCH); a sum or the inertia overflowing
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(kmeans_step_combine);
 Datum
 kmeans_step_combine(PG_FUNCTION_ARGS)
@@ -294,6 +325,15 @@ float8_datums(const double *v, int n, int rows, int cols)
 											  TYPALIGN_DOUBLE));
 }
 
+/*
+ * kmeans_step_final(state): final function of every kmeans_step(), STRICT
+ * (no rows: NULL); returns the kmeans_step_result: the cluster means as the
+ * new k x d centroids (an empty cluster keeps its centroid), the sizes, the
+ * inertia, the rows and, from 0.3.0 on, the mean distance of a row to its
+ * centroid (NULL for a state of already-scaled rows, or without rows).
+ * Checks: a state whose size does not fit its k and d
+ * (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(kmeans_step_final);
 Datum
 kmeans_step_final(PG_FUNCTION_ARGS)
@@ -371,6 +411,13 @@ state_input_error(const char *what, bool binary)
 			 errmsg("invalid input syntax for type kmeans_state: %s", what)));
 }
 
+/*
+ * kmeans_state_in(cstring): input function of kmeans_state, STRICT; returns
+ * the state read from its text form (core/kmeans_step_io.h): version, k and d
+ * in range, every value finite, positive scale factors, cluster counts adding
+ * up to rows, no trailing data. Anything else is
+ * ERRCODE_INVALID_TEXT_REPRESENTATION.
+ */
 PG_FUNCTION_INFO_V1(kmeans_state_in);
 Datum
 kmeans_state_in(PG_FUNCTION_ARGS)
@@ -390,6 +437,11 @@ kmeans_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/*
+ * kmeans_state_out(state): output function of kmeans_state, STRICT; returns
+ * the text form (doubles with 17 significant digits). Checks: a state whose
+ * size does not fit its k and d (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(kmeans_state_out);
 Datum
 kmeans_state_out(PG_FUNCTION_ARGS)
@@ -403,6 +455,11 @@ kmeans_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out);
 }
 
+/*
+ * kmeans_state_send(state): send function of kmeans_state, STRICT; returns
+ * the binary form (bytea, network byte order). Checks: a state whose size
+ * does not fit its k and d (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(kmeans_state_send);
 Datum
 kmeans_state_send(PG_FUNCTION_ARGS)
@@ -419,6 +476,12 @@ kmeans_state_send(PG_FUNCTION_ARGS)
 	PG_RETURN_BYTEA_P(out);
 }
 
+/*
+ * kmeans_state_recv(internal): receive function of kmeans_state, STRICT;
+ * returns the state read from the binary form with the checks of text input,
+ * consuming the whole message. A malformed message, or one with bytes left
+ * over, is ERRCODE_INVALID_BINARY_REPRESENTATION.
+ */
 PG_FUNCTION_INFO_V1(kmeans_state_recv);
 Datum
 kmeans_state_recv(PG_FUNCTION_ARGS)

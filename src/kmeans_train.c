@@ -231,6 +231,21 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 		train_aggregate(o, model, out);
 }
 
+/*
+ * train(model, relation, features, k, init, init_centroids, n_init, max_iter,
+ * tol, seed, scale, mode, verbose): fits k-means on the relation's rows
+ * without a NULL feature, stores the model and returns one row (model, k,
+ * n_rows, n_skipped, iterations, converged, inertia, seconds). Not strict.
+ * Checks: the arguments (parse_train_options: NULL is
+ * ERRCODE_NULL_VALUE_NOT_ALLOWED but for init_centroids, n_init and mode;
+ * features not 1-D ERRCODE_ARRAY_SUBSCRIPT_ERROR; a name over 1024 bytes
+ * ERRCODE_NAME_TOO_LONG; else ERRCODE_INVALID_PARAMETER_VALUE, as for k above
+ * the usable rows); another role's model, unless superuser
+ * (ERRCODE_INSUFFICIENT_PRIVILEGE); the relation and data as evaluate();
+ * mode 'memory' past rfm_kmeans.train_memory_limit
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED); a concurrent change
+ * (ERRCODE_T_R_SERIALIZATION_FAILURE).
+ */
 PG_FUNCTION_INFO_V1(rfm_train);
 Datum
 rfm_train(PG_FUNCTION_ARGS)
@@ -295,8 +310,15 @@ rfm_train(PG_FUNCTION_ARGS)
 }
 
 /*
- * kmeans(relation, features, k, ...): the same fit as train(), returned as
- * rows (cluster, size, centroid in original units) and stored nowhere.
+ * kmeans(relation, features, k, init, init_centroids, n_init, max_iter, tol,
+ * seed, scale, mode, verbose): the same fit as train(), returned as rows
+ * (cluster, size, centroid in original units) and stored nowhere. Not strict.
+ * Checks: those of train() but the model name and its owner: a NULL argument
+ * other than init_centroids, n_init, mode (ERRCODE_NULL_VALUE_NOT_ALLOWED);
+ * bad arguments as train(), k above the usable rows
+ * (ERRCODE_INVALID_PARAMETER_VALUE); the relation and data as evaluate();
+ * with mode 'memory', a working set over rfm_kmeans.train_memory_limit
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED).
  */
 PG_FUNCTION_INFO_V1(rfm_kmeans_oneshot);
 Datum

@@ -21,10 +21,13 @@ model_argument(FunctionCallInfo fcinfo, const char *function)
 }
 
 /*
- * rollback_model(model): the latest earlier version becomes current and
- * the current one is discarded; returns the version now current. Owner or
- * superuser only (42501); 42704 for an unknown model, 22023 without an
- * earlier version.
+ * rollback_model(model): the latest earlier version becomes current and the
+ * current one is discarded; returns the version now current. Not strict: a
+ * NULL model is ERRCODE_NULL_VALUE_NOT_ALLOWED. Owner or superuser only
+ * (ERRCODE_INSUFFICIENT_PRIVILEGE); an unknown model is
+ * ERRCODE_UNDEFINED_OBJECT, one without an earlier version
+ * ERRCODE_INVALID_PARAMETER_VALUE; a concurrent change
+ * ERRCODE_T_R_SERIALIZATION_FAILURE.
  */
 PG_FUNCTION_INFO_V1(rfm_rollback_model);
 Datum
@@ -34,8 +37,11 @@ rfm_rollback_model(PG_FUNCTION_ARGS)
 }
 
 /*
- * drop_model(model): deletes the model and its history. Owner or superuser
- * only (42501); 42704 for an unknown model.
+ * drop_model(model): deletes the model and its history; returns void. Not
+ * strict: a NULL model is ERRCODE_NULL_VALUE_NOT_ALLOWED. Owner or superuser
+ * only (ERRCODE_INSUFFICIENT_PRIVILEGE); an unknown model is
+ * ERRCODE_UNDEFINED_OBJECT; a concurrent change
+ * ERRCODE_T_R_SERIALIZATION_FAILURE.
  */
 PG_FUNCTION_INFO_V1(rfm_drop_model);
 Datum

@@ -226,7 +226,18 @@ encode_any(FunctionCallInfo fcinfo, int argno, OrderKey *key, const TypedKeyInfo
 	order_key_from_datum(key, t, PG_GETARG_DATUM(argno));
 }
 
-/* rfm(ts, amount) and rfm(ts, amount, as_of): frequency counts rows. */
+/*
+ * rfm_trans(state, ts, amount [, as_of]): transition function of rfm(ts,
+ * amount) and rfm(ts, amount, as_of), frequency counting rows; returns the
+ * state with the row added (a new state on the first row). Not strict: a NULL
+ * ts or amount skips the row. Checks: a state of another overload
+ * (ERRCODE_DATATYPE_MISMATCH); a NULL as_of (ERRCODE_NULL_VALUE_NOT_ALLOWED);
+ * an infinite ts or as_of (ERRCODE_DATETIME_VALUE_OUT_OF_RANGE); a NaN or
+ * infinite amount (ERRCODE_DATA_EXCEPTION); ts after as_of, as_of differing
+ * between rows (ERRCODE_INVALID_PARAMETER_VALUE); the monetary sum
+ * overflowing (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE). AggCheckCallContext:
+ * outside an aggregate the input state is copied, never changed.
+ */
 PG_FUNCTION_INFO_V1(rfm_trans);
 Datum
 rfm_trans(PG_FUNCTION_ARGS)
@@ -235,8 +246,15 @@ rfm_trans(PG_FUNCTION_ARGS)
 }
 
 /*
- * rfm(ts, amount, order_key [, as_of]) for each concrete key type: the
- * as_of overload is the same C function with one argument more.
+ * rfm_trans_int2, _int4, _int8, _text, _uuid, _numeric and _any (state, ts,
+ * amount, order_key [, as_of]): transition functions of rfm(ts, amount,
+ * order_key [, as_of]) for each key type (the as_of overload is the same C
+ * function with one argument more), frequency counting distinct keys; return
+ * the state as rfm_trans does, with its checks, a NULL key still counting the
+ * row. Also: a text or numeric key over half the state's byte limit, or too
+ * many distinct keys (ERRCODE_PROGRAM_LIMIT_EXCEEDED); for _any, a key type
+ * that cannot be determined (ERRCODE_INDETERMINATE_DATATYPE) or has no
+ * default hash operator class (ERRCODE_UNDEFINED_FUNCTION).
  */
 #define RFM_KEYED_TRANSITION(name, mode, encoder) \
 PG_FUNCTION_INFO_V1(name); \
@@ -255,8 +273,14 @@ RFM_KEYED_TRANSITION(rfm_trans_numeric, RFM_KEYS_NUMERIC, encode_numeric)
 RFM_KEYED_TRANSITION(rfm_trans_any, RFM_KEYS_TYPED, encode_any)
 
 /*
- * rfm_combine(a, b): merge b into a. Strict: the executor copies the first
- * non-NULL state. b is never modified.
+ * rfm_combine(a, b): combine function of every rfm(), STRICT (the executor
+ * copies the first non-NULL state); returns a with b merged into it, b never
+ * modified (a copied outside an aggregate, by AggCheckCallContext). Checks: a
+ * damaged state (ERRCODE_DATA_CORRUPTED); states of different order_key types
+ * (ERRCODE_DATATYPE_MISMATCH); as_of differing between the states, or before
+ * the last transaction (ERRCODE_INVALID_PARAMETER_VALUE); the monetary sum
+ * overflowing (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE); too many distinct keys
+ * (ERRCODE_PROGRAM_LIMIT_EXCEEDED).
  */
 PG_FUNCTION_INFO_V1(rfm_combine);
 Datum
@@ -342,7 +366,14 @@ rfm_features(FunctionCallInfo fcinfo, const RfmState *s, TimestampTz ref,
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 
-/* Final function of the overloads without as_of: recency from now(). */
+/*
+ * rfm_final_now(state): final function of the rfm() overloads without as_of,
+ * STRICT; returns the rfm_features row, recency and tenure in days from the
+ * transaction start (now()), or NULL when no row had both ts and amount.
+ * Checks: a transaction after now() (ERRCODE_INVALID_PARAMETER_VALUE); a span
+ * over 292,000 years (ERRCODE_DATETIME_VALUE_OUT_OF_RANGE). The state itself
+ * is not validated.
+ */
 PG_FUNCTION_INFO_V1(rfm_final_now);
 Datum
 rfm_final_now(PG_FUNCTION_ARGS)
@@ -354,7 +385,14 @@ rfm_final_now(PG_FUNCTION_ARGS)
 	return rfm_features(fcinfo, s, GetCurrentTransactionStartTimestamp(), "now()");
 }
 
-/* Final function of the overloads with as_of. */
+/*
+ * rfm_final_as_of(state): final function of the rfm() overloads with as_of,
+ * STRICT; returns the rfm_features row measured from the state's as_of, or
+ * NULL when no row had both ts and amount. Checks: a state without as_of
+ * (ERRCODE_DATATYPE_MISMATCH); as_of before the last transaction
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a span over 292,000 years
+ * (ERRCODE_DATETIME_VALUE_OUT_OF_RANGE). The state itself is not validated.
+ */
 PG_FUNCTION_INFO_V1(rfm_final_as_of);
 Datum
 rfm_final_as_of(PG_FUNCTION_ARGS)

@@ -74,6 +74,16 @@ check_breaks(const double *breaks, int n)
 	}
 }
 
+/*
+ * rfm_score(value, breaks, higher_is_better): returns the 1..n+1 score of
+ * value against n ascending quantile breaks (1 + the number of breaks below
+ * value, reversed when higher_is_better is false), equal values sharing a
+ * score. Not strict: a NULL value gives NULL, once the breaks are checked.
+ * Checks: NULL breaks, higher_is_better or element
+ * (ERRCODE_NULL_VALUE_NOT_ALLOWED); breaks of more than one dimension
+ * (ERRCODE_ARRAY_SUBSCRIPT_ERROR), empty, not finite or descending
+ * (ERRCODE_INVALID_PARAMETER_VALUE); a NaN value (ERRCODE_DATA_EXCEPTION).
+ */
 PG_FUNCTION_INFO_V1(rfm_score);
 Datum
 rfm_score(PG_FUNCTION_ARGS)

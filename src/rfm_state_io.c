@@ -196,6 +196,16 @@ new_checked_state(const RfmState *hdr, uint32 key_type, uint32 key_collation,
 	return s;
 }
 
+/*
+ * rfm_state_in(cstring): input function of rfm_state, STRICT (STABLE: typed
+ * keys go through their type's input function); returns the state rebuilt key
+ * by key from the text form. Bad syntax, an unknown version or key mode,
+ * inconsistent counters or as_of, an unknown or unhashable key type or a
+ * wrong collation, a non-canonical or duplicate key, trailing data:
+ * ERRCODE_INVALID_TEXT_REPRESENTATION; too many keys:
+ * ERRCODE_PROGRAM_LIMIT_EXCEEDED; a typed key's own input function may raise
+ * its errors.
+ */
 PG_FUNCTION_INFO_V1(rfm_state_in);
 Datum
 rfm_state_in(PG_FUNCTION_ARGS)
@@ -246,6 +256,12 @@ rfm_state_in(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(s);
 }
 
+/*
+ * rfm_state_out(state): output function of rfm_state, STRICT (STABLE: typed
+ * keys are written by their type's output function); returns the text form,
+ * doubles with 17 significant digits, keys in hex. Checks: a damaged state
+ * (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(rfm_state_out);
 Datum
 rfm_state_out(PG_FUNCTION_ARGS)
@@ -272,6 +288,11 @@ rfm_state_out(PG_FUNCTION_ARGS)
 	PG_RETURN_CSTRING(out.data);
 }
 
+/*
+ * rfm_state_send(state): send function of rfm_state, STRICT; returns the
+ * binary form (bytea, network byte order), typed keys by their type's send
+ * function. Checks: a damaged state (ERRCODE_DATA_CORRUPTED).
+ */
 PG_FUNCTION_INFO_V1(rfm_state_send);
 Datum
 rfm_state_send(PG_FUNCTION_ARGS)
@@ -311,6 +332,15 @@ binary_error(const char *what)
 			 errmsg("invalid binary rfm_state: %s", what)));
 }
 
+/*
+ * rfm_state_recv(internal): receive function of rfm_state, STRICT; returns
+ * the state rebuilt key by key from the binary form, with the header checks
+ * of rfm_state_in. A malformed message (version, key mode, has_as_of,
+ * counters, a key length, a non-canonical or duplicate key, trailing bytes)
+ * is ERRCODE_INVALID_BINARY_REPRESENTATION; one that ends early,
+ * ERRCODE_PROTOCOL_VIOLATION; too many keys, ERRCODE_PROGRAM_LIMIT_EXCEEDED;
+ * a typed key's receive function may raise its own errors.
+ */
 PG_FUNCTION_INFO_V1(rfm_state_recv);
 Datum
 rfm_state_recv(PG_FUNCTION_ARGS)

@@ -89,6 +89,13 @@ check_score(int value, const char *argname)
 						argname, value)));
 }
 
+/*
+ * segment(r, f, m), STRICT: returns the name of the first rule of
+ * rfm_kmeans.segment_rules, in priority order, whose score ranges hold
+ * (r, f, m), or 'Others' when none does. The rules are read once per query
+ * and again after a write to the table (table_watch.h). Checks: a score
+ * outside 1..5 (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
 PG_FUNCTION_INFO_V1(rfm_segment);
 Datum
 rfm_segment(PG_FUNCTION_ARGS)

@@ -47,9 +47,12 @@ table_watch_start(WatchedTable t)
 }
 
 /*
- * Trigger (AFTER, FOR EACH STATEMENT) on a cached table: its relcache
- * invalidation, which moves the counter here at the next command and in
- * every other backend once the transaction commits.
+ * rfm_kmeans._table_changed(): trigger function of segment_rules_changed
+ * (AFTER, FOR EACH STATEMENT); sends the relcache invalidation of the
+ * trigger's table, which moves its counter here at the next command and in
+ * every other backend once the transaction commits; returns NULL. Checks: a
+ * call other than as a trigger (ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED);
+ * the trigger's timing and level are not checked.
  */
 PG_FUNCTION_INFO_V1(rfm_table_changed);
 Datum

@@ -2,7 +2,8 @@
 # Run every test of rfm_kmeans on a throwaway cluster:
 #   pg_regress (sql/ + expected/, `make installcheck`: upgrade and
 #   parallel plans included), pgTAP (test/pgtap/, pg_prove), dump and
-#   restore, the demo's report in headless Chromium, scheduled
+#   restore, the demo's report in headless Chromium, the Debian package
+#   (build, lintian, install, autopkgtest, purge), scheduled
 #   retraining with pg_cron, cancellation, sqlsmith, valgrind, the C unit
 #   tests of src/core/ under AddressSanitizer + UBSan, and a bounded
 #   libFuzzer run of every fuzz target (RFM_FUZZ_SECONDS each, default 20).
@@ -370,6 +371,10 @@ run_suite "scheduled retraining with pg_cron" cron_retrain
 run_suite "cancelled training keeps the previous model" cancel_keeps_model
 run_suite "sqlsmith" sqlsmith_run
 run_suite "no restart, no crash, no stored model out of range" integrity
+run_suite "every SQL-callable C function has its comment" perl test/packaging/check_entry_comments.pl "$REPO_ROOT"
+# replaces the installed extension by the package for a while, then puts the
+# tree's build back: after every suite that uses the running cluster
+run_suite "Debian package: build, lintian, install, autopkgtest, purge" test/packaging/debian_package.sh
 run_suite "valgrind: the regression and bad-input suites on a server under memcheck" scripts/valgrind.sh
 run_suite "C unit tests (ASan+UBSan)" make -s unit
 run_suite "C unit tests of the threaded passes (ThreadSanitizer)" make -s unit-tsan

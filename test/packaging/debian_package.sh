@@ -19,6 +19,11 @@ cd "$REPO_ROOT"
 
 ensure_packages debhelper postgresql-all lintian dpkg-dev
 
+# pg_buildext/pg_virtualenv create their own throwaway clusters and honour
+# PGPORT (pg_createcluster -p): inherited from scripts/test.sh's running
+# cluster it makes them collide with it ("Address already in use").
+unset PGHOST PGPORT PGUSER PGDATABASE PGHOSTADDR PGSERVICE PGPASSWORD
+
 package=postgresql-$PG_MAJOR-rfm-kmeans
 upstream=$(sed -n "s/^default_version = '\(.*\)'/\1/p" rfm_kmeans.control)
 debversion=$(dpkg-parsechangelog -l debian/changelog -S Version)

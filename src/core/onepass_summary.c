@@ -1,0 +1,1013 @@
+/*
+ * onepass_summary.c
+ *	  The one-pass summary: see onepass_summary.h.
+ *
+ * Why the content depends only on the multiset of rows:
+ * - the sample keeps the distinct rows with the smallest keys, a total
+ *   order on rows (hash, then the values' bits); a row among the `budget`
+ *   smallest of the whole is among the smallest of any part that holds it,
+ *   so no part ever drops it, and its multiplicity adds up across parts;
+ * - the moment sums are integers (the significands of the values with one
+ *   binary exponent, and their squares), added exactly;
+ * - minimum, maximum and the row count do not depend on order.
+ */
+#include "onepass_summary.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "exact_sum.h"
+#include "mix64.h"
+
+#define FRACTION_BITS 52
+#define FRACTION_MASK ((UINT64_C(1) << FRACTION_BITS) - 1)
+
+/* One feature's values with one binary exponent. */
+typedef struct MomentGroup
+{
+	int64_t		n;				/* values */
+	uint64_t	s1[2];			/* sum of the signed significands, two's complement */
+	uint64_t	s2[3];			/* sum of the squared significands */
+} MomentGroup;
+
+static size_t
+align8(size_t n)
+{
+	return (n + 7) & ~(size_t) 7;
+}
+
+/* The smallest power of 2 >= 2 budget (budget <= KM_SUMMARY_MAX_BUDGET). */
+static int
+table_size_for(int budget)
+{
+	uint32_t	x = (uint32_t) (2 * budget - 1);
+
+	x |= x >> 1;
+	x |= x >> 2;
+	x |= x >> 4;
+	x |= x >> 8;
+	x |= x >> 16;
+	return (int) (x + 1);
+}
+
+/* Offsets of the arrays after the header. */
+typedef struct Layout
+{
+	size_t		min,
+				max,
+				groups,
+				keys,
+				counts,
+				values,
+				heap,
+				table,
+				total;
+} Layout;
+
+static Layout
+layout_of(int d, int budget)
+{
+	Layout		l;
+	size_t		off = align8(sizeof(KmSummary));
+
+	l.min = off;
+	off += sizeof(double) * d;
+	l.max = off;
+	off += sizeof(double) * d;
+	l.groups = off;
+	off += sizeof(MomentGroup) * KM_SUMMARY_EXPONENTS * d;
+	l.keys = off;
+	off += sizeof(uint64_t) * budget;
+	l.counts = off;
+	off += sizeof(int64_t) * budget;
+	l.values = off;
+	off += sizeof(double) * budget * d;
+	l.heap = off;
+	off += align8(sizeof(int32_t) * budget);
+	l.table = off;
+	off += align8(sizeof(int32_t) * table_size_for(budget));
+	l.total = off;
+	return l;
+}
+
+#define AT(s, type, field) ((type *) ((char *) (s) + layout_of((s)->d, (s)->budget).field))
+
+/* The arrays of a summary, resolved once per call. */
+typedef struct View
+{
+	int			d;
+	double	   *min,
+			   *max;
+	MomentGroup *groups;
+	uint64_t   *keys;
+	int64_t    *counts;
+	double	   *values;
+	int32_t    *heap;
+	int32_t    *table;
+	uint64_t	mask;
+} View;
+
+static View
+view_of(const KmSummary *s)
+{
+	Layout		l = layout_of(s->d, s->budget);
+	char	   *base = (char *) s;
+	View		v;
+
+	v.d = s->d;
+	v.min = (double *) (base + l.min);
+	v.max = (double *) (base + l.max);
+	v.groups = (MomentGroup *) (base + l.groups);
+	v.keys = (uint64_t *) (base + l.keys);
+	v.counts = (int64_t *) (base + l.counts);
+	v.values = (double *) (base + l.values);
+	v.heap = (int32_t *) (base + l.heap);
+	v.table = (int32_t *) (base + l.table);
+	v.mask = (uint64_t) s->table_size - 1;
+	return v;
+}
+
+size_t
+km_summary_bytes(int d, int budget)
+{
+	if (d < 1 || d > KM_SUMMARY_MAX_FEATURES ||
+		budget < KM_SUMMARY_MIN_BUDGET || budget > KM_SUMMARY_MAX_BUDGET)
+		return 0;
+	return layout_of(d, budget).total;
+}
+
+void
+km_summary_init(KmSummary *s, int d, int budget)
+{
+	memset(s, 0, km_summary_bytes(d, budget));
+	s->version = KM_SUMMARY_VERSION;
+	s->d = d;
+	s->budget = budget;
+	s->table_size = table_size_for(budget);
+	s->cutoff = UINT64_MAX;
+}
+
+/* The bits of a value, -0.0 as 0.0. */
+static uint64_t
+value_bits(double x)
+{
+	uint64_t	b;
+
+	if (x == 0)
+		return 0;
+	memcpy(&b, &x, sizeof(b));
+	return b;
+}
+
+uint64_t
+km_summary_row_key(const double *row, int d)
+{
+	uint64_t	h = UINT64_C(0x6a09e667f3bcc909);
+	int			j;
+
+	for (j = 0; j < d; j++)
+		h = mix64(h ^ (value_bits(row[j]) + UINT64_C(0x9e3779b97f4a7c15) * (uint64_t) (j + 1)));
+	return h;
+}
+
+/* Order of (key a, row a) and (key b, row b): hash, then the values' bits. */
+static int
+key_cmp(uint64_t ka, const double *ra, uint64_t kb, const double *rb, int d)
+{
+	int			j;
+
+	if (ka != kb)
+		return ka < kb ? -1 : 1;
+	for (j = 0; j < d; j++)
+	{
+		uint64_t	a = value_bits(ra[j]),
+					b = value_bits(rb[j]);
+
+		if (a != b)
+			return a < b ? -1 : 1;
+	}
+	return 0;
+}
+
+static int
+entry_cmp(const View *v, int32_t a, int32_t b)
+{
+	return key_cmp(v->keys[a], v->values + (size_t) a * v->d,
+				   v->keys[b], v->values + (size_t) b * v->d, v->d);
+}
+
+/* ---- the lookup table: open addressing, linear probing ---- */
+
+static int32_t
+table_find(const View *v, uint64_t key, const double *row)
+{
+	uint64_t	slot = key & v->mask;
+
+	for (;;)
+	{
+		int32_t		e = v->table[slot] - 1;
+
+		if (e < 0)
+			return -1;
+		if (v->keys[e] == key &&
+			key_cmp(key, row, key, v->values + (size_t) e * v->d, v->d) == 0)
+			return e;
+		slot = (slot + 1) & v->mask;
+	}
+}
+
+static void
+table_insert(View *v, int32_t e)
+{
+	uint64_t	slot = v->keys[e] & v->mask;
+
+	while (v->table[slot] != 0)
+		slot = (slot + 1) & v->mask;
+	v->table[slot] = e + 1;
+}
+
+/* Remove entry e, shifting back the entries its slot kept from home. */
+static void
+table_delete(View *v, int32_t e)
+{
+	uint64_t	slot = v->keys[e] & v->mask,
+				next;
+
+	while (v->table[slot] != e + 1)
+		slot = (slot + 1) & v->mask;
+	next = (slot + 1) & v->mask;
+	while (v->table[next] != 0)
+	{
+		uint64_t	home = v->keys[v->table[next] - 1] & v->mask;
+
+		/* the entry at next may fill the hole if the hole is on its probe path */
+		if (((next - home) & v->mask) >= ((next - slot) & v->mask))
+		{
+			v->table[slot] = v->table[next];
+			slot = next;
+		}
+		next = (next + 1) & v->mask;
+	}
+	v->table[slot] = 0;
+}
+
+/* ---- the max-heap of entries by key ---- */
+
+static void
+heap_sift_up(View *v, int pos)
+{
+	while (pos > 0)
+	{
+		int			parent = (pos - 1) / 2;
+		int32_t		t;
+
+		if (entry_cmp(v, v->heap[parent], v->heap[pos]) >= 0)
+			break;
+		t = v->heap[parent];
+		v->heap[parent] = v->heap[pos];
+		v->heap[pos] = t;
+		pos = parent;
+	}
+}
+
+static void
+heap_sift_down(View *v, int32_t *heap, int n, int pos)
+{
+	for (;;)
+	{
+		int			left = 2 * pos + 1,
+					largest = pos;
+		int32_t		t;
+
+		if (left < n && entry_cmp(v, heap[left], heap[largest]) > 0)
+			largest = left;
+		if (left + 1 < n && entry_cmp(v, heap[left + 1], heap[largest]) > 0)
+			largest = left + 1;
+		if (largest == pos)
+			return;
+		t = heap[pos];
+		heap[pos] = heap[largest];
+		heap[largest] = t;
+		pos = largest;
+	}
+}
+
+/* The row (count times) into the sample, if it is among the smallest keys. */
+static void
+sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count)
+{
+	int32_t		e,
+				top;
+
+	if (key > s->cutoff)
+		return;					/* the usual case once the sample is full */
+	e = table_find(v, key, row);
+	if (e >= 0)
+	{
+		v->counts[e] += count;
+		return;
+	}
+	if (s->entries < s->budget)
+	{
+		e = s->entries++;
+		v->keys[e] = key;
+		memcpy(v->values + (size_t) e * v->d, row, sizeof(double) * v->d);
+		v->counts[e] = count;
+		table_insert(v, e);
+		v->heap[e] = e;
+		heap_sift_up(v, e);
+		if (s->entries == s->budget)
+			s->cutoff = v->keys[v->heap[0]];
+		return;
+	}
+	top = v->heap[0];
+	if (key_cmp(key, row, v->keys[top], v->values + (size_t) top * v->d, v->d) > 0)
+		return;
+	/* the new row takes the place of the largest key */
+	table_delete(v, top);
+	v->keys[top] = key;
+	memcpy(v->values + (size_t) top * v->d, row, sizeof(double) * v->d);
+	v->counts[top] = count;
+	table_insert(v, top);
+	heap_sift_down(v, v->heap, s->entries, 0);
+	s->cutoff = v->keys[v->heap[0]];
+}
+
+/* ---- exact integer sums ---- */
+
+static void
+add128(uint64_t *w, uint64_t lo, uint64_t hi)
+{
+	uint64_t	t = w[0] + lo;
+
+	w[1] += hi + (t < lo);
+	w[0] = t;
+}
+
+static void
+add192(uint64_t *w, const uint64_t *x)
+{
+	uint64_t	t0 = w[0] + x[0],
+				c0 = t0 < x[0],
+				t1 = w[1] + x[1],
+				c1 = t1 < x[1];
+
+	w[0] = t0;
+	t1 += c0;
+	c1 |= t1 < c0;
+	w[1] = t1;
+	w[2] += x[2] + c1;
+}
+
+/* m * m for m < 2^53, as 128 bits (lo, hi). */
+static void
+square53(uint64_t m, uint64_t *lo, uint64_t *hi)
+{
+	uint64_t	a = m >> 32,
+				b = m & UINT64_C(0xffffffff),
+				bb = b * b,
+				mid = 2 * a * b,	/* < 2^54 */
+				l = bb + (mid << 32);
+
+	*lo = l;
+	*hi = a * a + (mid >> 32) + (l < bb);
+}
+
+static void
+moments_add(MomentGroup *groups, double x)
+{
+	uint64_t	b = value_bits(x),
+				m = b & FRACTION_MASK,
+				sq[3];
+	int			e = (int) ((b >> FRACTION_BITS) & 0x7ff);
+	MomentGroup *g = &groups[e];
+
+	if (e != 0)
+		m |= UINT64_C(1) << FRACTION_BITS;
+	g->n++;
+	if (b >> 63)
+		add128(g->s1, ~m + 1, ~UINT64_C(0));	/* add -m */
+	else
+		add128(g->s1, m, 0);
+	square53(m, &sq[0], &sq[1]);
+	sq[2] = 0;
+	add192(g->s2, sq);
+}
+
+void
+km_summary_add(KmSummary *s, const double *row)
+{
+	View		v = view_of(s);
+	double		norm[KM_SUMMARY_MAX_FEATURES];
+	int			j;
+
+	for (j = 0; j < v.d; j++)
+	{
+		double		x = row[j] == 0 ? 0.0 : row[j];
+
+		norm[j] = x;
+		if (s->rows == 0 || x < v.min[j])
+			v.min[j] = x;
+		if (s->rows == 0 || x > v.max[j])
+			v.max[j] = x;
+		moments_add(v.groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
+	}
+	s->rows++;
+	sample_add(s, &v, km_summary_row_key(norm, v.d), norm, 1);
+}
+
+void
+km_summary_merge(KmSummary *dst, const KmSummary *src)
+{
+	View		a = view_of(dst),
+				b = view_of(src);
+	int			j,
+				e;
+
+	if (src->rows == 0)
+		return;
+	for (j = 0; j < a.d; j++)
+	{
+		if (dst->rows == 0 || b.min[j] < a.min[j])
+			a.min[j] = b.min[j];
+		if (dst->rows == 0 || b.max[j] > a.max[j])
+			a.max[j] = b.max[j];
+		for (e = 0; e < KM_SUMMARY_EXPONENTS; e++)
+		{
+			MomentGroup *ga = &a.groups[(size_t) j * KM_SUMMARY_EXPONENTS + e];
+			const MomentGroup *gb = &b.groups[(size_t) j * KM_SUMMARY_EXPONENTS + e];
+
+			if (gb->n == 0)
+				continue;
+			ga->n += gb->n;
+			add128(ga->s1, gb->s1[0], gb->s1[1]);
+			add192(ga->s2, gb->s2);
+		}
+	}
+	dst->rows += src->rows;
+	for (e = 0; e < src->entries; e++)
+		sample_add(dst, &a, b.keys[e], b.values + (size_t) e * b.d, b.counts[e]);
+}
+
+double
+km_summary_min(const KmSummary *s, int j)
+{
+	return view_of(s).min[j];
+}
+
+double
+km_summary_max(const KmSummary *s, int j)
+{
+	return view_of(s).max[j];
+}
+
+/* ---- the scaler from the exact sums ---- */
+
+/* Bits [52 i, 52 i + 52) of a little-endian multiword integer of w words. */
+static uint64_t
+chunk52(const uint64_t *x, int words, int i)
+{
+	int			bit = 52 * i,
+				word = bit / 64,
+				shift = bit % 64;
+	uint64_t	v;
+
+	if (word >= words)
+		return 0;
+	v = x[word] >> shift;
+	if (shift > 12 && word + 1 < words)
+		v |= x[word + 1] << (64 - shift);
+	return v & FRACTION_MASK;
+}
+
+/* Add sign * x * 2^scale, x a nonnegative integer of w words, exactly (bar underflow). */
+static void
+add_scaled(KmExactSum *acc, const uint64_t *x, int words, int scale, double sign)
+{
+	int			i;
+
+	for (i = 0; i * 52 < words * 64; i++)
+	{
+		uint64_t	c = chunk52(x, words, i);
+
+		if (c != 0)
+			km_exact_sum_add(acc, sign * ldexp((double) c, scale + 52 * i));
+	}
+}
+
+/* Add a * b exactly (the rounded product and its error). */
+static void
+add_product(KmExactSum *acc, double a, double b)
+{
+	double		p = a * b;
+
+	km_exact_sum_add(acc, p);
+	km_exact_sum_add(acc, fma(a, b, -p));
+}
+
+/* Add n * a exactly, n split into halves that doubles hold exactly. */
+static void
+add_count_times(KmExactSum *acc, int64_t n, double a)
+{
+	add_product(acc, ldexp((double) (n >> 32), 32), a);
+	add_product(acc, (double) (n & INT64_C(0xffffffff)), a);
+}
+
+/*
+ * Column j's sums about center in units of 2^e and 2^2e (the convention of
+ * exact_sum.h's km_exact_moment_sums), correctly rounded from the exact
+ * sums: sum(x - c) = sum(x) - n c and sum((x - c)^2) = sum(x^2) - 2 c
+ * sum(x) + n c^2, every term formed exactly (products as a rounded value
+ * plus its error) and added without rounding.
+ */
+static void
+column_moments(const KmSummary *s, const View *v, int j, double center, int e,
+			   double *s1, double *s2)
+{
+	const MomentGroup *groups = v->groups + (size_t) j * KM_SUMMARY_EXPONENTS;
+	double		c = ldexp(center, -e),
+				cc,
+				ccerr;
+	KmExactSum	first,
+				second;
+	int			g,
+				i;
+
+	km_exact_sum_init(&first);
+	km_exact_sum_init(&second);
+	for (g = 0; g < KM_SUMMARY_EXPONENTS; g++)
+	{
+		const MomentGroup *gr = &groups[g];
+		/* a value with exponent field g is its significand times 2^(g - 1075) */
+		int			scale = (g == 0 ? 1 : g) - 1075 - e;
+		uint64_t	mag[2];
+		double		sign = 1;
+
+		if (gr->n == 0)
+			continue;
+		mag[0] = gr->s1[0];
+		mag[1] = gr->s1[1];
+		if (mag[1] >> 63)
+		{
+			/* the magnitude of a negative two's complement */
+			mag[0] = ~mag[0] + 1;
+			mag[1] = ~mag[1] + (mag[0] == 0);
+			sign = -1;
+		}
+		add_scaled(&first, mag, 2, scale, sign);
+		add_scaled(&second, gr->s2, 3, 2 * scale, 1);
+		for (i = 0; i * 52 < 128; i++)
+		{
+			uint64_t	ch = chunk52(mag, 2, i);
+
+			if (ch != 0)
+				add_product(&second, -2 * c, sign * ldexp((double) ch, scale + 52 * i));
+		}
+	}
+	add_count_times(&first, -s->rows, c);
+	cc = c * c;
+	ccerr = fma(c, c, -cc);
+	add_count_times(&second, s->rows, cc);
+	add_count_times(&second, s->rows, ccerr);
+	*s1 = km_exact_sum_result(&first);
+	*s2 = km_exact_sum_result(&second);
+}
+
+double
+km_summary_scaler(const KmSummary *s, KmScale kind, double *offset, double *factor)
+{
+	View		v = view_of(s);
+	double		total = 0;
+	int			j;
+
+	for (j = 0; j < v.d; j++)
+	{
+		double		center,
+					maxdev,
+					s1 = 0,
+					s2 = 0;
+		KmMomentScale ms;
+
+		km_scaler_center(v.min[j], v.max[j], &center, &maxdev);
+		km_moment_scale(maxdev, &ms);
+		if (maxdev > 0)
+			column_moments(s, &v, j, center, ms.e, &s1, &s2);
+		total += km_scaler_column(kind, (size_t) s->rows, v.min[j], v.max[j], center,
+								  s1, s2, ms.e, &offset[j], &factor[j]);
+	}
+	return total / v.d;
+}
+
+/* ---- the sample in canonical order ---- */
+
+void
+km_summary_canonicalize(KmSummary *s)
+{
+	View		v = view_of(s);
+	int			n = s->entries,
+				i;
+	double		row[KM_SUMMARY_MAX_FEATURES];
+
+	/* heapsort the max-heap in place: heap[] becomes the ascending order */
+	for (i = n - 1; i > 0; i--)
+	{
+		int32_t		t = v.heap[0];
+
+		v.heap[0] = v.heap[i];
+		v.heap[i] = t;
+		heap_sift_down(&v, v.heap, i, 0);
+	}
+	/* move entry heap[i] to position i, following the permutation's cycles */
+	for (i = 0; i < n; i++)
+	{
+		int32_t		from,
+					at = i;
+		uint64_t	key;
+		int64_t		count;
+
+		if (v.heap[i] < 0)
+			continue;			/* already placed */
+		key = v.keys[i];
+		count = v.counts[i];
+		memcpy(row, v.values + (size_t) i * v.d, sizeof(double) * v.d);
+		for (;;)
+		{
+			from = v.heap[at];
+			v.heap[at] = -1;
+			if (from == i)
+				break;
+			v.keys[at] = v.keys[from];
+			v.counts[at] = v.counts[from];
+			memcpy(v.values + (size_t) at * v.d, v.values + (size_t) from * v.d,
+				   sizeof(double) * v.d);
+			at = from;
+		}
+		v.keys[at] = key;
+		v.counts[at] = count;
+		memcpy(v.values + (size_t) at * v.d, row, sizeof(double) * v.d);
+	}
+	/* descending order is a max-heap; the table is rebuilt for the new places */
+	for (i = 0; i < n; i++)
+		v.heap[i] = n - 1 - i;
+	memset(v.table, 0, sizeof(int32_t) * (size_t) s->table_size);
+	for (i = 0; i < n; i++)
+		table_insert(&v, i);
+}
+
+int
+km_summary_sample(const KmSummary *s, double *values, int64_t *counts)
+{
+	View		v = view_of(s);
+
+	memcpy(values, v.values, sizeof(double) * (size_t) s->entries * v.d);
+	memcpy(counts, v.counts, sizeof(int64_t) * (size_t) s->entries);
+	return s->entries;
+}
+
+bool
+km_summary_complete(const KmSummary *s)
+{
+	View		v = view_of(s);
+	int64_t		total = 0;
+	int			i;
+
+	for (i = 0; i < s->entries; i++)
+		total += v.counts[i];
+	return total == s->rows;
+}
+
+/* ---- the binary form ---- */
+
+#define GROUP_BYTES (2 + 8 + 16 + 24)
+
+static int
+used_groups(const View *v, int j)
+{
+	int			g,
+				n = 0;
+
+	for (g = 0; g < KM_SUMMARY_EXPONENTS; g++)
+		n += v->groups[(size_t) j * KM_SUMMARY_EXPONENTS + g].n != 0;
+	return n;
+}
+
+size_t
+km_summary_binary_size(const KmSummary *s)
+{
+	View		v = view_of(s);
+	size_t		size = 1 + 4 + 4 + 8 + 4 + 16 * (size_t) v.d;
+	int			j;
+
+	for (j = 0; j < v.d; j++)
+		size += 4 + GROUP_BYTES * (size_t) used_groups(&v, j);
+	return size + (size_t) s->entries * (8 + 8 * (size_t) v.d);
+}
+
+static uint8_t *
+put64(uint8_t *p, uint64_t x)
+{
+	int			i;
+
+	for (i = 7; i >= 0; i--)
+		*p++ = (uint8_t) (x >> (8 * i));
+	return p;
+}
+
+static uint8_t *
+put32(uint8_t *p, uint32_t x)
+{
+	p[0] = (uint8_t) (x >> 24);
+	p[1] = (uint8_t) (x >> 16);
+	p[2] = (uint8_t) (x >> 8);
+	p[3] = (uint8_t) x;
+	return p + 4;
+}
+
+static uint8_t *
+put_double(uint8_t *p, double x)
+{
+	uint64_t	b;
+
+	memcpy(&b, &x, sizeof(b));
+	return put64(p, b);
+}
+
+void
+km_summary_to_binary(const KmSummary *s, uint8_t *out)
+{
+	View		v = view_of(s);
+	uint8_t    *p = out;
+	int			j,
+				g,
+				i;
+
+	*p++ = (uint8_t) s->version;
+	p = put32(p, (uint32_t) v.d);
+	p = put32(p, (uint32_t) s->budget);
+	p = put64(p, (uint64_t) s->rows);
+	p = put32(p, (uint32_t) s->entries);
+	for (j = 0; j < v.d; j++)
+	{
+		p = put_double(p, s->rows > 0 ? v.min[j] : 0.0);
+		p = put_double(p, s->rows > 0 ? v.max[j] : 0.0);
+	}
+	for (j = 0; j < v.d; j++)
+	{
+		p = put32(p, (uint32_t) used_groups(&v, j));
+		for (g = 0; g < KM_SUMMARY_EXPONENTS; g++)
+		{
+			const MomentGroup *gr = &v.groups[(size_t) j * KM_SUMMARY_EXPONENTS + g];
+
+			if (gr->n == 0)
+				continue;
+			*p++ = (uint8_t) (g >> 8);
+			*p++ = (uint8_t) g;
+			p = put64(p, (uint64_t) gr->n);
+			p = put64(p, gr->s1[1]);
+			p = put64(p, gr->s1[0]);
+			p = put64(p, gr->s2[2]);
+			p = put64(p, gr->s2[1]);
+			p = put64(p, gr->s2[0]);
+		}
+	}
+	/* in index order: canonical after km_summary_canonicalize() */
+	for (i = 0; i < s->entries; i++)
+	{
+		p = put64(p, (uint64_t) v.counts[i]);
+		for (j = 0; j < v.d; j++)
+			p = put_double(p, v.values[(size_t) i * v.d + j]);
+	}
+}
+
+/* ---- reading the binary form ---- */
+
+typedef struct Reader
+{
+	const uint8_t *p;
+	size_t		left;
+} Reader;
+
+static bool
+get64(Reader *r, uint64_t *x)
+{
+	int			i;
+
+	if (r->left < 8)
+		return false;
+	*x = 0;
+	for (i = 0; i < 8; i++)
+		*x = (*x << 8) | r->p[i];
+	r->p += 8;
+	r->left -= 8;
+	return true;
+}
+
+static bool
+get32(Reader *r, uint32_t *x)
+{
+	if (r->left < 4)
+		return false;
+	*x = ((uint32_t) r->p[0] << 24) | ((uint32_t) r->p[1] << 16) |
+		((uint32_t) r->p[2] << 8) | r->p[3];
+	r->p += 4;
+	r->left -= 4;
+	return true;
+}
+
+static bool
+get_double(Reader *r, double *x)
+{
+	uint64_t	b;
+
+	if (!get64(r, &b))
+		return false;
+	memcpy(x, &b, sizeof(b));
+	return true;
+}
+
+const char *
+km_summary_binary_header(const uint8_t *in, size_t len, int *d, int *budget)
+{
+	Reader		r = {in, len};
+	uint32_t	dd,
+				bb;
+
+	if (len < 1)
+		return "empty input";
+	if (in[0] != KM_SUMMARY_VERSION)
+		return "unknown version";
+	r.p++;
+	r.left--;
+	if (!get32(&r, &dd) || !get32(&r, &bb))
+		return "truncated header";
+	if (dd < 1 || dd > KM_SUMMARY_MAX_FEATURES)
+		return "features out of range";
+	if (bb < KM_SUMMARY_MIN_BUDGET || bb > KM_SUMMARY_MAX_BUDGET)
+		return "budget out of range";
+	*d = (int) dd;
+	*budget = (int) bb;
+	return NULL;
+}
+
+/* 192-bit a < b */
+static bool
+less192(const uint64_t *a, const uint64_t *b)
+{
+	int			i;
+
+	for (i = 2; i >= 0; i--)
+		if (a[i] != b[i])
+			return a[i] < b[i];
+	return false;
+}
+
+/*
+ * Whether a group of n significands with exponent field g can have these
+ * sums: each significand is below 2^53 (2^52 for g = 0, where values are
+ * zero or subnormal) and at least 2^52 for g > 0.
+ */
+static bool
+group_plausible(int g, int64_t n, const uint64_t *s1, const uint64_t *s2)
+{
+	uint64_t	mag[2] = {s1[0], s1[1]},
+				lo[3] = {0, 0, 0},
+				hi[3] = {0, 0, 0};
+	int			top = g == 0 ? 52 : 53;
+
+	if (mag[1] >> 63)
+	{
+		mag[0] = ~mag[0] + 1;
+		mag[1] = ~mag[1] + (mag[0] == 0);
+	}
+	/* |s1| <= n 2^top: n < 2^63, so n 2^top < 2^116 */
+	if (mag[1] > ((uint64_t) n >> (64 - top)) ||
+		(mag[1] == ((uint64_t) n >> (64 - top)) && mag[0] > ((uint64_t) n << top)))
+		return false;
+	/* s2 <= n 2^(2 top) and, for g > 0, s2 >= n 2^104 */
+	hi[1] = (uint64_t) n << (2 * top - 64);
+	hi[2] = (uint64_t) n >> (128 - 2 * top);
+	if (less192(hi, s2))
+		return false;
+	if (g > 0)
+	{
+		lo[1] = (uint64_t) n << 40;
+		lo[2] = (uint64_t) n >> 24;
+		if (less192(s2, lo))
+			return false;
+	}
+	return true;
+}
+
+const char *
+km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
+{
+	Reader		r = {in, len};
+	const char *err;
+	int			d,
+				budget,
+				j,
+				i;
+	uint64_t	rows,
+				u;
+	uint32_t	entries,
+				ngroups;
+	View		v;
+	int64_t		counted = 0;
+
+	err = km_summary_binary_header(in, len, &d, &budget);
+	if (err)
+		return err;
+	km_summary_init(s, d, budget);
+	v = view_of(s);
+	r.p += 9;
+	r.left -= 9;
+	if (!get64(&r, &rows) || !get32(&r, &entries))
+		return "truncated header";
+	if (rows > (uint64_t) INT64_MAX)
+		return "rows out of range";
+	if (entries > (uint32_t) budget || (uint64_t) entries > rows)
+		return "sample entries out of range";
+	s->rows = (int64_t) rows;
+	for (j = 0; j < d; j++)
+	{
+		if (!get_double(&r, &v.min[j]) || !get_double(&r, &v.max[j]))
+			return "truncated range";
+		if (!isfinite(v.min[j]) || !isfinite(v.max[j]) || v.min[j] > v.max[j] ||
+			(v.min[j] == 0 && signbit(v.min[j])) || (v.max[j] == 0 && signbit(v.max[j])))
+			return "invalid range";
+		if (rows == 0 && (v.min[j] != 0 || v.max[j] != 0))
+			return "range without rows";
+	}
+	for (j = 0; j < d; j++)
+	{
+		int64_t		total = 0;
+		int			last = -1;
+
+		if (!get32(&r, &ngroups))
+			return "truncated moments";
+		if (ngroups > KM_SUMMARY_EXPONENTS)
+			return "too many moment groups";
+		for (i = 0; i < (int) ngroups; i++)
+		{
+			MomentGroup *gr;
+			int			g;
+			uint64_t	n;
+
+			if (r.left < 2)
+				return "truncated moments";
+			g = (r.p[0] << 8) | r.p[1];
+			r.p += 2;
+			r.left -= 2;
+			if (g <= last || g >= KM_SUMMARY_EXPONENTS)
+				return "moment groups out of order";
+			last = g;
+			gr = &v.groups[(size_t) j * KM_SUMMARY_EXPONENTS + g];
+			if (!get64(&r, &n) || !get64(&r, &gr->s1[1]) || !get64(&r, &gr->s1[0]) ||
+				!get64(&r, &gr->s2[2]) || !get64(&r, &gr->s2[1]) || !get64(&r, &gr->s2[0]))
+				return "truncated moments";
+			if (n == 0 || n > rows - (uint64_t) total)
+				return "moment counts do not add up to rows";
+			gr->n = (int64_t) n;
+			total += (int64_t) n;
+			if (!group_plausible(g, gr->n, gr->s1, gr->s2))
+				return "moment sums out of range";
+		}
+		if ((uint64_t) total != rows)
+			return "moment counts do not add up to rows";
+	}
+	for (i = 0; i < (int) entries; i++)
+	{
+		double	   *row = v.values + (size_t) i * d;
+
+		if (!get64(&r, &u))
+			return "truncated sample";
+		if (u == 0 || u > rows - (uint64_t) counted)
+			return "sample counts do not add up";
+		v.counts[i] = (int64_t) u;
+		counted += (int64_t) u;
+		for (j = 0; j < d; j++)
+		{
+			if (!get_double(&r, &row[j]))
+				return "truncated sample";
+			if (!isfinite(row[j]) || (row[j] == 0 && signbit(row[j])) ||
+				row[j] < v.min[j] || row[j] > v.max[j])
+				return "sample value out of range";
+		}
+		v.keys[i] = km_summary_row_key(row, d);
+		if (i > 0 && key_cmp(v.keys[i - 1], row - d, v.keys[i], row, d) >= 0)
+			return "sample out of order";
+	}
+	if (r.left != 0)
+		return "trailing data";
+	/* a sample with room left holds every row */
+	if (entries < (uint32_t) budget && (uint64_t) counted != rows)
+		return "sample counts do not add up";
+	s->entries = (int) entries;
+	for (i = 0; i < (int) entries; i++)
+	{
+		v.heap[i] = (int32_t) entries - 1 - i;
+		table_insert(&v, i);
+	}
+	s->cutoff = entries == (uint32_t) budget ? v.keys[entries - 1] : UINT64_MAX;
+	return NULL;
+}

@@ -1,0 +1,123 @@
+/*
+ * onepass_summary.h
+ *	  The summary of a relation's feature rows that train(mode => 'onepass')
+ *	  builds in one scan, as the state of an aggregate. It holds:
+ *	  - the distinct rows with the `budget` smallest keys (a 64-bit hash of
+ *	    the row's values, ties broken by the values), each with its
+ *	    multiplicity: a uniform sample of the distinct rows;
+ *	  - per feature, exact sums of the values and of their squares (integer
+ *	    sums of the significands, one per binary exponent), the minimum and
+ *	    the maximum: the scaler, exactly, whatever the rows;
+ *	  - the number of rows.
+ *	  Its content depends only on the multiset of rows added: adding them in
+ *	  any order, or merging summaries of any split of them in any order,
+ *	  gives the same summary, byte for byte in its binary form. Memory is
+ *	  km_summary_bytes(d, budget), whatever the number of rows.
+ *
+ *	  The flat layout lives in one allocation (a varlena in the server: the
+ *	  first 4 bytes are the container's length word). Plain C99 (plus
+ *	  unsigned __int128 where the compiler has it), no PostgreSQL headers.
+ */
+#ifndef RFM_ONEPASS_SUMMARY_H
+#define RFM_ONEPASS_SUMMARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scaler.h"
+
+#define KM_SUMMARY_VERSION 1
+#define KM_SUMMARY_MAX_FEATURES 100
+#define KM_SUMMARY_MIN_BUDGET 16
+#define KM_SUMMARY_MAX_BUDGET (1 << 22)
+/* binary exponents of a double (2047, infinities and NaN, excluded) */
+#define KM_SUMMARY_EXPONENTS 2047
+
+typedef struct KmSummary
+{
+	int32_t		vl_len_;		/* reserved for the container's length word */
+	int32_t		version;
+	int32_t		d;
+	int32_t		budget;			/* most sample entries */
+	int64_t		rows;			/* rows added */
+	int32_t		entries;		/* sample entries in use */
+	int32_t		table_size;		/* slots of the lookup table (a power of 2) */
+	uint64_t	cutoff;			/* the sample's largest key once it is full,
+								 * else UINT64_MAX: most rows stop there */
+	/*
+	 * Then, at offsets km_summary.c computes: double min[d], max[d]; the
+	 * moment groups, d x KM_SUMMARY_EXPONENTS; the sample's keys, counts
+	 * and values (budget, budget, budget x d); a max-heap of entry indices
+	 * by key (budget); the lookup table from hash to entry (table_size).
+	 */
+} KmSummary;
+
+/* Bytes of a summary of d features keeping budget rows; 0 if out of range. */
+size_t		km_summary_bytes(int d, int budget);
+
+/* Initialize s (km_summary_bytes(d, budget) bytes, zeroed or not). */
+void		km_summary_init(KmSummary *s, int d, int budget);
+
+/*
+ * Add one row of d finite values (-0.0 counts as 0.0). The caller checks
+ * finiteness; rows with a NULL feature are the caller's to skip.
+ */
+void		km_summary_add(KmSummary *s, const double *row);
+
+/* Add every row src holds to dst (same d and budget). */
+void		km_summary_merge(KmSummary *dst, const KmSummary *src);
+
+/* Feature j's smallest and largest value (rows > 0). */
+double		km_summary_min(const KmSummary *s, int j);
+double		km_summary_max(const KmSummary *s, int j);
+
+/*
+ * The scaler train() would fit on the rows (scaler.h's conventions: the
+ * center of the range, the moments about it from the exact sums), and the
+ * mean over features of the variance of the scaled rows. rows > 0.
+ */
+double		km_summary_scaler(const KmSummary *s, KmScale kind, double *offset,
+							  double *factor);
+
+/*
+ * Put the sample's entries in canonical order (ascending key), which
+ * km_summary_sample and km_summary_to_binary write them in. The summary
+ * stays the same summary (adding and merging go on as before).
+ */
+void		km_summary_canonicalize(KmSummary *s);
+
+/*
+ * The sample (canonicalized first): entries x d values into values, each
+ * entry's multiplicity into counts. Returns the entries.
+ */
+int			km_summary_sample(const KmSummary *s, double *values, int64_t *counts);
+
+/* The key the sample orders rows by (for tests): a hash of the values' bits. */
+uint64_t	km_summary_row_key(const double *row, int d);
+
+/* Whether the sample holds every distinct row (then it is the data). */
+bool		km_summary_complete(const KmSummary *s);
+
+/* Bytes of the binary form of s. */
+size_t		km_summary_binary_size(const KmSummary *s);
+
+/* Write the binary form of s (canonicalized first; network byte order) into out. */
+void		km_summary_to_binary(const KmSummary *s, uint8_t *out);
+
+/*
+ * d and budget of a binary form of len bytes, to size the summary; NULL on
+ * success, else what is wrong.
+ */
+const char *km_summary_binary_header(const uint8_t *in, size_t len, int *d, int *budget);
+
+/*
+ * Read a binary form into s (sized by km_summary_binary_header): NULL on
+ * success, else what is wrong. Every field is checked (counts adding up,
+ * values finite and within their feature's range, keys strictly
+ * ascending, a sample that is not full holding every row), so that an
+ * accepted form is one km_summary_to_binary could have written.
+ */
+const char *km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s);
+
+#endif							/* RFM_ONEPASS_SUMMARY_H */

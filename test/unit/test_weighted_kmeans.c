@@ -1,0 +1,334 @@
+/*
+ * test_weighted_kmeans.c
+ *	  The one-pass mode's reduction: weighted k-means. Checked against
+ *	  - km_fit on the rows the weights stand for (each point repeated w
+ *	    times), from the same explicit centroids: the same centroids to
+ *	    rounding, the same sizes and inertia;
+ *	  - a naive weighted Lloyd written here;
+ *	  - quality: with k-means++ on a sample of a blobs data set, the inertia
+ *	    on the whole data within 1% of km_fit's on the whole data;
+ *	  and its memory against km_fit_weighted_bytes, its bad arguments.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/kmeans.h"
+#include "core/onepass_summary.h"
+#include "core/weighted_kmeans.h"
+#include "tap.h"
+#include "test_alloc.h"
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+
+static double
+uniform(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return (double) (rng >> 11) / 9007199254740992.0;
+}
+
+static double
+gauss(void)
+{
+	double		u = uniform(),
+				v = uniform();
+
+	return sqrt(-2 * log(u + 1e-300)) * cos(6.283185307179586 * v);
+}
+
+typedef struct Counter
+{
+	size_t		now,
+				peak;
+} Counter;
+
+static void *
+count_alloc(void *ctx, size_t bytes)
+{
+	Counter    *c = ctx;
+	size_t	   *p = malloc(bytes + sizeof(size_t) * 2);
+
+	p[0] = bytes;
+	c->now += bytes;
+	if (c->now > c->peak)
+		c->peak = c->now;
+	return p + 2;
+}
+
+static void
+count_release(void *ctx, void *ptr)
+{
+	Counter    *c = ctx;
+	size_t	   *p = (size_t *) ptr - 2;
+
+	c->now -= p[0];
+	free(p);
+}
+
+static KmConfig
+config(int k, KmInit init, const double *start)
+{
+	KmConfig	cfg;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.k = k;
+	cfg.init = init;
+	cfg.init_centroids = start;
+	cfg.n_init = 1;
+	cfg.max_iter = 300;
+	cfg.tol = 0;
+	cfg.mean_variance = -1;
+	cfg.seed = 42;
+	return cfg;
+}
+
+/* Plain weighted Lloyd from start until no label changes (or 300 passes). */
+static double
+naive_weighted(const double *x, const int64_t *w, size_t n, int d, int k, double *centers)
+{
+	int		   *label = calloc(n, sizeof(int));
+	double	   *sum = malloc(sizeof(double) * k * d),
+				inertia = 0;
+	int64_t    *cnt = malloc(sizeof(int64_t) * k);
+	int			pass,
+				c,
+				j;
+	size_t		i;
+
+	for (pass = 0; pass < 300; pass++)
+	{
+		int			changed = 0;
+
+		inertia = 0;
+		for (i = 0; i < n; i++)
+		{
+			int			best = 0;
+			double		bd = INFINITY;
+
+			for (c = 0; c < k; c++)
+			{
+				double		s = 0;
+
+				for (j = 0; j < d; j++)
+					s += (x[i * d + j] - centers[c * d + j]) * (x[i * d + j] - centers[c * d + j]);
+				if (s < bd)
+				{
+					bd = s;
+					best = c;
+				}
+			}
+			changed += pass == 0 || label[i] != best;
+			label[i] = best;
+			inertia += (double) w[i] * bd;
+		}
+		if (!changed)
+			break;
+		memset(sum, 0, sizeof(double) * k * d);
+		memset(cnt, 0, sizeof(int64_t) * k);
+		for (i = 0; i < n; i++)
+		{
+			for (j = 0; j < d; j++)
+				sum[label[i] * d + j] += (double) w[i] * x[i * d + j];
+			cnt[label[i]] += w[i];
+		}
+		for (c = 0; c < k; c++)
+			if (cnt[c] > 0)
+				for (j = 0; j < d; j++)
+					centers[c * d + j] = sum[c * d + j] / (double) cnt[c];
+	}
+	free(label);
+	free(sum);
+	free(cnt);
+	return inertia;
+}
+
+static bool
+close_to(double a, double b, double rel)
+{
+	return fabs(a - b) <= rel * fmax(1.0, fmax(fabs(a), fabs(b)));
+}
+
+/* Inertia of all n rows against the k centroids. */
+static double
+inertia_of(const double *x, size_t n, int d, const double *centers, int k)
+{
+	double		s = 0,
+				d2;
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		km_nearest(x + i * d, centers, k, d, &d2);
+		s += d2;
+	}
+	return s;
+}
+
+int
+main(void)
+{
+	enum
+	{
+		N = 400, D = 3, K = 4
+	};
+	double	   *x = malloc(sizeof(double) * N * D),
+			   *expanded;
+	int64_t    *w = malloc(sizeof(int64_t) * N),
+				sizes[K],
+				sizes2[K],
+				total = 0;
+	double		start[K * D],
+				cw[K * D],
+				cx[K * D],
+				cn[K * D],
+				naive_inertia;
+	KmResult	rw,
+				rx;
+	KmConfig	cfg;
+	size_t		i,
+				m = 0;
+	int			j,
+				c;
+	bool		same = true;
+
+	for (i = 0; i < N; i++)
+	{
+		for (j = 0; j < D; j++)
+			x[i * D + j] = (double) (i % K) * 5 + gauss();
+		w[i] = 1 + (int64_t) (uniform() * 9);
+		total += w[i];
+	}
+	for (c = 0; c < K; c++)
+		for (j = 0; j < D; j++)
+			start[c * D + j] = x[c * 7 * D + j];
+
+	/* 1. weights against repetition, from the same centroids */
+	expanded = malloc(sizeof(double) * total * D);
+	for (i = 0; i < N; i++)
+	{
+		int64_t		r;
+
+		for (r = 0; r < w[i]; r++)
+			memcpy(expanded + (m++) * D, x + i * D, sizeof(double) * D);
+	}
+	cfg = config(K, KM_INIT_EXPLICIT, start);
+	memset(&rw, 0, sizeof(rw));
+	rw.centroids = cw;
+	rw.sizes = sizes;
+	ok(km_fit_weighted(x, w, N, D, &cfg, &MEM, &rw) == KM_OK && rw.converged, "weighted fit converged");
+	memset(&rx, 0, sizeof(rx));
+	rx.centroids = cx;
+	rx.sizes = sizes2;
+	ok(km_fit(expanded, m, D, &cfg, &MEM, &rx) == KM_OK, "km_fit on the repeated rows");
+	for (c = 0; c < K; c++)
+	{
+		same &= sizes[c] == sizes2[c];
+		for (j = 0; j < D; j++)
+			same &= close_to(cw[c * D + j], cx[c * D + j], 1e-12);
+	}
+	ok(same && close_to(rw.inertia, rx.inertia, 1e-12),
+	   "weights act as repeated rows: the same sizes, centroids and inertia (%.6f vs %.6f)",
+	   rw.inertia, rx.inertia);
+
+	/* 2. a naive weighted Lloyd */
+	memcpy(cn, start, sizeof(start));
+	naive_inertia = naive_weighted(x, w, N, D, K, cn);
+	same = close_to(rw.inertia, naive_inertia, 1e-12);
+	for (i = 0; i < K * D; i++)
+		same &= close_to(cw[i], cn[i], 1e-12);
+	ok(same, "as a naive weighted Lloyd: inertia %.6f vs %.6f", rw.inertia, naive_inertia);
+
+	/* 3. quality: k-means++ on a weighted sample of 8-feature, 12-center blobs */
+	{
+		enum
+		{
+			BN = 60000, BD = 8, BK = 12, BUDGET = 4096
+		};
+		double	   *bx = malloc(sizeof(double) * BN * BD),
+					centers[BK * BD],
+					full_c[BK * BD],
+					samp_c[BK * BD],
+				   *sv = malloc(sizeof(double) * BUDGET * BD);
+		int64_t		full_sizes[BK],
+					samp_sizes[BK],
+				   *sc = malloc(sizeof(int64_t) * BUDGET);
+		KmSummary  *s = malloc(km_summary_bytes(BD, BUDGET));
+		KmResult	rf,
+					rs;
+		KmConfig	bc = config(BK, KM_INIT_PLUSPLUS, NULL);
+		double		full_inertia,
+					samp_inertia;
+		int			e;
+		Counter		cnt = {0, 0};
+		KmAlloc		counting = {count_alloc, count_release, &cnt};
+
+		for (i = 0; i < BK * BD; i++)
+			centers[i] = uniform() * 20 - 10;
+		km_summary_init(s, BD, BUDGET);
+		for (i = 0; i < BN; i++)
+		{
+			for (j = 0; j < BD; j++)
+				bx[i * BD + j] = centers[(i % BK) * BD + j] + gauss();
+			km_summary_add(s, bx + i * BD);
+		}
+		e = km_summary_sample(s, sv, sc);
+		memset(&rf, 0, sizeof(rf));
+		rf.centroids = full_c;
+		rf.sizes = full_sizes;
+		memset(&rs, 0, sizeof(rs));
+		rs.centroids = samp_c;
+		rs.sizes = samp_sizes;
+		bc.tol = 1e-4;
+		ok(km_fit(bx, BN, BD, &bc, &MEM, &rf) == KM_OK &&
+		   km_fit_weighted(sv, sc, (size_t) e, BD, &bc, &counting, &rs) == KM_OK,
+		   "k-means++ on 60,000 rows and on a sample of %d", e);
+		full_inertia = inertia_of(bx, BN, BD, full_c, BK);
+		samp_inertia = inertia_of(bx, BN, BD, samp_c, BK);
+		ok(samp_inertia <= 1.01 * full_inertia,
+		   "the sample's centroids: inertia on every row %.1f, %.4fx the full fit's",
+		   samp_inertia, samp_inertia / full_inertia);
+		ok(cnt.peak <= km_fit_weighted_bytes((size_t) e, BD, BK) && cnt.now == 0,
+		   "memory: peak %zu bytes within km_fit_weighted_bytes %zu, all released",
+		   cnt.peak, km_fit_weighted_bytes((size_t) e, BD, BK));
+
+		/* the same inputs, the same bits; random init too */
+		{
+			double		again[BK * BD];
+			int64_t		again_sizes[BK];
+			KmResult	ra = rs;
+
+			ra.centroids = again;
+			ra.sizes = again_sizes;
+			km_fit_weighted(sv, sc, (size_t) e, BD, &bc, &MEM, &ra);
+			ok(memcmp(again, samp_c, sizeof(again)) == 0, "the same inputs and seed: the same centroids, bit for bit");
+			bc.init = KM_INIT_RANDOM;
+			bc.n_init = 3;
+			ok(km_fit_weighted(sv, sc, (size_t) e, BD, &bc, &MEM, &ra) == KM_OK &&
+			   ra.sizes[0] + ra.sizes[BK - 1] > 0, "random init, 3 runs");
+		}
+		free(bx);
+		free(sv);
+		free(sc);
+		free(s);
+	}
+
+	/* 4. bad arguments */
+	cfg = config(K, KM_INIT_PLUSPLUS, NULL);
+	w[3] = 0;
+	ok(km_fit_weighted(x, w, N, D, &cfg, &MEM, &rw) == KM_BAD_ARGUMENT, "a weight of 0: bad argument");
+	w[3] = 1;
+	cfg.k = N + 1;
+	ok(km_fit_weighted(x, w, N, D, &cfg, &MEM, &rw) == KM_BAD_ARGUMENT, "k above the points: bad argument");
+	cfg.k = 2;
+	ok(km_fit_weighted(x, w, 2, D, &cfg, &MEM, &rw) == KM_OK && rw.inertia == 0,
+	   "k equal to the points: each its own center, inertia 0");
+
+	free(x);
+	free(w);
+	free(expanded);
+	return tap_done();
+}

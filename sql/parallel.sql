@@ -144,7 +144,17 @@ FROM (VALUES
 	('kmeans_step(centroids, scaler, f1, f2, f3, f4)',
 	 $q$SELECT rfm_kmeans.kmeans_step('{{0,0,0,0},{1,1,1,1},{2,5,10,1}}', '{{0,0,0,0},{100,10,1000,100}}', r, f, m, aov) FROM par_customers$q$),
 	('kmeans_step grouped',
-	 $q$SELECT part, rfm_kmeans.kmeans_step('{{0,0},{1,1}}', '{{0,0},{100,10}}', r, f) FROM par_customers GROUP BY part$q$)
+	 $q$SELECT part, rfm_kmeans.kmeans_step('{{0,0},{1,1}}', '{{0,0},{100,10}}', r, f) FROM par_customers GROUP BY part$q$),
+	('kmeans_summary(sample_size, f1)',
+	 'SELECT rfm_kmeans.kmeans_summary(64, r)::text FROM par_customers'),
+	('kmeans_summary(sample_size, f1, f2)',
+	 'SELECT rfm_kmeans.kmeans_summary(64, r, f)::text FROM par_customers'),
+	('kmeans_summary(sample_size, f1, f2, f3)',
+	 'SELECT rfm_kmeans.kmeans_summary(64, r, f, m)::text FROM par_customers'),
+	('kmeans_summary(sample_size, f1, f2, f3, f4)',
+	 'SELECT rfm_kmeans.kmeans_summary(64, r, f, m, aov)::text FROM par_customers'),
+	('kmeans_summary(features, sample_size)',
+	 'SELECT rfm_kmeans.kmeans_summary(ARRAY[r, f, m, aov, r + f], 64)::text FROM par_customers')
 ) AS t(aggregate, q);
 COMMIT;
 RESET client_min_messages;

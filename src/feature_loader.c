@@ -604,7 +604,9 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 			 SPI_result_code_string(SPI_result));
 	portal = SPI_cursor_open(NULL, plan, NULL, NULL, true);
 	ps = linitial_node(PlannedStmt, portal->stmts);
-	if (plan_runs_elsewhere(ps->planTree))
+	if (plan_runs_elsewhere(ps->planTree) && r.can_fall_back && budget->rows_elsewhere_fall_back)
+		r.too_big = true;
+	else if (plan_runs_elsewhere(ps->planTree))
 	{
 		/* counted: past the budget, nothing is pulled (or 54000) */
 		if (!reserve_rows(out, &r.capacity, count_usable_rows(relid, names, d), budget,

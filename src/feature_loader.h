@@ -46,6 +46,12 @@ typedef struct LoadBudget
 	size_t		(*extra) (const void *arg, size_t rows);	/* NULL: nothing */
 	const void *arg;
 	const char *what;
+	/*
+	 * When the rows would be pulled from other servers (a distributed or
+	 * foreign table) and the caller can fall back: do not pull them, fall
+	 * back (set *too_big) whatever their size.
+	 */
+	bool		rows_elsewhere_fall_back;
 } LoadBudget;
 
 /*

@@ -279,6 +279,50 @@ numeric_moments(AggRun *r, Model *model, const char *usable)
 }
 
 /*
+ * The relation's qualified name into r->rel, and the condition a usable
+ * row meets (every feature non-null), which r->from selects by.
+ */
+static char *
+usable_rows(AggRun *r)
+{
+	StringInfoData usable;
+	int			j;
+
+	r->rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(r->o->relid)),
+										get_rel_name(r->o->relid));
+	initStringInfo(&usable);
+	for (j = 0; j < r->d; j++)
+		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "",
+						 quote_identifier(r->o->features[j]));
+	r->from = psprintf(" FROM %s WHERE %s", r->rel, usable.data);
+	return usable.data;
+}
+
+/* The model's scaler as the steps' argument and the scaled point's SQL. */
+static void
+set_scaler(AggRun *r, const Model *model)
+{
+	StringInfoData q;
+	double	   *sc = palloc(sizeof(double) * 2 * r->d);
+	int			j;
+
+	initStringInfo(&q);
+	appendStringInfoString(&q, "ARRAY[");
+	for (j = 0; j < r->d; j++)
+		appendStringInfo(&q, "%s(%s::pg_catalog.float8 - %.17g::pg_catalog.float8) / %.17g::pg_catalog.float8",
+						 j ? ", " : "", quote_identifier(r->o->features[j]),
+						 model->offset[j], model->factor[j]);
+	appendStringInfoString(&q, "]");
+	r->point = q.data;
+	for (j = 0; j < r->d; j++)
+	{
+		sc[j] = model->offset[j];
+		sc[r->d + j] = model->factor[j];
+	}
+	r->scaler = centers_datum(sc, 2, r->d);
+}
+
+/*
  * Two scans: usable and skipped rows, NaN/Infinity per column (an error
  * naming the column) and the columns' ranges; then the scaler's moment
  * sums over the usable rows. Returns the mean variance of the scaled
@@ -289,22 +333,13 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 {
 	const TrainOptions *o = r->o;
 	StringInfoData q;
-	StringInfoData usable;
-	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o->relid)),
-												 get_rel_name(o->relid));
+	char	   *usable = usable_rows(r);
 	double		meanvar;
-	double	   *sc = palloc(sizeof(double) * 2 * r->d);
 	int			j;
-
-	initStringInfo(&usable);
-	for (j = 0; j < r->d; j++)
-		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(o->features[j]));
-	r->rel = rel;
-	r->from = psprintf(" FROM %s WHERE %s", rel, usable.data);
 
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE NOT (%s))",
-					 usable.data, usable.data);
+					 usable, usable);
 	for (j = 0; j < r->d; j++)
 	{
 		const char *c = quote_identifier(o->features[j]);
@@ -312,9 +347,9 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
 						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
 						 ", min(%s::float8) FILTER (WHERE %s), max(%s::float8) FILTER (WHERE %s)",
-						 c, c, c, usable.data, c, usable.data);
+						 c, c, c, usable, c, usable);
 	}
-	appendStringInfo(&q, " FROM %s", rel);
+	appendStringInfo(&q, " FROM %s", r->rel);
 	spi_exec(q.data, 0, NULL, NULL);
 	out->n_rows = get_int64(0, 1);
 	out->n_skipped = get_int64(0, 2);
@@ -330,23 +365,9 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	if (out->n_rows == 0)
 		return 0;				/* the caller reports it */
 	meanvar = sql_function_exists("rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer)") ?
-		exact_moments(r, model, usable.data, (size_t) out->n_rows) :
-		numeric_moments(r, model, usable.data);
-
-	initStringInfo(&q);
-	appendStringInfoString(&q, "ARRAY[");
-	for (j = 0; j < r->d; j++)
-		appendStringInfo(&q, "%s(%s::pg_catalog.float8 - %.17g::pg_catalog.float8) / %.17g::pg_catalog.float8",
-						 j ? ", " : "", quote_identifier(o->features[j]),
-						 model->offset[j], model->factor[j]);
-	appendStringInfoString(&q, "]");
-	r->point = q.data;
-	for (j = 0; j < r->d; j++)
-	{
-		sc[j] = model->offset[j];
-		sc[r->d + j] = model->factor[j];
-	}
-	r->scaler = centers_datum(sc, 2, r->d);
+		exact_moments(r, model, usable, (size_t) out->n_rows) :
+		numeric_moments(r, model, usable);
+	set_scaler(r, model);
 	return meanvar / r->d;
 }
 
@@ -665,4 +686,49 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	out->inertia = best_inertia;
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
+}
+
+int
+refine_aggregate(const TrainOptions *o, const Model *model, double *centers, int steps,
+				 double tol_abs, bool *converged, TrainOutcome *out)
+{
+	AggRun		r;
+	double	   *next = palloc(sizeof(double) * o->k * o->d);
+	int			it,
+				done = 0,
+				level;
+
+	memset(&r, 0, sizeof(r));
+	r.o = o;
+	r.k = o->k;
+	r.d = o->d;
+	level = safe_spi_connect(SAFE_SPI_DEFAULT);
+	usable_rows(&r);
+	set_scaler(&r, model);
+	for (it = 1; it <= steps; it++)
+	{
+		double		shift2 = 0,
+					inertia;
+		int			i;
+
+		CHECK_FOR_INTERRUPTS();
+		inertia = lloyd_step(&r, centers, next, out->sizes, &out->mean_distance);
+		reseed_empty(&r, centers, next, out->sizes);
+		for (i = 0; i < o->k * o->d; i++)
+			shift2 += (next[i] - centers[i]) * (next[i] - centers[i]);
+		memcpy(centers, next, sizeof(double) * o->k * o->d);
+		done = it;
+		if (o->verbose)
+			ereport(NOTICE,
+					(errmsg("refinement %d: inertia %.6g, centroid shift %.3g", it, inertia, shift2)));
+		if (shift2 <= tol_abs)
+		{
+			*converged = true;
+			break;
+		}
+	}
+	/* sizes, inertia and mean distance of the final centers, exactly */
+	out->inertia = lloyd_step(&r, centers, next, out->sizes, &out->mean_distance);
+	safe_spi_finish(level);
+	return done;
 }

@@ -104,6 +104,7 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	budget.extra = evaluation_extra_bytes;
 	budget.arg = &plan;
 	budget.what = "evaluate()";
+	budget.rows_elsewhere_fall_back = false;
 	load_for_evaluation(PG_GETARG_OID(1), m->features, m->d, &budget, &fs);
 	/* the rows and the model's centroids, scaled, must keep every sum finite */
 	check_value_range(m->features, m->d, fs.lo, fs.hi, m->offset, m->factor, m->scaled, m->k,
@@ -270,6 +271,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	budget.extra = elbow_extra_bytes;
 	budget.arg = &plan;
 	budget.what = "elbow()";
+	budget.rows_elsewhere_fall_back = false;
 	load_for_evaluation(PG_GETARG_OID(0), features, d, &budget, &fs);
 	if ((size_t) k_max > fs.n)
 		k_above_rows_error("k_max", k_max, fs.n);

@@ -159,6 +159,8 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	budget.extra = training_extra_bytes;
 	budget.arg = &plan;
 	budget.what = "training";
+	/* rows on other servers (Citus, a foreign table): one-pass mode reads them there */
+	budget.rows_elsewhere_fall_back = true;
 
 	load_features(o->relid, o->features, o->d, &budget, &fs, o->may_fall_back ? &too_big : NULL);
 	if (too_big)
@@ -219,16 +221,19 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	model->factor = palloc(sizeof(double) * o->d);
 	model->centroids = palloc(sizeof(double) * o->k * o->d);
 	out->sizes = palloc(sizeof(int64) * o->k);
-	if (!o->aggregate && !train_memory(o, model, out, CurrentMemoryContext))
+	if (o->mode == TRAIN_MEMORY && !train_memory(o, model, out, CurrentMemoryContext))
 	{
 		ereport(NOTICE,
-				(errmsg("training in aggregate mode"),
-				 errdetail("Memory mode on relation \"%s\" needs more than rfm_kmeans.train_memory_limit (%d kB).",
+				(errmsg("training in one-pass mode"),
+				 errdetail("Memory mode on relation \"%s\" needs more than rfm_kmeans.train_memory_limit (%d kB), "
+						   "or its rows live on other servers.",
 						   get_rel_name(o->relid), rfm_train_memory_limit_kb)));
-		o->aggregate = true;
+		o->mode = TRAIN_ONEPASS;
 	}
-	if (o->aggregate)
+	if (o->mode == TRAIN_AGGREGATE)
 		train_aggregate(o, model, out);
+	else if (o->mode == TRAIN_ONEPASS)
+		train_onepass(o, model, out);
 }
 
 /*

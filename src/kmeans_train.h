@@ -51,4 +51,22 @@ void		check_value_range(char **names, int d, const double *lo, const double *hi,
  */
 void		train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out);
 
+/*
+ * One-pass mode's refinement (kmeans_aggregate.c): from the scaled centers
+ * (updated in place), up to steps aggregate-mode Lloyd iterations, stopping
+ * once the squared shift is within tol_abs (then *converged), and one more
+ * scan for the exact sizes, inertia and mean distance of the final centers
+ * (into out). Returns the iterations run.
+ */
+int			refine_aggregate(const TrainOptions *o, const Model *model, double *centers,
+							 int steps, double tol_abs, bool *converged, TrainOutcome *out);
+
+/*
+ * Train in one scan (train_onepass.c): the kmeans_summary() aggregate over
+ * the relation, then weighted k-means on its sample; fills model and out
+ * (sizes, inertia and centroid ranks estimated from the sample, exact when
+ * it holds every distinct row or after refine passes).
+ */
+void		train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out);
+
 #endif							/* RFM_KMEANS_TRAIN_H */

@@ -139,19 +139,42 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 	o->scale = parse_scale_option(o->scale_name);
 
 	/*
-	 * NULL (the default): memory mode, falling back to aggregate mode past
-	 * the memory limit. 'memory' asks for memory mode only: past the limit
-	 * it is an error.
+	 * NULL (the default): memory mode, falling back to one-pass mode past
+	 * the memory limit or when the rows live elsewhere (a distributed or
+	 * foreign table). 'memory' asks for memory mode only: past the limit it
+	 * is an error.
 	 */
 	mode = PG_ARGISNULL(base + 10) ? NULL : text_to_cstring(PG_GETARG_TEXT_PP(base + 10));
-	o->aggregate = false;
+	o->mode = TRAIN_MEMORY;
 	o->may_fall_back = mode == NULL;
 	if (mode != NULL && strcmp(mode, "aggregate") == 0)
-		o->aggregate = true;
+		o->mode = TRAIN_AGGREGATE;
+	else if (mode != NULL && strcmp(mode, "onepass") == 0)
+		o->mode = TRAIN_ONEPASS;
 	else if (mode != NULL && strcmp(mode, "memory") != 0)
 		invalid_option("mode", quote_literal_cstr(mode),
-					   "Valid values are 'memory' and 'aggregate' (or NULL: memory, "
-					   "falling back to aggregate past rfm_kmeans.train_memory_limit).");
+					   "Valid values are 'memory', 'aggregate' and 'onepass' (or NULL: memory, "
+					   "falling back to onepass past rfm_kmeans.train_memory_limit or on a "
+					   "distributed table).");
+
+	/* refine and sample_size: from 0.4.0's SQL on (older SQL has neither) */
+	o->refine = 0;
+	o->sample_size = DEFAULT_SAMPLE_SIZE;
+	if (PG_NARGS() > base + 12)
+	{
+		require_argument(fcinfo, base + 12, "refine");
+		o->refine = PG_GETARG_INT32(base + 12);
+		check_int_option("refine", o->refine, 0, MAX_REFINE);
+		if (!PG_ARGISNULL(base + 13))
+		{
+			o->sample_size = PG_GETARG_INT32(base + 13);
+			check_int_option("sample_size", o->sample_size, MIN_SAMPLE_SIZE, MAX_SAMPLE_SIZE);
+		}
+		if ((o->refine > 0 || !PG_ARGISNULL(base + 13)) && mode != NULL && o->mode != TRAIN_ONEPASS)
+			invalid_option(o->refine > 0 ? "refine" : "sample_size",
+						   o->refine > 0 ? psprintf("%d", o->refine) : psprintf("%d", o->sample_size),
+						   psprintf("It applies to mode 'onepass' only, not to mode '%s'.", mode));
+	}
 	o->verbose = PG_GETARG_BOOL(base + 11);
 }
 
@@ -193,8 +216,12 @@ train_params_json(const TrainOptions *o)
 
 	initStringInfo(&s);
 	appendStringInfo(&s, "{\"init\": \"%s\", \"n_init\": %d, \"max_iter\": %d, "
-					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"%s\"}",
+					 "\"tol\": %.17g, \"seed\": " INT64_FORMAT ", \"scale\": \"%s\", \"mode\": \"%s\"",
 					 o->init_name, o->n_init, o->max_iter, o->tol, o->seed, o->scale_name,
-					 o->aggregate ? "aggregate" : "memory");
+					 o->mode == TRAIN_AGGREGATE ? "aggregate" :
+					 o->mode == TRAIN_ONEPASS ? "onepass" : "memory");
+	if (o->mode == TRAIN_ONEPASS)
+		appendStringInfo(&s, ", \"refine\": %d, \"sample_size\": %d", o->refine, o->sample_size);
+	appendStringInfoChar(&s, '}');
 	return s.data;
 }

@@ -18,6 +18,19 @@
 #define MAX_N_INIT 1000
 #define MAX_MAX_ITER 1000000
 
+/* one-pass mode's sample_size: its default and range */
+#define DEFAULT_SAMPLE_SIZE 65536
+#define MIN_SAMPLE_SIZE 16
+#define MAX_SAMPLE_SIZE 4194304
+#define MAX_REFINE 1000
+
+typedef enum TrainMode
+{
+	TRAIN_MEMORY,				/* every row in memory, every pass there */
+	TRAIN_AGGREGATE,			/* one kmeans_step() query per pass */
+	TRAIN_ONEPASS				/* one kmeans_summary() query, then in memory */
+} TrainMode;
+
 typedef struct TrainOptions
 {
 	char	   *model;
@@ -35,8 +48,10 @@ typedef struct TrainOptions
 	KmScale		scale;
 	const char *scale_name;
 	bool		verbose;
-	bool		aggregate;		/* mode => 'aggregate' */
-	bool		may_fall_back;	/* mode unset: memory, else aggregate */
+	TrainMode	mode;
+	bool		may_fall_back;	/* mode unset: memory, else one-pass */
+	int			refine;			/* one-pass: exact Lloyd passes after it */
+	int			sample_size;	/* one-pass: the summary's sample of rows */
 } TrainOptions;
 
 /* ERROR 22004 when argument argno (named name) is NULL. */

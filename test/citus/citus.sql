@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 -- pg_temp helpers stay local (Citus warns so): errors only
 SET client_min_messages = error;
-SELECT plan(62);
+SELECT plan(70);
 
 -- the text of an EXPLAIN statement's plan
 CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -96,8 +96,8 @@ INSERT INTO feat_r SELECT * FROM feat_l;
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_l', 'feat_l', :f, 5, n_init => 3)), 900::bigint, 'a local model on 900 customers');
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_d', 'feat_d', :f, 5, n_init => 3)), 900::bigint,
           'train() with its defaults on the distributed table reads all 900 customers (not the 300 stale shell rows)');
-SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_d'), 'memory',
-          'pulled through the query: it fits the memory limit');
+SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_d'), 'onepass',
+          'the rows live on the workers: the default is one-pass mode, nothing pulled');
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_r', 'feat_r', :f, 5, n_init => 3)), 900::bigint, 'and on the reference table');
 
 CREATE FUNCTION pg_temp.close_models(a text, b text) RETURNS boolean LANGUAGE sql AS $$
@@ -106,7 +106,17 @@ CREATE FUNCTION pg_temp.close_models(a text, b text) RETURNS boolean LANGUAGE sq
 	            FROM unnest(x.centroids, y.centroids) u(cx, cy))
 	FROM rfm_kmeans.models x, rfm_kmeans.models y WHERE x.name = a AND y.name = b
 $$;
-SELECT ok(pg_temp.close_models('m_l', 'm_d'), 'the distributed model equals the local one (sizes, inertia and centroids to 1e-9)');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_l_op', 'feat_l', :f, 5, n_init => 3, mode => 'onepass')), 900::bigint,
+          'one-pass mode on the local table');
+CREATE FUNCTION pg_temp.same_models(a text, b text) RETURNS boolean LANGUAGE sql AS $$
+	SELECT x.centroids = y.centroids AND x.sizes = y.sizes AND x.inertia = y.inertia
+	       AND x.scale_offset = y.scale_offset AND x.scale_factor = y.scale_factor
+	FROM rfm_kmeans.models x, rfm_kmeans.models y WHERE x.name = a AND y.name = b
+$$;
+SELECT ok(pg_temp.same_models('m_l_op', 'm_d'), 'the distributed model equals the local one-pass model, bit for bit');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_d_mem', 'feat_d', :f, 5, n_init => 3, mode => 'memory')), 900::bigint,
+          'mode => ''memory'' pulls the distributed rows through the query (they fit the memory limit)');
+SELECT ok(pg_temp.close_models('m_l', 'm_d_mem'), 'and equals the local memory-mode model (sizes, inertia and centroids to 1e-9)');
 SELECT ok(pg_temp.close_models('m_l', 'm_r'), 'so does the reference table''s');
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_agg', 'feat_d', :f, 5, mode => 'aggregate',
                                                init_centroids => (SELECT centroids FROM rfm_kmeans.models WHERE name = 'm_l'))),
@@ -126,16 +136,27 @@ FROM generate_series(1, 20000) g;
 SELECT create_distributed_table('big_d', 'id');
 SET rfm_kmeans.train_memory_limit = '256kB';
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_small', 'big_d', ARRAY['a', 'b', 'c'], 3)), 20000::bigint,
-          'past the memory limit, the default falls back to aggregate mode');
-SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_small'), 'aggregate', 'as the model says');
+          'past the memory limit, the default is one-pass mode');
+SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_small'), 'onepass', 'as the model says');
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT rfm_kmeans.kmeans_summary(1024, a, b, c) FROM big_d$$),
+               'worker_partial_agg.*kmeans_summary', 'kmeans_summary() runs as partial aggregates on the workers');
+CREATE TABLE big_l AS SELECT * FROM big_d;
+SELECT is((SELECT rfm_kmeans.kmeans_summary(1024, a, b, c)::text FROM big_d),
+          (SELECT rfm_kmeans.kmeans_summary(1024, a, b, c)::text FROM big_l),
+          'the summary of the distributed rows is the local one, byte for byte');
+SELECT lives_ok($$SELECT rfm_kmeans.train('m_small_l', 'big_l', ARRAY['a', 'b', 'c'], 3, mode => 'onepass', refine => 2)$$,
+                'one-pass with refine on the local copy');
+SELECT lives_ok($$SELECT rfm_kmeans.train('m_small_r', 'big_d', ARRAY['a', 'b', 'c'], 3, mode => 'onepass', refine => 2)$$,
+                'and on the distributed table');
+SELECT ok(pg_temp.same_models('m_small_l', 'm_small_r'), 'refined: distributed = local, bit for bit');
 SELECT throws_ok($$SELECT rfm_kmeans.train('m_small', 'big_d', ARRAY['a', 'b', 'c'], 3, mode => 'memory')$$,
                  '54000', NULL, 'mode => ''memory'': 54000 before any row is pulled');
 RESET rfm_kmeans.train_memory_limit;
 
 -- kmeans(), elbow(), evaluate() on the distributed table = local
-SELECT results_eq($$SELECT cluster, size FROM rfm_kmeans.kmeans('feat_d', ARRAY['recency', 'log_frequency', 'log_monetary'], 4)$$,
-                  $$SELECT cluster, size FROM rfm_kmeans.kmeans('feat_l', ARRAY['recency', 'log_frequency', 'log_monetary'], 4)$$,
-                  'kmeans(): distributed = local (sizes)');
+SELECT results_eq($$SELECT cluster, size, centroid FROM rfm_kmeans.kmeans('feat_d', ARRAY['recency', 'log_frequency', 'log_monetary'], 4)$$,
+                  $$SELECT cluster, size, centroid FROM rfm_kmeans.kmeans('feat_l', ARRAY['recency', 'log_frequency', 'log_monetary'], 4, mode => 'onepass')$$,
+                  'kmeans(): distributed (one-pass by default) = local one-pass, bit for bit');
 SELECT ok((SELECT bool_and(abs(d.inertia - l.inertia) <= 1e-9 * l.inertia AND d.recommended = l.recommended)
            FROM rfm_kmeans.elbow('feat_d', ARRAY['recency', 'log_frequency', 'log_monetary'], 2, 6) d
            JOIN rfm_kmeans.elbow('feat_l', ARRAY['recency', 'log_frequency', 'log_monetary'], 2, 6) l USING (k)),

@@ -1,0 +1,114 @@
+-- rfm_kmeans 0.3.0 -> 0.4.0: one-pass training (train(..., mode =>
+-- 'onepass')) through the kmeans_summary() aggregate.
+-- A fresh CREATE EXTENSION installs 0.1.0 and runs every upgrade script,
+-- so this is the only place the 0.4.0 changes are written.
+
+\echo Use "ALTER EXTENSION rfm_kmeans UPDATE TO '0.4.0'" to load this file. \quit
+
+------------------------------------------------------------------------------
+-- The one-pass summary: its state type (text: base64 of the binary form)
+-- and the aggregate, combinable so parallel query and Citus split the scan.
+------------------------------------------------------------------------------
+CREATE TYPE rfm_kmeans.kmeans_summary_state;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_state_in(cstring) RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_state_out(rfm_kmeans.kmeans_summary_state) RETURNS cstring
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_state_recv(internal) RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_state_send(rfm_kmeans.kmeans_summary_state) RETURNS bytea
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE TYPE rfm_kmeans.kmeans_summary_state (
+	INPUT = rfm_kmeans.kmeans_summary_state_in,
+	OUTPUT = rfm_kmeans.kmeans_summary_state_out,
+	RECEIVE = rfm_kmeans.kmeans_summary_state_recv,
+	SEND = rfm_kmeans.kmeans_summary_state_send,
+	INTERNALLENGTH = VARIABLE,
+	ALIGNMENT = double,
+	STORAGE = extended
+);
+
+CREATE FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME', 'kmeans_summary_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME', 'kmeans_summary_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8, float8)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME', 'kmeans_summary_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8, float8, float8)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME', 'kmeans_summary_args_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, float8[], integer)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME', 'kmeans_summary_array_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.kmeans_summary_combine(rfm_kmeans.kmeans_summary_state, rfm_kmeans.kmeans_summary_state)
+	RETURNS rfm_kmeans.kmeans_summary_state
+	AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE AGGREGATE rfm_kmeans.kmeans_summary(sample_size integer, f1 float8) (
+	SFUNC = rfm_kmeans.kmeans_summary_trans, STYPE = rfm_kmeans.kmeans_summary_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_summary_combine, PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_summary(sample_size integer, f1 float8, f2 float8) (
+	SFUNC = rfm_kmeans.kmeans_summary_trans, STYPE = rfm_kmeans.kmeans_summary_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_summary_combine, PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_summary(sample_size integer, f1 float8, f2 float8, f3 float8) (
+	SFUNC = rfm_kmeans.kmeans_summary_trans, STYPE = rfm_kmeans.kmeans_summary_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_summary_combine, PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_summary(sample_size integer, f1 float8, f2 float8, f3 float8, f4 float8) (
+	SFUNC = rfm_kmeans.kmeans_summary_trans, STYPE = rfm_kmeans.kmeans_summary_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_summary_combine, PARALLEL = SAFE);
+CREATE AGGREGATE rfm_kmeans.kmeans_summary(features float8[], sample_size integer) (
+	SFUNC = rfm_kmeans.kmeans_summary_trans, STYPE = rfm_kmeans.kmeans_summary_state,
+	COMBINEFUNC = rfm_kmeans.kmeans_summary_combine, PARALLEL = SAFE);
+
+COMMENT ON TYPE rfm_kmeans.kmeans_summary_state IS
+	'state of kmeans_summary(): a sample of the distinct rows with their multiplicities and the exact moments of each feature (text: base64 of the binary form)';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_state_in(cstring) IS 'kmeans_summary_state input: base64 text, every field checked';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_state_out(rfm_kmeans.kmeans_summary_state) IS 'kmeans_summary_state output: base64 of the binary form';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_state_recv(internal) IS 'kmeans_summary_state binary input, every field checked';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_state_send(rfm_kmeans.kmeans_summary_state) IS 'kmeans_summary_state binary output (network byte order)';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8) IS 'kmeans_summary() transition: add a row of 1 feature';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8) IS 'kmeans_summary() transition: add a row of 2 features';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8, float8) IS 'kmeans_summary() transition: add a row of 3 features';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, integer, float8, float8, float8, float8) IS 'kmeans_summary() transition: add a row of 4 features';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_trans(rfm_kmeans.kmeans_summary_state, float8[], integer) IS 'kmeans_summary() transition: add a row given as an array';
+COMMENT ON FUNCTION rfm_kmeans.kmeans_summary_combine(rfm_kmeans.kmeans_summary_state, rfm_kmeans.kmeans_summary_state) IS 'kmeans_summary() combine: the summary of both sets of rows, whatever the split';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_summary(integer, float8) IS 'one-pass summary of rows of 1 feature (train''s onepass mode)';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_summary(integer, float8, float8) IS 'one-pass summary of rows of 2 features (train''s onepass mode)';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_summary(integer, float8, float8, float8) IS 'one-pass summary of rows of 3 features (train''s onepass mode)';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_summary(integer, float8, float8, float8, float8) IS 'one-pass summary of rows of 4 features (train''s onepass mode)';
+COMMENT ON AGGREGATE rfm_kmeans.kmeans_summary(float8[], integer) IS 'one-pass summary of rows of any number of features (train''s onepass mode)';
+
+------------------------------------------------------------------------------
+-- train() and kmeans() take refine and sample_size (one-pass mode). A new
+-- argument means a new signature: the old one is dropped and the function
+-- created again, with its comment.
+------------------------------------------------------------------------------
+DROP FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean);
+CREATE FUNCTION rfm_kmeans.train(
+	model text, relation regclass, features text[], k integer,
+	init text DEFAULT 'k-means++', init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
+	mode text DEFAULT NULL, verbose boolean DEFAULT false,
+	refine integer DEFAULT 0, sample_size integer DEFAULT NULL)
+	RETURNS TABLE (model text, k integer, n_rows bigint, n_skipped bigint,
+	               iterations integer, converged boolean, inertia float8, seconds float8)
+	AS 'MODULE_PATHNAME', 'rfm_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer) IS
+	'train k-means on feature columns of a relation and store (or replace) the model (mode memory, aggregate or onepass)';
+
+DROP FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean);
+CREATE FUNCTION rfm_kmeans.kmeans(
+	relation regclass, features text[], k integer,
+	init text DEFAULT 'k-means++', init_centroids float8[] DEFAULT NULL,
+	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
+	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
+	mode text DEFAULT NULL, verbose boolean DEFAULT false,
+	refine integer DEFAULT 0, sample_size integer DEFAULT NULL)
+	RETURNS TABLE (cluster integer, size bigint, centroid float8[])
+	AS 'MODULE_PATHNAME', 'rfm_kmeans_oneshot' LANGUAGE C VOLATILE PARALLEL UNSAFE;
+COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer) IS
+	'one-shot k-means: clusters of a relation without storing a model';

@@ -1,0 +1,289 @@
+/*
+ * train_onepass.c
+ *	  train(..., mode => 'onepass'): one scan of the relation through the
+ *	  kmeans_summary() aggregate (so parallel query and Citus split it),
+ *	  then everything else in memory on the summary:
+ *	  - the scaler, exactly, from the summary's moments;
+ *	  - weighted k-means (core/weighted_kmeans.h) on the summary's sample of
+ *	    distinct rows, each weighted by its multiplicity;
+ *	  - the model's sizes, inertia, mean distance and centroid ranks from
+ *	    the sample scaled up to the rows (exact when the sample holds every
+ *	    distinct row);
+ *	  - optionally `refine` aggregate-mode Lloyd passes over the relation,
+ *	    after which sizes, inertia and mean distance are exact.
+ *	  The summary is the same whatever the row order and however the scan
+ *	  was split (onepass_summary.h), so the model is too.
+ */
+#include "compat.h"
+
+#include <math.h>
+
+#include "catalog/pg_type.h"
+#include "core/onepass_summary.h"
+#include "core/scaler.h"
+#include "core/weighted_kmeans.h"
+#include "core_hooks.h"
+#include "executor/spi.h"
+#include "feature_loader.h"
+#include "kmeans_train.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "safe_spi.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/lsyscache.h"
+
+/*
+ * The summary of the relation's usable rows and the count of all its rows,
+ * in one scan, as the caller's query would read them (its privileges,
+ * row-level security, planner hooks). NULL when no row is usable.
+ */
+static KmSummary *
+scan_summary(const TrainOptions *o, int64 *all_rows)
+{
+	StringInfoData q;
+	char	   *rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o->relid)),
+												 get_rel_name(o->relid));
+	KmSummary  *s = NULL;
+	Datum		v;
+	bool		isnull;
+	int			level,
+				j;
+
+	initStringInfo(&q);
+	/* up to 4 features as plain arguments (no array per row), else an array */
+	appendStringInfo(&q, "SELECT rfm_kmeans.kmeans_summary(%s", o->d <= 4 ? "" : "ARRAY[");
+	if (o->d <= 4)
+		appendStringInfo(&q, "%d", o->sample_size);
+	for (j = 0; j < o->d; j++)
+		appendStringInfo(&q, "%s%s::pg_catalog.float8", o->d <= 4 || j > 0 ? ", " : "",
+						 quote_identifier(o->features[j]));
+	if (o->d > 4)
+		appendStringInfo(&q, "], %d", o->sample_size);
+	appendStringInfo(&q, "), pg_catalog.count(*) FROM %s", rel);
+
+	level = safe_spi_connect(SAFE_SPI_DEFAULT);
+	/* read-only, no row limit: parallel query may split the scan */
+	if (SPI_execute(q.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "one-pass summary query failed");
+	*all_rows = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	if (!isnull)
+	{
+		/* out of SPI's memory before it goes */
+		KmSummary  *got = (KmSummary *) PG_DETOAST_DATUM(v);
+
+		s = SPI_palloc(VARSIZE(got));
+		memcpy(s, got, VARSIZE(got));
+	}
+	safe_spi_finish(level);
+	return s;
+}
+
+/* Sizes in proportion to weights, adding up to total (largest remainder). */
+static void
+scale_sizes(const int64 *weights, int k, double ratio, int64 total, int64 *sizes)
+{
+	double	   *rest = palloc(sizeof(double) * k);
+	int64		given = 0;
+	int			c;
+
+	for (c = 0; c < k; c++)
+	{
+		double		exact = (double) weights[c] * ratio;
+
+		sizes[c] = (int64) floor(exact);
+		rest[c] = exact - (double) sizes[c];
+		given += sizes[c];
+	}
+	while (given < total)
+	{
+		int			best = -1;
+
+		for (c = 0; c < k; c++)
+			if (weights[c] > 0 && (best < 0 || rest[c] > rest[best]))
+				best = c;
+		if (best < 0)
+			break;
+		sizes[best]++;
+		rest[best] = -1;
+		given++;
+	}
+}
+
+typedef struct WeightedValue
+{
+	double		value;
+	int64		weight;
+} WeightedValue;
+
+static int
+weighted_value_cmp(const void *a, const void *b)
+{
+	double		x = ((const WeightedValue *) a)->value,
+				y = ((const WeightedValue *) b)->value;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The rows below each centroid's value of each feature (centroid_ranks.h),
+ * from the sample (scaled units, as the centroids): per feature, the
+ * sample sorted with running weights, a binary search per centroid.
+ */
+static void
+sample_ranks(const double *x, const int64 *w, int n, int d, const double *centroids, int k,
+			 double ratio, int64 *below)
+{
+	WeightedValue *col = palloc(sizeof(WeightedValue) * n);
+	int64	   *running = palloc(sizeof(int64) * (n + 1));
+	int			i,
+				j,
+				c;
+
+	for (j = 0; j < d; j++)
+	{
+		for (i = 0; i < n; i++)
+		{
+			col[i].value = x[(size_t) i * d + j];
+			col[i].weight = w[i];
+		}
+		qsort(col, n, sizeof(WeightedValue), weighted_value_cmp);
+		running[0] = 0;
+		for (i = 0; i < n; i++)
+			running[i + 1] = running[i] + col[i].weight;
+		for (c = 0; c < k; c++)
+		{
+			double		v = centroids[(size_t) c * d + j];
+			int			lo = 0,
+						hi = n;
+
+			/* the first sample value >= v */
+			while (lo < hi)
+			{
+				int			mid = lo + (hi - lo) / 2;
+
+				if (col[mid].value < v)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			below[(size_t) c * d + j] = (int64) llround((double) running[lo] * ratio);
+		}
+	}
+}
+
+void
+train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
+{
+	KmSummary  *s;
+	int64		all_rows,
+				sample_weight = 0;
+	int			n,
+				i,
+				k_fit,
+				j;
+	double	   *x,
+			   *lo,
+			   *hi,
+			   *start = NULL,
+			   *centers,
+				meanvar,
+				ratio;
+	int64	   *w,
+			   *weights;
+	KmConfig	cfg;
+	KmResult	res;
+	KmAlloc		mem = core_alloc_in(CurrentMemoryContext);
+	KmStatus	status;
+
+	check_feature_columns(o->relid, o->features, o->d, NULL);
+	s = scan_summary(o, &all_rows);
+	out->n_rows = s ? s->rows : 0;
+	out->n_skipped = all_rows - out->n_rows;
+	if (out->n_rows == 0)
+		no_usable_row_error(o->relid, out->n_skipped);
+	if (o->k > out->n_rows)
+		k_above_rows_error("k", o->k, (size_t) out->n_rows);
+
+	/* the scaler, exactly, and the box check on the real ranges */
+	meanvar = km_summary_scaler(s, o->scale, model->offset, model->factor);
+	lo = palloc(sizeof(double) * o->d);
+	hi = palloc(sizeof(double) * o->d);
+	for (j = 0; j < o->d; j++)
+	{
+		lo[j] = km_summary_min(s, j);
+		hi[j] = km_summary_max(s, j);
+	}
+	if (o->init == KM_INIT_EXPLICIT)
+		start = explicit_centroids(o, model->offset, model->factor);
+	check_value_range(o->features, o->d, lo, hi, model->offset, model->factor,
+					  start, o->k, (size_t) out->n_rows, psprintf("scale => '%s'", o->scale_name));
+
+	/* the sample, scaled */
+	x = palloc_extended(sizeof(double) * (size_t) s->entries * o->d, MCXT_ALLOC_HUGE);
+	w = palloc_extended(sizeof(int64) * (size_t) Max(s->entries, 1), MCXT_ALLOC_HUGE);
+	/* in key order: the sample's order must not depend on the scan's */
+	km_summary_canonicalize(s);
+	n = km_summary_sample(s, x, (int64_t *) w);
+	for (i = 0; i < n; i++)
+		sample_weight += w[i];
+	ratio = (double) out->n_rows / (double) sample_weight;
+	km_scaler_apply(model->offset, model->factor, o->d, x, (size_t) n, NULL);
+
+	/* fewer distinct rows than k: the extra clusters stay empty, as in memory mode */
+	k_fit = Min(o->k, n);
+	if (k_fit < o->k)
+		ereport(WARNING,
+				(errmsg("relation \"%s\" has only %d distinct points for k = %d",
+						get_rel_name(o->relid), n, o->k),
+				 errdetail_plural("%d cluster will be empty (size 0).",
+								  "%d clusters will be empty (size 0).",
+								  o->k - k_fit, o->k - k_fit)));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.k = k_fit;
+	cfg.init = o->init;
+	cfg.init_centroids = start;
+	cfg.n_init = o->n_init;
+	cfg.max_iter = o->max_iter;
+	cfg.tol = o->tol;
+	cfg.mean_variance = meanvar;
+	cfg.seed = (uint64_t) o->seed;
+	cfg.parallel = core_parallel();
+	centers = palloc(sizeof(double) * o->k * o->d);
+	weights = palloc0(sizeof(int64) * o->k);
+	memset(&res, 0, sizeof(res));
+	res.centroids = centers;
+	res.sizes = (int64_t *) weights;
+	status = km_fit_weighted(x, (int64_t *) w, (size_t) n, o->d, &cfg, &mem, &res);
+	fit_status_check(status, (size_t) n);
+	for (i = k_fit; i < o->k; i++)
+		memcpy(centers + (size_t) i * o->d, centers, sizeof(double) * o->d);
+
+	/* the statistics from the sample, scaled up to the rows */
+	scale_sizes(weights, o->k, ratio, out->n_rows, out->sizes);
+	out->inertia = res.inertia * ratio;
+	out->mean_distance = res.mean_distance;
+	out->iterations = res.iterations;
+	out->converged = res.converged;
+	pfree(s);
+
+	/*
+	 * exact passes over the relation, if asked: then sizes, inertia and mean
+	 * distance are exact, and converged says whether the last pass moved the
+	 * centroids by no more than tol
+	 */
+	if (o->refine > 0)
+	{
+		bool		converged = false;
+
+		out->iterations += refine_aggregate(o, model, centers, o->refine, o->tol * meanvar,
+											&converged, out);
+		out->converged = converged;
+	}
+	if (out->centroid_below)
+		sample_ranks(x, w, n, o->d, centers, o->k, ratio, out->centroid_below);
+	pfree(x);
+	memcpy(model->centroids, centers, sizeof(double) * o->k * o->d);
+	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
+}

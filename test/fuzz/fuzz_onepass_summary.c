@@ -1,0 +1,87 @@
+/*
+ * fuzz_onepass_summary.c
+ *	  libFuzzer target for the binary form of the one-pass summary
+ *	  (kmeans_summary_state; its text form is base64 of it). Oracles:
+ *	  malformed input is rejected with an error text (ASan/UBSan catch any
+ *	  read past the input); an accepted form writes back exactly the same
+ *	  bytes, and after adding a row and merging a copy of itself, still
+ *	  reads back (the summary it became is one the reader accepts).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/onepass_summary.h"
+
+static void
+fail(const char *what)
+{
+	fprintf(stderr, "oracle failed: %s\n", what);
+	abort();
+}
+
+static KmSummary *
+read_summary(const uint8_t *in, size_t len)
+{
+	int			d,
+				budget;
+	KmSummary  *s;
+
+	if (km_summary_binary_header(in, len, &d, &budget) != NULL ||
+		km_summary_bytes(d, budget) > (8 << 20))
+		return NULL;			/* rejected, or valid but too big to be worth fuzzing */
+	s = malloc(km_summary_bytes(d, budget));
+	if (km_summary_from_binary(in, len, s) != NULL)
+	{
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static uint8_t *
+write_summary(KmSummary *s, size_t *len)
+{
+	uint8_t    *out;
+
+	km_summary_canonicalize(s);
+	*len = km_summary_binary_size(s);
+	out = malloc(*len ? *len : 1);
+	km_summary_to_binary(s, out);
+	return out;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
+{
+	KmSummary  *s = read_summary(in, len),
+			   *again;
+	uint8_t    *out;
+	size_t		n;
+	double		row[KM_SUMMARY_MAX_FEATURES];
+	int			j;
+
+	if (s == NULL)
+		return 0;
+	out = write_summary(s, &n);
+	if (n != len || memcmp(out, in, n) != 0)
+		fail("an accepted form does not write back the same bytes");
+	free(out);
+
+	/* it keeps working as a summary: add a row, merge itself */
+	for (j = 0; j < s->d; j++)
+		row[j] = s->rows > 0 ? km_summary_min(s, j) : 0.5 * j;
+	km_summary_add(s, row);
+	again = read_summary(in, len);
+	km_summary_merge(s, again);
+	out = write_summary(s, &n);
+	free(again);
+	again = read_summary(out, n);
+	if (again == NULL)
+		fail("a summary that took rows writes a form the reader rejects");
+	free(again);
+	free(out);
+	free(s);
+	return 0;
+}

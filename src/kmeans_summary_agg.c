@@ -90,7 +90,9 @@ state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 						   in_agg ? aggcontext : CurrentMemoryContext);
 	}
 	s = PG_GETARG_SUMMARY(0);
-	check_state(s);
+	/* inside the aggregate the state is the one made here: checked once */
+	if (!in_agg)
+		check_state(s);
 	if (!in_agg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
 	{
 		KmSummary  *copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);

@@ -19,7 +19,7 @@
 #define MAX_MAX_ITER 1000000
 
 /* one-pass mode's sample_size: its default and range */
-#define DEFAULT_SAMPLE_SIZE 65536
+#define DEFAULT_SAMPLE_SIZE 16384
 #define MIN_SAMPLE_SIZE 16
 #define MAX_SAMPLE_SIZE 4194304
 #define MAX_REFINE 1000

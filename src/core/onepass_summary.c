@@ -397,23 +397,38 @@ moments_add(MomentGroup *groups, double x)
 void
 km_summary_add(KmSummary *s, const double *row)
 {
-	View		v = view_of(s);
-	double		norm[KM_SUMMARY_MAX_FEATURES];
-	int			j;
+	/*
+	 * Called once per row of the scan: the arrays every row touches are at
+	 * fixed offsets (layout_of's first three), the sample's only looked up
+	 * for the few rows whose key passes the cutoff.
+	 */
+	int			d = s->d,
+				j;
+	double	   *min = (double *) ((char *) s + align8(sizeof(KmSummary))),
+			   *max = min + d,
+				norm[KM_SUMMARY_MAX_FEATURES];
+	MomentGroup *groups = (MomentGroup *) (max + d);
+	uint64_t	key;
 
-	for (j = 0; j < v.d; j++)
+	for (j = 0; j < d; j++)
 	{
 		double		x = row[j] == 0 ? 0.0 : row[j];
 
 		norm[j] = x;
-		if (s->rows == 0 || x < v.min[j])
-			v.min[j] = x;
-		if (s->rows == 0 || x > v.max[j])
-			v.max[j] = x;
-		moments_add(v.groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
+		if (s->rows == 0 || x < min[j])
+			min[j] = x;
+		if (s->rows == 0 || x > max[j])
+			max[j] = x;
+		moments_add(groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
 	}
 	s->rows++;
-	sample_add(s, &v, km_summary_row_key(norm, v.d), norm, 1);
+	key = km_summary_row_key(norm, d);
+	if (key <= s->cutoff)
+	{
+		View		v = view_of(s);
+
+		sample_add(s, &v, key, norm, 1);
+	}
 }
 
 void

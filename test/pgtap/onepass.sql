@@ -90,7 +90,7 @@ SELECT is((SELECT sum(s) FROM rfm_kmeans.models, unnest(sizes) s WHERE name = 'o
           'estimated sizes add up to the rows');
 
 -- a sample holding every distinct row: statistics exact
-SELECT lives_ok($$SELECT rfm_kmeans.train('op_all', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass')$$, 'the default sample size (65,536) holds every distinct row');
+SELECT lives_ok($$SELECT rfm_kmeans.train('op_all', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 65536)$$, 'a sample size of 65,536 holds every distinct row');
 SELECT is((SELECT sizes FROM rfm_kmeans.models WHERE name = 'op_all'),
           (SELECT array_agg(n ORDER BY p) FROM (SELECT rfm_kmeans.predict('op_all', a, b, c) p, count(*) n FROM op GROUP BY 1) s),
           'then the sizes are the rows predict() puts in each cluster');

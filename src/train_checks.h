@@ -1,16 +1,18 @@
 /*
- * kmeans_train.h
- *	  train() and its two modes: memory (kmeans_train.c) and aggregate
- *	  (kmeans_aggregate.c).
+ * train_checks.h
+ *	  The checks a k-means run over a relation's rows makes on those rows
+ *	  and on the core's result, raising the user-facing ERRORs, and what a
+ *	  training run produced (TrainOutcome). Shared by train()'s three modes
+ *	  (kmeans_train.c: memory, kmeans_aggregate.c: aggregate, train_onepass.c:
+ *	  one-pass) and the
+ *	  evaluation functions (kmeans_evaluate.c).
  */
-#ifndef RFM_KMEANS_TRAIN_H
-#define RFM_KMEANS_TRAIN_H
+#ifndef RFM_TRAIN_CHECKS_H
+#define RFM_TRAIN_CHECKS_H
 
 #include "postgres.h"
 
 #include "core/kmeans.h"
-#include "model_store.h"
-#include "train_options.h"
 
 /* What a training run produced, in either mode. */
 typedef struct TrainOutcome
@@ -45,28 +47,4 @@ void		check_value_range(char **names, int d, const double *lo, const double *hi,
 							  const double *offset, const double *factor,
 							  const double *centroids, int k, size_t n, const char *scaler);
 
-/*
- * Train with one aggregate query per Lloyd iteration: fills model (scaler
- * and centroids in original units, allocated by the caller) and out.
- */
-void		train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out);
-
-/*
- * One-pass mode's refinement (kmeans_aggregate.c): from the scaled centers
- * (updated in place), up to steps aggregate-mode Lloyd iterations, stopping
- * once the squared shift is within tol_abs (then *converged), and one more
- * scan for the exact sizes, inertia and mean distance of the final centers
- * (into out). Returns the iterations run.
- */
-int			refine_aggregate(const TrainOptions *o, const Model *model, double *centers,
-							 int steps, double tol_abs, bool *converged, TrainOutcome *out);
-
-/*
- * Train in one scan (train_onepass.c): the kmeans_summary() aggregate over
- * the relation, then weighted k-means on its sample; fills model and out
- * (sizes, inertia and centroid ranks estimated from the sample, exact when
- * it holds every distinct row or after refine passes).
- */
-void		train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out);
-
-#endif							/* RFM_KMEANS_TRAIN_H */
+#endif							/* RFM_TRAIN_CHECKS_H */

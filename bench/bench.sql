@@ -49,3 +49,41 @@ BEGIN
 	END LOOP;
 END
 $$;
+
+-- The exact inertia of a stored model on a relation (features by the
+-- model's names): one kmeans_step() scan from its scaled centroids.
+CREATE OR REPLACE FUNCTION bench.exact_inertia(m text, rel regclass) RETURNS float8
+LANGUAGE plpgsql AS $$
+DECLARE
+	mo rfm_kmeans.models;
+	scaled float8[];
+	cols text;
+	result float8;
+BEGIN
+	SELECT * INTO mo FROM rfm_kmeans.models WHERE name = m;
+	SELECT array_agg(row_c ORDER BY c) INTO scaled FROM (
+		SELECT c, array_agg((mo.centroids[c][j] - mo.scale_offset[j]) / mo.scale_factor[j] ORDER BY j) AS row_c
+		FROM generate_series(1, mo.k) c, generate_series(1, array_length(mo.features, 1)) j GROUP BY c) s;
+	SELECT string_agg(format('%I::float8', f), ', ') INTO cols FROM unnest(mo.features) f;
+	EXECUTE format('SELECT (rfm_kmeans.kmeans_step(ARRAY[%s], $1, ARRAY[$2, $3])).inertia FROM %s',
+	               cols, rel) INTO result USING scaled, mo.scale_offset, mo.scale_factor;
+	RETURN result;
+END
+$$;
+
+-- One-pass training against memory mode with the same k and seed (the
+-- defaults), each model's inertia computed exactly over every row.
+CREATE OR REPLACE FUNCTION bench.onepass_quality(label text, rel regclass, features text[], k_arg int)
+RETURNS TABLE (data text, k int, n_rows bigint, memory float8, onepass float8)
+LANGUAGE plpgsql AS $$
+BEGIN
+	PERFORM rfm_kmeans.train('qm', rel, features, k_arg, mode => 'memory');
+	memory := bench.exact_inertia('qm', rel);
+	PERFORM rfm_kmeans.train('qo', rel, features, k_arg, mode => 'onepass');
+	onepass := bench.exact_inertia('qo', rel);
+	SELECT m.n_rows INTO n_rows FROM rfm_kmeans.models m WHERE m.name = 'qo';
+	data := label;
+	k := k_arg;
+	RETURN NEXT;
+END
+$$;

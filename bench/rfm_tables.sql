@@ -84,3 +84,29 @@ $$;
 CREATE OR REPLACE FUNCTION bench.rss_shmem_kb() RETURNS bigint LANGUAGE sql AS $$
 	SELECT substring(pg_read_file('/proc/self/status') FROM 'RssShmem:\s+(\d+) kB')::bigint
 $$;
+
+-- Gaussian blobs: n points of d features around `centers` centers drawn
+-- uniformly in [-10, 10]^d, unit spread (deterministic). The one-pass
+-- quality check's 8-feature, 12-center data set.
+CREATE OR REPLACE FUNCTION bench.make_blobs_table(tbl text, n bigint, d int, centers int) RETURNS bigint
+LANGUAGE plpgsql AS $$
+DECLARE
+	cols text;
+	rows bigint;
+BEGIN
+	SELECT string_agg(format('ctr[%s] + sqrt(-2 * ln(rfm_data.u(i, %s, 3))) * cos(2 * pi() * rfm_data.u(i, %s, 3)) AS x%s',
+	                         j, 2 * j - 1, 2 * j, j), ', ' ORDER BY j)
+	INTO cols FROM generate_series(1, d) j;
+	EXECUTE format($q$
+	CREATE UNLOGGED TABLE %I AS
+	WITH c AS (SELECT g, array_agg(rfm_data.u(g * 1000 + j, 9, 11) * 20 - 10 ORDER BY j) AS ctr
+	           FROM generate_series(0, %s - 1) g, generate_series(1, %s) j GROUP BY g)
+	SELECT i AS id, %s
+	FROM generate_series(1::bigint, $1) i JOIN c ON c.g = i %% %s
+	$q$, tbl, centers, d, cols, centers) USING n;
+	EXECUTE format('ALTER TABLE %I SET (parallel_workers = 2)', tbl);
+	EXECUTE format('ANALYZE %I', tbl);
+	EXECUTE format('SELECT count(*) FROM %I', tbl) INTO rows;
+	RETURN rows;
+END
+$$;

@@ -34,6 +34,8 @@ log "generating rfm_1m ($n1 rows), rfm_10m ($n10 rows) and txn_10m ($n10 invoice
 psql_q -d $db <<SQL
 SELECT bench.make_rfm_table('rfm_1m', $n1);
 SELECT bench.make_rfm_table('rfm_10m', $n10);
+-- the one-pass quality check's 8-feature, 12-center blobs
+SELECT bench.make_blobs_table('blobs_1m', $n1, 8, 12);
 -- invoices of about 4.5 lines over 1M customer ids drawn uniformly
 CREATE UNLOGGED TABLE lines_raw (LIKE online_retail);
 SELECT rfm_data.generate_invoices('lines_raw', 1000000 / $scale, ceil($n10 / 4.0)::int, 5, 42, 1.0);
@@ -111,6 +113,8 @@ SELECT bench.time_query('train memory, 20 iterations, 1 thread 10m', \$q\$SELECT
 SET rfm_kmeans.max_threads = $threads;
 SELECT bench.time_query('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, $runs);
 SELECT bench.time_query('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train onepass 1m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_1m', $feat, 5, mode => 'onepass')\$q\$, $runs);
+SELECT bench.time_query('train onepass 10m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_10m', $feat, 5, mode => 'onepass')\$q\$, $runs);
 SELECT bench.time_query('train aggregate, 20 iterations, serial 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
 -- one aggregate-mode iteration: 21 iterations less 1, over 20
 SELECT bench.time_iteration('aggregate iteration, serial 1m', 'rfm_1m', $feat, $init, $runs);
@@ -119,6 +123,8 @@ SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SELECT bench.time_query('train aggregate, 20 iterations, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+SELECT bench.time_query('train onepass, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_1m', $feat, 5, mode => 'onepass')\$q\$, $runs);
+SELECT bench.time_query('train onepass, 2 workers 10m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_10m', $feat, 5, mode => 'onepass')\$q\$, $runs);
 SELECT bench.time_iteration('aggregate iteration, 2 workers 1m', 'rfm_1m', $feat, $init, $runs);
 SELECT bench.time_iteration('aggregate iteration, 2 workers 10m', 'rfm_10m', $feat, $init, $runs);
 SELECT bench.time_query('rfm(), text order key, 2 workers', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
@@ -167,6 +173,10 @@ t(ord, label, against, target) AS (VALUES
 	(3, 'train memory, 20 iterations 1m', 'floor', '<= 2.0x'),
 	(4, 'train memory, 20 iterations 10m', 'floor', '<= 2.0x'),
 	(4.5, 'train memory, 20 iterations, 1 thread 10m', 'floor', NULL),
+	(4.6, 'train onepass 1m', 'floor', '<= 1.5x'),
+	(4.7, 'train onepass 10m', 'floor', '<= 1.5x'),
+	(4.8, 'train onepass, 2 workers 1m', 'serial onepass', '> 1.0x faster'),
+	(4.9, 'train onepass, 2 workers 10m', 'serial onepass', '> 1.0x faster'),
 	(5, 'train defaults 1m', 'floor', NULL),
 	(6, 'train defaults 10m', 'floor', '<= 5.0x'),
 	(7, 'train aggregate, 20 iterations, serial 1m', 'floor', NULL),
@@ -197,6 +207,7 @@ SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
        CASE t.against
          WHEN 'floor' THEN round((s.median_s / CASE WHEN t.label LIKE '%10m' THEN f.f10 ELSE f.f1 END)::numeric, 2) || 'x floor'
          WHEN 'serial aggregate' THEN round(((SELECT median_s FROM s WHERE label = 'train aggregate, 20 iterations, serial 1m') / s.median_s)::numeric, 2) || 'x faster'
+         WHEN 'serial onepass' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, ', 2 workers', '')) / s.median_s)::numeric, 2) || 'x faster'
          WHEN 'serial iteration' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, '2 workers', 'serial')) / s.median_s)::numeric, 2) || 'x faster'
          WHEN 'memory train' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'train memory, 20 iterations 1m'))::numeric, 1) || 'x slower'
          WHEN 'floor txn' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor txn_10m'))::numeric, 2) || 'x floor'
@@ -220,6 +231,39 @@ FROM bench.clv_check;
 SELECT model, parameter, round(truth::numeric, 4) AS truth, round(fitted::numeric, 4) AS fitted,
        round(se::numeric, 4) AS se, round(z::numeric, 2) AS z, result
 FROM bench.clv_recovery;
+SQL
+
+# One-pass quality: one-pass and memory-mode training with the same k and
+# seed (defaults: k-means++), each model's inertia computed exactly over
+# every row (bench.exact_inertia, one kmeans_step() scan); the Online
+# Retail customers' RFM features when the real data is there.
+log "one-pass quality against memory mode (exact inertia over every row)"
+retail=""
+if csv=$(retail_csv_path); then
+	psql_q -d $db -f scripts/online_retail.sql >/dev/null
+	load_invoices "$db" "$csv"
+	psql_q -d $db -c "CREATE TABLE retail_features AS
+		SELECT customer_id, (f).recency_days AS recency, ln(1 + (f).frequency) AS log_frequency,
+		       ln(1 + greatest((f).monetary, 0)) AS log_monetary
+		FROM (SELECT customer_id, rfm_kmeans.rfm(invoice_date, (quantity * unit_price)::float8, invoice_no,
+		                                         timestamptz '2011-12-10') AS f
+		      FROM online_retail WHERE customer_id IS NOT NULL AND invoice_no NOT LIKE 'C%'
+		      GROUP BY customer_id) s" >/dev/null
+	retail="('Online Retail RFM (log frequency, log monetary)', 'retail_features', ARRAY['recency', 'log_frequency', 'log_monetary'], 5),"
+fi
+psql_q -d $db <<SQL
+\pset footer off
+SET rfm_kmeans.max_threads = $threads;
+CREATE TEMP TABLE quality AS
+SELECT q.* FROM (VALUES $retail
+	('rfm_1m', 'rfm_1m', $feat, 5),
+	('rfm_10m', 'rfm_10m', $feat, 5),
+	('blobs, 8 features, 12 centers', 'blobs_1m', ARRAY['x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8'], 12)) v(data, rel, features, k),
+     LATERAL bench.onepass_quality(v.data, v.rel::regclass, v.features, v.k) q;
+SELECT data, k, n_rows, round(memory::numeric, 1) AS memory_inertia, round(onepass::numeric, 1) AS onepass_inertia,
+       round((onepass / memory)::numeric, 4) AS ratio, '<= 1.01' AS target,
+       CASE WHEN onepass <= 1.01 * memory THEN 'met' ELSE 'MISSED' END AS result
+FROM quality;
 SQL
 
 # On Citus: the same work on a table distributed over two workers and on a
@@ -258,7 +302,8 @@ SELECT count(*) FROM rfm_l; SELECT count(*) FROM rfm_d; SELECT count(*) FROM txn
 SELECT bench.time_query('floor, local', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_l', $runs);
 SELECT bench.time_query('floor, distributed', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_d', $runs);
 SELECT bench.time_query('train defaults, local', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_l', $feat, 5)\$q\$, $runs);
-SELECT bench.time_query('train defaults, distributed (rows pulled through the query)', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_d', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train defaults, distributed (one-pass mode)', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_d', $feat, 5)\$q\$, $runs);
+SELECT bench.time_query('train onepass, local', \$q\$SELECT * FROM rfm_kmeans.train('t', 'rfm_l', $feat, 5, mode => 'onepass')\$q\$, $runs);
 SELECT bench.time_iteration('aggregate iteration, local', 'rfm_l', $feat, $init, $runs);
 SELECT bench.time_iteration('aggregate iteration, distributed', 'rfm_d', $feat, $init, $runs);
 SELECT bench.time_query('sum(predict), local', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_l\$q\$, $runs);

@@ -101,10 +101,12 @@ SELECT (SELECT sizes FROM rfm_kmeans.models WHERE name = 'k9') =
 SELECT model, converged FROM rfm_kmeans.train('mm', 'pts', ARRAY['a', 'b'], 3, scale => 'minmax', init => 'random', seed => 7);
 SELECT scale_offset, scale_factor FROM rfm_kmeans.models WHERE name = 'mm';
 
--- replacing a model: the next query sees the new one
+-- replacing a model: the next query sees the new one (keep_ids => false:
+-- numbered as init_centroids gives them, not like the version replaced)
 SELECT rfm_kmeans.predict('fixed', 20, -10) AS before;
 SELECT model FROM rfm_kmeans.train('fixed', 'pts', ARRAY['a', 'b'], 2,
-                                   init_centroids => ARRAY[[20, -10], [0, 0]]::float8[], scale => 'none');
+                                   init_centroids => ARRAY[[20, -10], [0, 0]]::float8[], scale => 'none',
+                                   keep_ids => false);
 SELECT rfm_kmeans.predict('fixed', 20, -10) AS after_replace;
 
 -- a failed training leaves the previous model untouched

@@ -29,7 +29,7 @@ BEGIN
 	d3 := rfm_kmeans.distances('cached', 60);
 	-- the same name now holds centroids near 0 and 100
 	PERFORM rfm_kmeans.train('cached', 'c_far', ARRAY['a'], 2, scale => 'none',
-	                         init_centroids => '{{100},{0}}');
+	                         init_centroids => '{{100},{0}}', keep_ids => false);
 	c2 := rfm_kmeans.predict('cached', 60);
 	d2 := (rfm_kmeans.assign('cached', 60)).distance;
 	d4 := rfm_kmeans.distances('cached', 60);

@@ -18,6 +18,7 @@
 #include "funcapi.h"
 #include "core_hooks.h"
 #include "guc.h"
+#include "cluster_ids.h"
 #include "kmeans_aggregate.h"
 #include "train_onepass.h"
 #include "lib/stringinfo.h"
@@ -218,6 +219,16 @@ rfm_train(PG_FUNCTION_ARGS)
 	/* a stored model keeps its centroid ranks, for cluster_labels() */
 	out.centroid_below = palloc(sizeof(int64) * o.k * o.d);
 	fit_model(&o, &model, &out);
+	if (o.keep_ids)
+	{
+		Model	   *prev = model_load_if_exists(o.model, work);
+
+		if (prev != NULL && !keep_cluster_ids(prev, o.features, &model, &out))
+			ereport(NOTICE,
+					(errmsg("clusters of model \"%s\" numbered afresh", o.model),
+					 errdetail("The version replaced has other features, or k above %d.",
+							   MAX_MATCHED_K)));
+	}
 
 	store.name = o.model;
 	store.source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o.relid)),

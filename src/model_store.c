@@ -491,8 +491,9 @@ read_float8s(Datum arr, double *dst, int n, const char *what)
 	}
 }
 
-Model *
-model_load(const char *name, MemoryContext mcxt)
+/* model_load, or NULL when there is no model of that name (missing_ok). */
+static Model *
+load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		values[1] = {CStringGetTextDatum(name)};
@@ -510,7 +511,12 @@ model_load(const char *name, MemoryContext mcxt)
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
 	if (SPI_processed == 0)
-		missing_model_error(name);
+	{
+		if (!missing_ok)
+			missing_model_error(name);
+		safe_spi_finish(level);
+		return NULL;
+	}
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	m = MemoryContextAllocZero(mcxt, sizeof(Model));
@@ -547,4 +553,16 @@ model_load(const char *name, MemoryContext mcxt)
 	}
 	safe_spi_finish(level);
 	return m;
+}
+
+Model *
+model_load(const char *name, MemoryContext mcxt)
+{
+	return load_model(name, mcxt, false);
+}
+
+Model *
+model_load_if_exists(const char *name, MemoryContext mcxt)
+{
+	return load_model(name, mcxt, true);
 }

@@ -71,4 +71,7 @@ void		model_drop(const char *name);
 /* Read a model into memory of context mcxt; ERROR 42704 if unknown. */
 Model	   *model_load(const char *name, MemoryContext mcxt);
 
+/* The same, or NULL when there is no model of that name. */
+Model	   *model_load_if_exists(const char *name, MemoryContext mcxt);
+
 #endif							/* RFM_MODEL_STORE_H */

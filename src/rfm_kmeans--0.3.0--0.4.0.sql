@@ -93,12 +93,12 @@ CREATE FUNCTION rfm_kmeans.train(
 	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
 	mode text DEFAULT NULL, verbose boolean DEFAULT false,
-	refine integer DEFAULT 0, sample_size integer DEFAULT NULL)
+	refine integer DEFAULT 0, sample_size integer DEFAULT NULL, keep_ids boolean DEFAULT true)
 	RETURNS TABLE (model text, k integer, n_rows bigint, n_skipped bigint,
 	               iterations integer, converged boolean, inertia float8, seconds float8)
 	AS 'MODULE_PATHNAME', 'rfm_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer) IS
-	'train k-means on feature columns of a relation and store (or replace) the model (mode memory, aggregate or onepass)';
+COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer, boolean) IS
+	'train k-means on feature columns of a relation and store (or replace) the model (mode memory, aggregate or onepass; cluster numbers kept across versions)';
 
 DROP FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean);
 CREATE FUNCTION rfm_kmeans.kmeans(
@@ -112,3 +112,35 @@ CREATE FUNCTION rfm_kmeans.kmeans(
 	AS 'MODULE_PATHNAME', 'rfm_kmeans_oneshot' LANGUAGE C VOLATILE PARALLEL UNSAFE;
 COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer) IS
 	'one-shot k-means: clusters of a relation without storing a model';
+
+------------------------------------------------------------------------------
+-- Stable cluster numbers: how far each cluster's centroid moved from the
+-- previous version (train() numbers clusters like the version it replaces).
+------------------------------------------------------------------------------
+CREATE FUNCTION rfm_kmeans.cluster_moves(model text)
+	RETURNS TABLE (cluster integer, moved float8, size bigint, previous_size bigint,
+	               version integer, previous_version integer)
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	AS $$
+BEGIN
+	IF NOT EXISTS (SELECT FROM rfm_kmeans.models m WHERE m.name = cluster_moves.model) THEN
+		RAISE EXCEPTION 'model "%" does not exist', cluster_moves.model USING ERRCODE = '42704';
+	END IF;
+	RETURN QUERY
+	SELECT c - 1,
+	       CASE WHEN p.features = cur.features AND c <= p.k THEN
+	            (SELECT sqrt(sum(((cur.centroids[c][j] - p.centroids[c][j]) / cur.scale_factor[j]) ^ 2))
+	             FROM generate_series(1, array_length(cur.features, 1)) j) END,
+	       cur.sizes[c],
+	       CASE WHEN c <= p.k THEN p.sizes[c] END,
+	       cur.version, p.version
+	FROM rfm_kmeans.models cur
+	CROSS JOIN generate_series(1, cur.k) c
+	LEFT JOIN LATERAL (SELECT v.* FROM rfm_kmeans.model_versions v WHERE v.name = cur.name
+	                   ORDER BY v.version DESC LIMIT 1) p ON true
+	WHERE cur.name = cluster_moves.model
+	ORDER BY c;
+END
+$$;
+COMMENT ON FUNCTION rfm_kmeans.cluster_moves(text) IS
+	'per cluster of a model: how far its centroid moved from the previous version (scaled space), and both sizes';

@@ -45,8 +45,46 @@ parse_init_option(const char *name)
 		return KM_INIT_PLUSPLUS;
 	if (strcmp(name, "random") != 0)
 		invalid_option("init", quote_literal_cstr(name),
-					   "Valid values are 'k-means++' and 'random' (or give init_centroids).");
+					   "Valid values are 'k-means++', 'random' and, for train(), 'previous' (or give init_centroids).");
 	return KM_INIT_RANDOM;
+}
+
+/*
+ * init => 'previous': the centroids (original units) of the model o->model
+ * as it stands, as a k x d array. ERROR 42704 without such a model, 22023
+ * when its features or k differ from this training's.
+ */
+static ArrayType *
+previous_centroids(const TrainOptions *o)
+{
+	Model	   *prev = model_load_if_exists(o->model, CurrentMemoryContext);
+	Datum	   *elems;
+	int			dims[2],
+				lbs[2] = {1, 1},
+				i,
+				j;
+
+	if (prev == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("init => 'previous' needs a model \"%s\" to start from", o->model),
+				 errhint("Train it once with another init.")));
+	if (prev->k != o->k)
+		invalid_option("init", "'previous'",
+					   psprintf("Model \"%s\" has k = %d; this training asks for k = %d.",
+								o->model, prev->k, o->k));
+	for (j = 0; j < o->d; j++)
+		if (prev->d != o->d || strcmp(prev->features[j], o->features[j]) != 0)
+			invalid_option("init", "'previous'",
+						   psprintf("Model \"%s\" was trained on other features; a warm start needs the same, in the same order.",
+									o->model));
+	elems = palloc(sizeof(Datum) * prev->k * prev->d);
+	for (i = 0; i < prev->k * prev->d; i++)
+		elems[i] = Float8GetDatum(prev->centroids[i]);
+	dims[0] = prev->k;
+	dims[1] = prev->d;
+	return construct_md_array(elems, NULL, 2, dims, lbs, FLOAT8OID, sizeof(float8),
+							  FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
 KmScale
@@ -121,12 +159,24 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 	check_int_argument("k", o->k, 1, MAX_K);
 
 	o->init_name = text_to_cstring(PG_GETARG_TEXT_PP(base + 3));
-	o->init = parse_init_option(o->init_name);
 	o->init_centroids = PG_ARGISNULL(base + 4) ? NULL : PG_GETARG_ARRAYTYPE_P(base + 4);
-	if (o->init_centroids)
+	if (strcmp(o->init_name, "previous") == 0 && o->model != NULL)
 	{
+		/* a warm start: the explicit centroids of the version replaced */
+		if (o->init_centroids)
+			invalid_option("init", "'previous'",
+						   "init => 'previous' takes the current version's centroids: give no init_centroids.");
+		o->init_centroids = previous_centroids(o);
 		o->init = KM_INIT_EXPLICIT;
-		o->init_name = "explicit";
+	}
+	else
+	{
+		o->init = parse_init_option(o->init_name);
+		if (o->init_centroids)
+		{
+			o->init = KM_INIT_EXPLICIT;
+			o->init_name = "explicit";
+		}
 	}
 	o->n_init = PG_ARGISNULL(base + 5) ? default_n_init(o->init) : PG_GETARG_INT32(base + 5);
 	check_int_option("n_init", o->n_init, 1, MAX_N_INIT);
@@ -157,7 +207,13 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 					   "falling back to onepass past rfm_kmeans.train_memory_limit or on a "
 					   "distributed table).");
 
-	/* refine and sample_size: from 0.4.0's SQL on (older SQL has neither) */
+	/* keep_ids (train() only), refine and sample_size: from 0.4.0's SQL on */
+	o->keep_ids = base == 1 && PG_NARGS() > base + 14;
+	if (o->keep_ids)
+	{
+		require_argument(fcinfo, base + 14, "keep_ids");
+		o->keep_ids = PG_GETARG_BOOL(base + 14);
+	}
 	o->refine = 0;
 	o->sample_size = DEFAULT_SAMPLE_SIZE;
 	if (PG_NARGS() > base + 12)
@@ -222,6 +278,8 @@ train_params_json(const TrainOptions *o)
 					 o->mode == TRAIN_ONEPASS ? "onepass" : "memory");
 	if (o->mode == TRAIN_ONEPASS)
 		appendStringInfo(&s, ", \"refine\": %d, \"sample_size\": %d", o->refine, o->sample_size);
+	if (o->model != NULL)
+		appendStringInfo(&s, ", \"keep_ids\": %s", o->keep_ids ? "true" : "false");
 	appendStringInfoChar(&s, '}');
 	return s.data;
 }

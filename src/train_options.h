@@ -52,6 +52,7 @@ typedef struct TrainOptions
 	bool		may_fall_back;	/* mode unset: memory, else one-pass */
 	int			refine;			/* one-pass: exact Lloyd passes after it */
 	int			sample_size;	/* one-pass: the summary's sample of rows */
+	bool		keep_ids;		/* number clusters like the version replaced */
 } TrainOptions;
 
 /* ERROR 22004 when argument argno (named name) is NULL. */

@@ -19,7 +19,11 @@ CREATE TABLE IF NOT EXISTS customer_features (
 -- model by more than min_psi (population stability index of drift();
 -- 0.1 is a common "investigate" threshold, 0.25 "retrain"). Replacing the
 -- model keeps the previous version: rfm_kmeans.rollback_model('customers')
--- brings it back. Everything happens in the caller's transaction.
+-- brings it back. keep_ids (the default, written out here) numbers the new
+-- clusters like the previous version's, so dashboards and campaigns that
+-- refer to cluster numbers keep their meaning; rfm_kmeans.cluster_moves(
+-- 'customers') shows how far each one moved. Everything happens in the
+-- caller's transaction.
 CREATE OR REPLACE PROCEDURE refresh_customer_segments(min_psi float8 DEFAULT NULL)
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -44,6 +48,7 @@ BEGIN
 		END IF;
 	END IF;
 	PERFORM rfm_kmeans.train('customers', 'customer_features',
-	                         ARRAY['recency', 'log_frequency', 'log_monetary'], 5, n_init => 10);
+	                         ARRAY['recency', 'log_frequency', 'log_monetary'], 5, n_init => 10,
+	                         keep_ids => true);
 END
 $$;

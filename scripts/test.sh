@@ -225,6 +225,20 @@ cron_retrain() {
 		WHERE o.cluster <> a.cluster OR o.distance <> a.distance")
 	[ "$changed" -gt 0 ] || { echo "not ok - assign() answers as version 1 did"; return 1; }
 	echo "ok - assign() uses version $v: every customer at the nearest centroid of version $v (checked in SQL), $changed answers differ from version 1"
+	# the recipe keeps cluster numbers: version v's numbering has the least
+	# total distance to the version before it among all 120 numberings
+	bad=$(psql_q -At -d "$db" -c "
+		WITH cur AS (SELECT * FROM rfm_kmeans.models WHERE name = 'customers'),
+		prev AS (SELECT v.* FROM rfm_kmeans.model_versions v WHERE v.name = 'customers' ORDER BY v.version DESC LIMIT 1),
+		dist AS (SELECT c, p, sqrt(sum(((cur.centroids[c + 1][j] - prev.centroids[p + 1][j]) / cur.scale_factor[j]) ^ 2)) AS d
+		         FROM cur, prev, generate_series(0, 4) c, generate_series(0, 4) p, generate_series(1, 3) j GROUP BY c, p),
+		perms AS (SELECT ARRAY[a, b, c, d, e] AS perm FROM generate_series(0, 4) a, generate_series(0, 4) b,
+		          generate_series(0, 4) c, generate_series(0, 4) d, generate_series(0, 4) e
+		          WHERE cardinality(ARRAY(SELECT DISTINCT unnest(ARRAY[a, b, c, d, e]))) = 5),
+		totals AS (SELECT perm, (SELECT sum(dist.d) FROM dist WHERE dist.p = perm[dist.c + 1]) AS total FROM perms)
+		SELECT (SELECT total FROM totals WHERE perm = ARRAY[0, 1, 2, 3, 4]) > (SELECT min(total) FROM totals) * (1 + 1e-12)")
+	[ "$bad" = f ] || { echo "not ok - version $v's clusters are not numbered like version $((v - 1))'s"; return 1; }
+	echo "ok - version $v's clusters are numbered like version $((v - 1))'s (least total distance of all 120 numberings; cluster_moves(): $(psql_q -At -d "$db" -c "SELECT string_agg(round(moved::numeric, 3)::text, ', ' ORDER BY cluster) FROM rfm_kmeans.cluster_moves('customers')"))"
 }
 
 # A cancelled training (statement_timeout) stops promptly, leaves the

@@ -571,6 +571,37 @@ reseed_empty(AggRun *r, const double *centers, double *next, const int64 *sizes)
 	return i;
 }
 
+/*
+ * The rows' distances to their nearest center at every thousandth of the
+ * rows (ranks as core/rank_quantiles.h: percentile_disc's), exactly: one
+ * more scan, sorted by the executor (work_mem, then temporary files).
+ */
+static void
+exact_distance_quantiles(AggRun *r, const double *centers, double *out)
+{
+	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
+	Datum		values[2];
+	double	   *fractions = palloc(sizeof(double) * DISTANCE_QUANTILES);
+	int			j;
+
+	for (j = 0; j < DISTANCE_QUANTILES; j++)
+		fractions[j] = (double) j / (DISTANCE_QUANTILES - 1);
+	values[0] = centers_datum(centers, r->k, r->d);
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * DISTANCE_QUANTILES);
+
+		for (j = 0; j < DISTANCE_QUANTILES; j++)
+			elems[j] = Float8GetDatum(fractions[j]);
+		values[1] = PointerGetDatum(construct_array(elems, DISTANCE_QUANTILES, FLOAT8OID, sizeof(float8),
+													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	}
+	spi_exec(psprintf("SELECT pg_catalog.percentile_disc($2) WITHIN GROUP "
+					  "(ORDER BY pg_catalog.sqrt(rfm_kmeans._min_dist2(p, $1))) "
+					  "FROM (SELECT %s AS p %s OFFSET 0) s", r->point, r->from),
+			 2, types, values);
+	get_point(0, 1, out, DISTANCE_QUANTILES);
+}
+
 void
 train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 {
@@ -683,6 +714,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		for (c = 0; c < o->k * o->d && out->centroid_below; c++)
 			out->centroid_below[c] = get_int64(0, c + 2);
 	}
+	if (out->distance_quantiles)
+		exact_distance_quantiles(&r, best, out->distance_quantiles);
 	safe_spi_finish(level);
 	out->inertia = best_inertia;
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
@@ -728,8 +761,10 @@ refine_aggregate(const TrainOptions *o, const Model *model, double *centers, int
 			break;
 		}
 	}
-	/* sizes, inertia and mean distance of the final centers, exactly */
+	/* sizes, inertia, mean distance and its quantiles of the final centers, exactly */
 	out->inertia = lloyd_step(&r, centers, next, out->sizes, &out->mean_distance);
+	if (out->distance_quantiles)
+		exact_distance_quantiles(&r, centers, out->distance_quantiles);
 	safe_spi_finish(level);
 	return done;
 }

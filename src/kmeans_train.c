@@ -11,6 +11,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
+#include "core/rank_quantiles.h"
 #include "core/centroid_ranks.h"
 #include "core/scaler.h"
 #include "core/checked_size.h"
@@ -139,6 +140,24 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	/* scaled data against scaled centroids: scaling is monotone */
 	if (out->centroid_below)
 		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below, &par);
+	if (out->distance_quantiles)
+	{
+		/* every row's distance to its centroid (4 bytes a row, as the labels km_fit freed) */
+		float	   *dist = palloc_extended(sizeof(float) * Max(fs.n, 1), MCXT_ALLOC_HUGE);
+		size_t		i;
+
+		for (i = 0; i < fs.n; i++)
+		{
+			double		d2;
+
+			if (i % KM_INTERRUPT_ROWS == 0)
+				CHECK_FOR_INTERRUPTS();
+			km_nearest(fs.x + i * o->d, model->centroids, o->k, o->d, &d2);
+			dist[i] = (float) sqrt(d2);
+		}
+		km_rank_quantiles(dist, fs.n, DISTANCE_QUANTILES, out->distance_quantiles);
+		pfree(dist);
+	}
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = res.inertia;
 	out->mean_distance = res.mean_distance;
@@ -218,6 +237,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	old = MemoryContextSwitchTo(work);
 	/* a stored model keeps its centroid ranks, for cluster_labels() */
 	out.centroid_below = palloc(sizeof(int64) * o.k * o.d);
+	out.distance_quantiles = palloc(sizeof(double) * DISTANCE_QUANTILES);
 	fit_model(&o, &model, &out);
 	if (o.keep_ids)
 	{
@@ -240,6 +260,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.inertia = out.inertia;
 	store.mean_distance = out.mean_distance;
 	store.centroid_below = out.centroid_below;
+	store.distance_quantiles = out.distance_quantiles;
 	store.iterations = out.iterations;
 	store.converged = out.converged;
 	store.n_rows = out.n_rows;
@@ -293,6 +314,7 @@ rfm_kmeans_oneshot(PG_FUNCTION_ARGS)
 								 ALLOCSET_DEFAULT_SIZES);
 	old = MemoryContextSwitchTo(work);
 	out.centroid_below = NULL;	/* the ranks serve stored models only */
+	out.distance_quantiles = NULL;
 	fit_model(&o, &model, &out);
 	MemoryContextSwitchTo(old);
 	for (c = 0; c < o.k; c++)

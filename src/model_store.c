@@ -219,10 +219,10 @@ latest_history_version(const char *name)
 
 /* One write statement, which must touch expected rows (-1: any number). */
 static void
-spi_write(const char *sql, int nargs, Oid *types, Datum *values, int expect_rc,
-		  int64 expect_rows, const char *what, const char *name)
+spi_write(const char *sql, int nargs, Oid *types, Datum *values, const char *nulls,
+		  int expect_rc, int64 expect_rows, const char *what, const char *name)
 {
-	int			rc = SPI_execute_with_args(sql, nargs, types, values, NULL, false, 0);
+	int			rc = SPI_execute_with_args(sql, nargs, types, values, nulls, false, 0);
 
 	if (rc != expect_rc)
 		elog(ERROR, "could not %s model \"%s\": %s", what, name, SPI_result_code_string(rc));
@@ -260,16 +260,17 @@ float8_matrix(const double *v, int rows, int cols)
 }
 
 /*
- * Whether the models table has the column centroid_below (added in 0.2.0):
+ * Whether the models table has a column (centroid_below: added in 0.2.0,
+ * distance_quantiles: in 0.4.0):
  * a server may run this library before ALTER EXTENSION rfm_kmeans UPDATE,
  * and training must keep working on the older table until then.
  */
 static bool
-models_have_centroid_below(void)
+models_have_column(const char *column)
 {
-	if (SPI_execute("SELECT 1 FROM pg_catalog.pg_attribute "
-					"WHERE attrelid = 'rfm_kmeans.models'::pg_catalog.regclass "
-					"AND attname = 'centroid_below' AND NOT attisdropped",
+	if (SPI_execute(psprintf("SELECT 1 FROM pg_catalog.pg_attribute "
+							 "WHERE attrelid = 'rfm_kmeans.models'::pg_catalog.regclass "
+							 "AND attname = '%s' AND NOT attisdropped", column),
 					true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read the definition of rfm_kmeans.models");
 	return SPI_processed == 1;
@@ -330,10 +331,12 @@ void
 model_store(const ModelToStore *m)
 {
 	const Model *mo = m->model;
-	Oid			types[19] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
+	Oid			types[20] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
 		FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, FLOAT8OID, INT4OID,
-		BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT8ARRAYOID, TEXTOID};
-	Datum		values[19];
+		BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT8ARRAYOID, TEXTOID,
+		FLOAT8ARRAYOID};
+	Datum		values[20];
+	char		nulls[20];
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
 	Datum	   *below = palloc(sizeof(Datum) * mo->k * mo->d);
@@ -341,7 +344,8 @@ model_store(const ModelToStore *m)
 	int			lbs[2] = {1, 1};
 	int			i;
 	int			level;
-	bool		with_below;
+	bool		with_below,
+				with_quantiles;
 	char	   *owner;
 	int32		version = 0;
 	CallerIdentity caller;
@@ -375,9 +379,18 @@ model_store(const ModelToStore *m)
 													TYPALIGN_DOUBLE));
 	/* a new model belongs to the caller; a replaced one keeps its owner */
 	values[18] = CStringGetTextDatum(GetUserNameFromId(GetUserId(), false));
+	memset(nulls, ' ', sizeof(nulls));
+	if (m->distance_quantiles)
+		values[19] = float8_array(m->distance_quantiles, DISTANCE_QUANTILES);
+	else
+	{
+		values[19] = (Datum) 0;
+		nulls[19] = 'n';
+	}
 
 	owner = begin_change(m->name, false, &caller, &level, &version);
-	with_below = models_have_centroid_below();
+	with_below = models_have_column("centroid_below");
+	with_quantiles = models_have_column("distance_quantiles");
 	/* numbers are never reused while the history holds them */
 	values[16] = Int32GetDatum(Max(version, latest_history_version(m->name)) + 1);
 	if (owner != NULL)
@@ -385,25 +398,27 @@ model_store(const ModelToStore *m)
 		/* the model being replaced becomes an earlier version */
 		spi_write("INSERT INTO rfm_kmeans.model_versions "
 				  "SELECT * FROM rfm_kmeans.models WHERE name = $1",
-				  1, types, values, SPI_OK_INSERT, 1, "keep the earlier version of", m->name);
+				  1, types, values, NULL, SPI_OK_INSERT, 1, "keep the earlier version of", m->name);
 		spi_write(psprintf("UPDATE rfm_kmeans.models SET created_at = pg_catalog.now(), "
 						   "features = $2, k = $3, scaler = $4, scale_offset = $5, scale_factor = $6, "
 						   "centroids = $7, sizes = $8, inertia = $9, iterations = $10, converged = $11, "
 						   "n_rows = $12, n_skipped = $13, source_relation = $14, "
-						   "params = $15::pg_catalog.jsonb, mean_distance = $16, version = $17%s "
+						   "params = $15::pg_catalog.jsonb, mean_distance = $16, version = $17%s%s "
 						   "WHERE name = $1",
-						   with_below ? ", centroid_below = $18" : ""),
-				  19, types, values, SPI_OK_UPDATE, 1, "store", m->name);
+						   with_below ? ", centroid_below = $18" : "",
+						   with_quantiles ? ", distance_quantiles = $20" : ""),
+				  20, types, values, nulls, SPI_OK_UPDATE, 1, "store", m->name);
 	}
 	else
 		spi_write(psprintf("INSERT INTO rfm_kmeans.models (name, owner, created_at, features, k, "
 						   "scaler, scale_offset, scale_factor, centroids, sizes, inertia, iterations, "
 						   "converged, n_rows, n_skipped, source_relation, params, mean_distance, "
-						   "version%s) VALUES ($1, $19::pg_catalog.name, pg_catalog.now(), $2, $3, "
+						   "version%s%s) VALUES ($1, $19::pg_catalog.name, pg_catalog.now(), $2, $3, "
 						   "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::pg_catalog.jsonb, "
-						   "$16, $17%s) ON CONFLICT (name) DO NOTHING",
-						   with_below ? ", centroid_below" : "", with_below ? ", $18" : ""),
-				  19, types, values, SPI_OK_INSERT, 1, "store", m->name);
+						   "$16, $17%s%s) ON CONFLICT (name) DO NOTHING",
+						   with_below ? ", centroid_below" : "", with_quantiles ? ", distance_quantiles" : "",
+						   with_below ? ", $18" : "", with_quantiles ? ", $20" : ""),
+				  20, types, values, nulls, SPI_OK_INSERT, 1, "store", m->name);
 	leave_owner(caller);
 	safe_spi_finish(level);
 	models_changed();
@@ -432,15 +447,15 @@ model_rollback(const char *name)
 				 errmsg("model \"%s\" has no earlier version to roll back to", name)));
 	version = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	values[1] = Int32GetDatum(version);
-	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 3, types, values,
+	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 3, types, values, NULL,
 			  SPI_OK_DELETE, 1, "roll back", name);
 	spi_write("INSERT INTO rfm_kmeans.models SELECT * FROM rfm_kmeans.model_versions "
-			  "WHERE name = $1 AND version = $2", 3, types, values, SPI_OK_INSERT, 1, "roll back", name);
+			  "WHERE name = $1 AND version = $2", 3, types, values, NULL, SPI_OK_INSERT, 1, "roll back", name);
 	/* the earlier version comes back under the model's owner */
 	spi_write("UPDATE rfm_kmeans.models SET owner = $3::pg_catalog.name WHERE name = $1",
-			  3, types, values, SPI_OK_UPDATE, 1, "roll back", name);
+			  3, types, values, NULL, SPI_OK_UPDATE, 1, "roll back", name);
 	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1 AND version = $2",
-			  3, types, values, SPI_OK_DELETE, 1, "roll back", name);
+			  3, types, values, NULL, SPI_OK_DELETE, 1, "roll back", name);
 	leave_owner(caller);
 	safe_spi_finish(level);
 	models_changed();
@@ -457,9 +472,9 @@ model_drop(const char *name)
 	int32		version;
 
 	(void) begin_change(name, true, &caller, &level, &version);
-	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1", 1, types, values,
+	spi_write("DELETE FROM rfm_kmeans.model_versions WHERE name = $1", 1, types, values, NULL,
 			  SPI_OK_DELETE, -1, "drop", name);
-	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 1, types, values,
+	spi_write("DELETE FROM rfm_kmeans.models WHERE name = $1", 1, types, values, NULL,
 			  SPI_OK_DELETE, 1, "drop", name);
 	leave_owner(caller);
 	safe_spi_finish(level);

@@ -16,6 +16,12 @@
 /* Model names are at most this many bytes (they are a table's key). */
 #define MODEL_NAME_MAX_BYTES 1024
 
+/*
+ * The distance quantiles kept with a model: the rows' distances to their
+ * centroid at ranks 0, 1/1000, ..., 1 of the rows (rank_quantiles.h).
+ */
+#define DISTANCE_QUANTILES 1001
+
 typedef struct Model
 {
 	int			k;
@@ -38,6 +44,7 @@ typedef struct ModelToStore
 	double		inertia;
 	double		mean_distance;
 	const int64 *centroid_below;	/* k x d, see core/centroid_ranks.h */
+	const double *distance_quantiles;	/* 1001 (train_checks.h), or NULL */
 	int			iterations;
 	bool		converged;
 	int64		n_rows;

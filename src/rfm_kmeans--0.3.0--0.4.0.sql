@@ -144,3 +144,77 @@ END
 $$;
 COMMENT ON FUNCTION rfm_kmeans.cluster_moves(text) IS
 	'per cluster of a model: how far its centroid moved from the previous version (scaled space), and both sizes';
+
+------------------------------------------------------------------------------
+-- Anomalies: training keeps the distribution of the rows' distances to
+-- their centroid (the distance at every thousandth of the rows), so a new
+-- row's share of training rows at least as far out is known to 1e-3.
+------------------------------------------------------------------------------
+ALTER TABLE rfm_kmeans.models ADD COLUMN distance_quantiles float8[];
+ALTER TABLE rfm_kmeans.model_versions ADD COLUMN distance_quantiles float8[];
+COMMENT ON COLUMN rfm_kmeans.models.distance_quantiles IS
+	'the training rows'' distances to their centroid at ranks 0, 1/1000, ..., 1 of the rows (1001 values; NULL before 0.4.0)';
+COMMENT ON COLUMN rfm_kmeans.model_versions.distance_quantiles IS
+	'the training rows'' distances to their centroid at ranks 0, 1/1000, ..., 1 of the rows (1001 values; NULL before 0.4.0)';
+
+CREATE FUNCTION rfm_kmeans.anomaly_score(model text, VARIADIC features float8[])
+	RETURNS float8
+	LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	q float8[];
+	d float8;
+BEGIN
+	SELECT m.distance_quantiles INTO q FROM rfm_kmeans.models m WHERE m.name = anomaly_score.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', anomaly_score.model USING ERRCODE = '42704';
+	END IF;
+	IF q IS NULL THEN
+		RAISE EXCEPTION 'model "%" has no distance distribution', anomaly_score.model
+			USING ERRCODE = '55000', HINT = 'Train it again: models trained before 0.4.0 did not keep one.';
+	END IF;
+	d := (rfm_kmeans.assign(anomaly_score.model, VARIADIC features)).distance;
+	IF d IS NULL THEN
+		RETURN NULL;
+	END IF;
+	-- the share of training rows at least d from their centroid, to 1e-3:
+	-- q[j + 1] is the distance of rank ceil(j n / 1000)
+	-- (written as (1000 - count) / 1000 so that scores are exact thousandths)
+	RETURN (1000 - (SELECT count(*) FROM unnest(q[2:1001]) x WHERE x < d))::float8 / 1000;
+END
+$$;
+COMMENT ON FUNCTION rfm_kmeans.anomaly_score(text, float8[]) IS
+	'share of the training rows at least as far from their centroid as these features are from their nearest one (0..1, to 1e-3; small: anomalous)';
+
+CREATE FUNCTION rfm_kmeans.detect_anomalies(model text, relation regclass, contamination float8 DEFAULT 0.1)
+	RETURNS TABLE (row_data jsonb, cluster integer, distance float8, score float8)
+	LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp
+	AS $$
+DECLARE
+	f text[];
+	cols text;
+BEGIN
+	IF contamination IS NULL OR NOT (contamination > 0 AND contamination <= 0.5) THEN
+		RAISE EXCEPTION 'contamination must be in (0, 0.5], got %', coalesce(contamination::text, 'NULL')
+			USING ERRCODE = '22023';
+	END IF;
+	SELECT m.features INTO f FROM rfm_kmeans.models m WHERE m.name = detect_anomalies.model;
+	IF NOT FOUND THEN
+		RAISE EXCEPTION 'model "%" does not exist', detect_anomalies.model USING ERRCODE = '42704';
+	END IF;
+	IF relation IS NULL THEN
+		RAISE EXCEPTION 'relation must not be null' USING ERRCODE = '22004';
+	END IF;
+	PERFORM rfm_kmeans._check_columns(relation, f);
+	SELECT string_agg(format('t.%I::pg_catalog.float8', c), ', ' ORDER BY o) INTO cols
+	FROM unnest(f) WITH ORDINALITY u(c, o);
+	RETURN QUERY EXECUTE format(
+		'SELECT pg_catalog.to_jsonb(t), (q.a).cluster, (q.a).distance, q.s '
+		'FROM %s t, LATERAL (SELECT rfm_kmeans.assign($1, VARIADIC ARRAY[%s]) AS a, '
+		'                           rfm_kmeans.anomaly_score($1, VARIADIC ARRAY[%s]) AS s) q '
+		'WHERE q.s < $2 ORDER BY q.s, (q.a).distance DESC',
+		relation, cols, cols) USING detect_anomalies.model, contamination;
+END
+$$;
+COMMENT ON FUNCTION rfm_kmeans.detect_anomalies(text, regclass, float8) IS
+	'rows of a relation whose anomaly score is below contamination, with cluster, distance and score (BigQuery ML''s DETECT_ANOMALIES for k-means)';

@@ -14,12 +14,16 @@
 
 #include "core/kmeans.h"
 
-/* What a training run produced, in either mode. */
+/* What a training run produced, in any mode. */
 typedef struct TrainOutcome
 {
 	int64	   *sizes;			/* k */
 	double		inertia;
 	double		mean_distance;	/* mean distance of a row to its centroid */
+	double	   *distance_quantiles; /* DISTANCE_QUANTILES (model_store.h): the rows' distances to
+									 * their centroid at every thousandth of the
+									 * rows (rank_quantiles.h), when the caller
+									 * allocates it (not NULL) */
 	int64	   *centroid_below; /* k x d: rows below each centroid value, counted
 								 * when the caller allocates it (not NULL) */
 	int			iterations;

@@ -174,6 +174,51 @@ sample_ranks(const double *x, const int64 *w, int n, int d, const double *centro
 	}
 }
 
+/* ceil(j total / 1000) without overflow */
+static int64
+rank_of(int j, int64 total)
+{
+	int64		q = DISTANCE_QUANTILES - 1;
+
+	return j * (total / q) + (j * (total % q) + q - 1) / q;
+}
+
+/*
+ * The distance quantiles (as rank_quantiles.h's, over the rows) from the
+ * sample: each sample row's distance to its nearest center, weighted by
+ * its multiplicity; the value at rank ceil(j total / 1000) of the weights.
+ * Exact when the sample holds every distinct row.
+ */
+static void
+sample_distance_quantiles(const double *x, const int64 *w, int n, int d, const double *centers,
+						  int k, double *out)
+{
+	WeightedValue *dist = palloc(sizeof(WeightedValue) * n);
+	int64		total = 0,
+				seen = 0;
+	int			i,
+				j = 0;
+
+	for (i = 0; i < n; i++)
+	{
+		double		d2;
+
+		km_nearest(x + (size_t) i * d, centers, k, d, &d2);
+		dist[i].value = sqrt(d2);
+		dist[i].weight = w[i];
+		total += w[i];
+	}
+	qsort(dist, n, sizeof(WeightedValue), weighted_value_cmp);
+	for (i = 0; i < n && j < DISTANCE_QUANTILES; i++)
+	{
+		seen += dist[i].weight;
+		/* every rank max(1, ceil(j total / 1000)) within the rows seen so far */
+		while (j < DISTANCE_QUANTILES && Max(1, rank_of(j, total)) <= seen)
+			out[j++] = dist[i].value;
+	}
+	pfree(dist);
+}
+
 void
 train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 {
@@ -284,6 +329,9 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 	}
 	if (out->centroid_below)
 		sample_ranks(x, w, n, o->d, centers, o->k, ratio, out->centroid_below);
+	/* refine computed them exactly over the rows */
+	if (out->distance_quantiles && o->refine == 0)
+		sample_distance_quantiles(x, w, n, o->d, centers, o->k, out->distance_quantiles);
 	pfree(x);
 	memcpy(model->centroids, centers, sizeof(double) * o->k * o->d);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);

@@ -1,0 +1,21 @@
+/*
+ * rank_quantiles.h
+ *	  Exact order statistics of many ranks at once (a multi-way
+ *	  quickselect): training keeps the distribution of the rows' distances
+ *	  to their centroid as the values at every thousandth of the rows, so
+ *	  the share of training rows beyond any distance is known to 1e-3.
+ *	  Plain C99, no PostgreSQL headers.
+ */
+#ifndef RFM_RANK_QUANTILES_H
+#define RFM_RANK_QUANTILES_H
+
+#include <stddef.h>
+
+/*
+ * out[j], j = 0 .. m - 1 (m >= 2): the value of rank max(1, ceil(j n /
+ * (m - 1))) among the n values of v (1 = the smallest; out[0] is the
+ * minimum, out[m - 1] the maximum). v is reordered. n >= 1; no NaN.
+ */
+void		km_rank_quantiles(float *v, size_t n, int m, double *out);
+
+#endif							/* RFM_RANK_QUANTILES_H */

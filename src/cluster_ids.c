@@ -46,14 +46,22 @@ keep_cluster_ids(const Model *prev, char **features, Model *model, TrainOutcome 
 		for (j = 0; j < d; j++)
 			before[i * d + j] = (prev->centroids[i * d + j] - model->offset[j]) / model->factor[j];
 	cost = palloc(sizeof(double) * k * prev->k);
-	for (i = 0; i < k; i++)
-		for (j = 0; j < prev->k; j++)
-		{
-			double		c = km_distance(now + i * d, before + j * d, d);
+	{
+		/*
+		 * Distances are capped so that no sum of k of them, nor the
+		 * matching's potentials, can overflow (a previous centroid far out
+		 * on the new scale is simply as far as can be).
+		 */
+		double		cap = DBL_MAX / (16.0 * (k + prev->k));
 
-			/* a centroid beyond float8's range of the old scale: as far as can be */
-			cost[i * prev->k + j] = isfinite(c) ? c : DBL_MAX / (4.0 * (k + prev->k));
-		}
+		for (i = 0; i < k; i++)
+			for (j = 0; j < prev->k; j++)
+			{
+				double		c = km_distance(now + i * d, before + j * d, d);
+
+				cost[i * prev->k + j] = isfinite(c) && c < cap ? c : cap;
+			}
+	}
 	CHECK_FOR_INTERRUPTS();
 	match = palloc(sizeof(int) * k);
 	km_min_cost_matching(cost, k, prev->k, match, palloc(km_matching_bytes(k, prev->k)));

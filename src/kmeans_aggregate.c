@@ -577,15 +577,25 @@ reseed_empty(AggRun *r, const double *centers, double *next, const int64 *sizes)
  * more scan, sorted by the executor (work_mem, then temporary files).
  */
 static void
-exact_distance_quantiles(AggRun *r, const double *centers, double *out)
+exact_distance_quantiles(AggRun *r, const double *centers, int64 rows, double *out)
 {
 	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	Datum		values[2];
 	double	   *fractions = palloc(sizeof(double) * DISTANCE_QUANTILES);
+	int64		q = DISTANCE_QUANTILES - 1;
 	int			j;
 
+	/*
+	 * percentile_disc(f) takes rank ceil(f n), computed in float8: asked
+	 * for rank r as (r - 0.5) / n it lands on r, where j / 1000 could
+	 * round past it
+	 */
 	for (j = 0; j < DISTANCE_QUANTILES; j++)
-		fractions[j] = (double) j / (DISTANCE_QUANTILES - 1);
+	{
+		int64		rank = j * (rows / q) + (j * (rows % q) + q - 1) / q;
+
+		fractions[j] = ((double) Max(rank, 1) - 0.5) / (double) rows;
+	}
 	values[0] = centers_datum(centers, r->k, r->d);
 	{
 		Datum	   *elems = palloc(sizeof(Datum) * DISTANCE_QUANTILES);
@@ -715,7 +725,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			out->centroid_below[c] = get_int64(0, c + 2);
 	}
 	if (out->distance_quantiles)
-		exact_distance_quantiles(&r, best, out->distance_quantiles);
+		exact_distance_quantiles(&r, best, out->n_rows, out->distance_quantiles);
 	safe_spi_finish(level);
 	out->inertia = best_inertia;
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
@@ -764,7 +774,7 @@ refine_aggregate(const TrainOptions *o, const Model *model, double *centers, int
 	/* sizes, inertia, mean distance and its quantiles of the final centers, exactly */
 	out->inertia = lloyd_step(&r, centers, next, out->sizes, &out->mean_distance);
 	if (out->distance_quantiles)
-		exact_distance_quantiles(&r, centers, out->distance_quantiles);
+		exact_distance_quantiles(&r, centers, out->n_rows, out->distance_quantiles);
 	safe_spi_finish(level);
 	return done;
 }

@@ -14,6 +14,7 @@
  */
 #include "compat.h"
 
+#include <ctype.h>
 #include <math.h>
 
 #include "catalog/pg_type.h"
@@ -70,14 +71,15 @@ check_state(const KmSummary *s)
 
 /*
  * The state this call adds to: argument 0, or on the first row a new one
- * of d features and the sample_size argument (in the aggregate's context).
+ * of d features and the sample_size argument. The new one is made in the
+ * current (per-row) context: nodeAgg copies a new transition value into
+ * its own context, and a first copy made there would stay beside it.
  * Outside an aggregate the argument is copied, never changed.
  */
 static KmSummary *
 state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 {
-	MemoryContext aggcontext;
-	bool		in_agg = AggCheckCallContext(fcinfo, &aggcontext) != 0;
+	bool		in_agg = AggCheckCallContext(fcinfo, NULL) != 0;
 	KmSummary  *s;
 
 	if (PG_ARGISNULL(0))
@@ -86,11 +88,13 @@ state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("kmeans_summary() argument sample_size must not be null")));
-		return new_summary(d, PG_GETARG_INT32(sample_size_arg),
-						   in_agg ? aggcontext : CurrentMemoryContext);
+		return new_summary(d, PG_GETARG_INT32(sample_size_arg), CurrentMemoryContext);
 	}
 	s = PG_GETARG_SUMMARY(0);
-	/* inside the aggregate the state is the one made here: checked once */
+	/*
+	 * inside the aggregate the state was made here or read by the input
+	 * function (an INITCOND), both checked: no check per row
+	 */
 	if (!in_agg)
 		check_state(s);
 	if (!in_agg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
@@ -283,6 +287,12 @@ summary_from(const uint8_t *in, size_t len, int code)
 		ereport(ERROR,
 				(errcode(code),
 				 errmsg("invalid kmeans_summary_state: %s", err)));
+	/* a state is one varlena value: what new_summary refuses, so is this */
+	if (km_summary_bytes(d, budget) == 0 || km_summary_bytes(d, budget) > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(code),
+				 errmsg("invalid kmeans_summary_state: %d features and sample size %d need more than 1 GB",
+						d, budget)));
 	s = palloc_extended(km_summary_bytes(d, budget), MCXT_ALLOC_HUGE);
 	if ((err = km_summary_from_binary(in, len, s)) != NULL)
 		ereport(ERROR,
@@ -315,7 +325,7 @@ kmeans_summary_state_out(PG_FUNCTION_ARGS)
 
 /*
  * kmeans_summary_state_in(cstring): input function, STRICT; returns the
- * state read from base64 text with every check of the binary form (counts
+ * state read from base64 text (white space ignored) with every check of the binary form (counts
  * adding up, values finite and in range, keys in order, no trailing data).
  * Anything else is ERRCODE_INVALID_TEXT_REPRESENTATION.
  */
@@ -323,11 +333,18 @@ PG_FUNCTION_INFO_V1(kmeans_summary_state_in);
 Datum
 kmeans_summary_state_in(PG_FUNCTION_ARGS)
 {
-	char	   *text = PG_GETARG_CSTRING(0);
-	size_t		tlen = strlen(text);
+	char	   *raw = PG_GETARG_CSTRING(0);
+	char	   *text = palloc(strlen(raw) + 1);
+	size_t		tlen = 0;
 	int			cap,
 				n;
 	char	   *bin;
+
+	/* white space ignored, as in encode(..., 'base64')'s lines */
+	for (; *raw; raw++)
+		if (!isspace((unsigned char) *raw))
+			text[tlen++] = *raw;
+	text[tlen] = '\0';
 
 	if (tlen > (size_t) (MaxAllocSize / 2))
 		ereport(ERROR,

@@ -11,6 +11,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
+#include "core/onepass_summary.h"
 #include "core/rank_quantiles.h"
 #include "core/centroid_ranks.h"
 #include "core/scaler.h"
@@ -153,9 +154,12 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 			if (i % KM_INTERRUPT_ROWS == 0)
 				CHECK_FOR_INTERRUPTS();
 			km_nearest(fs.x + i * o->d, model->centroids, o->k, o->d, &d2);
+			/* rounded up: no training row is beyond its stored quantile */
 			dist[i] = (float) sqrt(d2);
+			if ((double) dist[i] < sqrt(d2))
+				dist[i] = nextafterf(dist[i], INFINITY);
 		}
-		km_rank_quantiles(dist, fs.n, DISTANCE_QUANTILES, out->distance_quantiles);
+		km_rank_quantiles(dist, fs.n, DISTANCE_QUANTILES, out->distance_quantiles, &par);
 		pfree(dist);
 	}
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
@@ -181,12 +185,15 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	out->sizes = palloc(sizeof(int64) * o->k);
 	if (o->mode == TRAIN_MEMORY && !train_memory(o, model, out, CurrentMemoryContext))
 	{
+		/* one-pass mode; past its features, aggregate mode as before 0.4.0 */
+		bool		onepass = o->d <= KM_SUMMARY_MAX_FEATURES;
+
 		ereport(NOTICE,
-				(errmsg("training in one-pass mode"),
+				(errmsg("training in %s mode", onepass ? "one-pass" : "aggregate"),
 				 errdetail("Memory mode on relation \"%s\" needs more than rfm_kmeans.train_memory_limit (%d kB), "
 						   "or its rows live on other servers.",
 						   get_rel_name(o->relid), rfm_train_memory_limit_kb)));
-		o->mode = TRAIN_ONEPASS;
+		o->mode = onepass ? TRAIN_ONEPASS : TRAIN_AGGREGATE;
 	}
 	if (o->mode == TRAIN_AGGREGATE)
 		train_aggregate(o, model, out);

@@ -81,28 +81,33 @@ scan_summary(const TrainOptions *o, int64 *all_rows)
 	return s;
 }
 
-/* Sizes in proportion to weights, adding up to total (largest remainder). */
+/*
+ * Sizes in proportion to weights (summing to sample_weight), adding up to
+ * total (largest remainder, ties to the lower cluster), in integers: the
+ * quotient and remainder of weight x total / sample_weight, exactly.
+ */
 static void
-scale_sizes(const int64 *weights, int k, double ratio, int64 total, int64 *sizes)
+scale_sizes(const int64 *weights, int k, int64 sample_weight, int64 total, int64 *sizes)
 {
-	double	   *rest = palloc(sizeof(double) * k);
+	int64	   *rest = palloc(sizeof(int64) * k);
 	int64		given = 0;
 	int			c;
 
 	for (c = 0; c < k; c++)
 	{
-		double		exact = (double) weights[c] * ratio;
+		int128		product = (int128) weights[c] * total;
 
-		sizes[c] = (int64) floor(exact);
-		rest[c] = exact - (double) sizes[c];
+		sizes[c] = (int64) (product / sample_weight);
+		rest[c] = (int64) (product % sample_weight);
 		given += sizes[c];
 	}
+	/* fewer than k rows are missing: one more each for the largest remainders */
 	while (given < total)
 	{
 		int			best = -1;
 
 		for (c = 0; c < k; c++)
-			if (weights[c] > 0 && (best < 0 || rest[c] > rest[best]))
+			if (weights[c] > 0 && rest[c] >= 0 && (best < 0 || rest[c] > rest[best]))
 				best = c;
 		if (best < 0)
 			break;
@@ -307,7 +312,7 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 		memcpy(centers + (size_t) i * o->d, centers, sizeof(double) * o->d);
 
 	/* the statistics from the sample, scaled up to the rows */
-	scale_sizes(weights, o->k, ratio, out->n_rows, out->sizes);
+	scale_sizes(weights, o->k, sample_weight, out->n_rows, out->sizes);
 	out->inertia = res.inertia * ratio;
 	out->mean_distance = res.mean_distance;
 	out->iterations = res.iterations;

@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "catalog/pg_type.h"
+#include "core/onepass_summary.h"
 #include "feature_loader.h"
 #include "lib/stringinfo.h"
 #include "model_store.h"
@@ -207,6 +208,11 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 					   "falling back to onepass past rfm_kmeans.train_memory_limit or on a "
 					   "distributed table).");
 
+	if (o->mode == TRAIN_ONEPASS && o->d > KM_SUMMARY_MAX_FEATURES)
+		invalid_option("mode", "'onepass'",
+					   psprintf("One-pass mode takes at most %d features; this training has %d "
+								"(mode => 'aggregate' takes any number).", KM_SUMMARY_MAX_FEATURES, o->d));
+
 	/* keep_ids (train() only), refine and sample_size: from 0.4.0's SQL on */
 	o->keep_ids = base == 1 && PG_NARGS() > base + 14;
 	if (o->keep_ids)
@@ -226,6 +232,10 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 			o->sample_size = PG_GETARG_INT32(base + 13);
 			check_int_option("sample_size", o->sample_size, MIN_SAMPLE_SIZE, MAX_SAMPLE_SIZE);
 		}
+		/* the sample must be able to hold a row per cluster */
+		if (o->sample_size < o->k)
+			invalid_option("sample_size", psprintf("%d", o->sample_size),
+						   psprintf("The sample must hold at least k = %d rows.", o->k));
 		if ((o->refine > 0 || !PG_ARGISNULL(base + 13)) && mode != NULL && o->mode != TRAIN_ONEPASS)
 			invalid_option(o->refine > 0 ? "refine" : "sample_size",
 						   o->refine > 0 ? psprintf("%d", o->refine) : psprintf("%d", o->sample_size),

@@ -26,7 +26,7 @@ median3(float a, float b, float c)
  */
 static void
 select_ranks(float *v, size_t lo, size_t hi, const size_t *ranks, const int *index,
-			 int a, int b, double *out)
+			 int a, int b, double *out, const KmParallel *par)
 {
 	while (a < b)
 	{
@@ -37,6 +37,8 @@ select_ranks(float *v, size_t lo, size_t hi, const size_t *ranks, const int *ind
 		int			left,
 					right;
 
+		if (hi - lo > 65536 && par != NULL && par->check_interrupts != NULL)
+			par->check_interrupts(par->arg);
 		/* v[lo..lt) < pivot, v[lt..i) == pivot, v[gt..hi) > pivot */
 		while (i < gt)
 		{
@@ -66,13 +68,13 @@ select_ranks(float *v, size_t lo, size_t hi, const size_t *ranks, const int *ind
 		/* recurse into the smaller side, loop on the other */
 		if (left - a < b - right)
 		{
-			select_ranks(v, lo, lt, ranks, index, a, left, out);
+			select_ranks(v, lo, lt, ranks, index, a, left, out, par);
 			lo = gt;
 			a = right;
 		}
 		else
 		{
-			select_ranks(v, gt, hi, ranks, index, right, b, out);
+			select_ranks(v, gt, hi, ranks, index, right, b, out, par);
 			hi = lt;
 			b = left;
 		}
@@ -80,7 +82,7 @@ select_ranks(float *v, size_t lo, size_t hi, const size_t *ranks, const int *ind
 }
 
 void
-km_rank_quantiles(float *v, size_t n, int m, double *out)
+km_rank_quantiles(float *v, size_t n, int m, double *out, const KmParallel *par)
 {
 	size_t		ranks[1001];
 	int			index[1001],
@@ -97,7 +99,7 @@ km_rank_quantiles(float *v, size_t n, int m, double *out)
 		index[count++] = j;
 		if (count == 1001 || j == m - 1)
 		{
-			select_ranks(v, 0, n, ranks, index, 0, count, out);
+			select_ranks(v, 0, n, ranks, index, 0, count, out, par);
 			count = 0;
 		}
 	}

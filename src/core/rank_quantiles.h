@@ -11,11 +11,15 @@
 
 #include <stddef.h>
 
+#include "parallel_for.h"
+
 /*
  * out[j], j = 0 .. m - 1 (m >= 2): the value of rank max(1, ceil(j n /
  * (m - 1))) among the n values of v (1 = the smallest; out[0] is the
  * minimum, out[m - 1] the maximum). v is reordered. n >= 1; no NaN.
+ * par's check_interrupts (par may be NULL) runs before every partition
+ * of more than 65,536 values, at most every pass over v.
  */
-void		km_rank_quantiles(float *v, size_t n, int m, double *out);
+void		km_rank_quantiles(float *v, size_t n, int m, double *out, const KmParallel *par);
 
 #endif							/* RFM_RANK_QUANTILES_H */

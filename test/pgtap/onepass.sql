@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(41);
+SELECT plan(43);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -127,6 +127,9 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'bo
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'onepass', sample_size => 8)$$, '22023', NULL, 'sample_size below 16');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'onepass', refine => -1)$$, '22023', NULL, 'a negative refine');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'memory', refine => 2)$$, '22023', NULL, 'refine with memory mode');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 20, mode => 'onepass', sample_size => 16)$$, '22023', NULL, 'sample_size below k');
+SELECT throws_ok($$SELECT encode(decode('01' || '00000064' || '00400000' || '0000000000000000' || '00000000', 'hex'), 'base64')::rfm_kmeans.kmeans_summary_state$$,
+                 '22P02', NULL, 'a state of 100 features and the largest sample (past 1 GB) is refused before any allocation');
 CREATE TABLE op_nan AS SELECT * FROM op LIMIT 100;
 UPDATE op_nan SET b = 'NaN' WHERE id = 7;
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op_nan', ARRAY['a', 'b'], 2, mode => 'onepass')$$, '22000', NULL, 'a NaN feature');

@@ -45,7 +45,7 @@ agrees(const float *v, size_t n, int m)
 	memcpy(a, v, sizeof(float) * n);
 	memcpy(s, v, sizeof(float) * n);
 	qsort(s, n, sizeof(float), float_cmp);
-	km_rank_quantiles(a, n, m, out);
+	km_rank_quantiles(a, n, m, out, NULL);
 	for (j = 0; j < m; j++)
 	{
 		size_t		r = (size_t) (((uint64_t) j * n + (uint64_t) (m - 2)) / (uint64_t) (m - 1));

@@ -198,7 +198,11 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	if (o->mode == TRAIN_AGGREGATE)
 		train_aggregate(o, model, out);
 	else if (o->mode == TRAIN_ONEPASS)
+	{
+		if (!o->n_init_given && o->init == KM_INIT_PLUSPLUS)
+			o->n_init = ONEPASS_N_INIT;
 		train_onepass(o, model, out);
+	}
 }
 
 /*

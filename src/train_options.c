@@ -179,6 +179,7 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 			o->init_name = "explicit";
 		}
 	}
+	o->n_init_given = !PG_ARGISNULL(base + 5);
 	o->n_init = PG_ARGISNULL(base + 5) ? default_n_init(o->init) : PG_GETARG_INT32(base + 5);
 	check_int_option("n_init", o->n_init, 1, MAX_N_INIT);
 	o->max_iter = PG_GETARG_INT32(base + 6);

@@ -15,6 +15,7 @@
 #include "catalog/pg_type.h"
 #include "core/exact_sum.h"
 #include "core/kmeans.h"
+#include "core/rank_quantiles.h"
 #include "core/scaler.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -582,7 +583,6 @@ exact_distance_quantiles(AggRun *r, const double *centers, int64 rows, double *o
 	Oid			types[2] = {FLOAT8ARRAYOID, FLOAT8ARRAYOID};
 	Datum		values[2];
 	double	   *fractions = palloc(sizeof(double) * DISTANCE_QUANTILES);
-	int64		q = DISTANCE_QUANTILES - 1;
 	int			j;
 
 	/*
@@ -592,9 +592,9 @@ exact_distance_quantiles(AggRun *r, const double *centers, int64 rows, double *o
 	 */
 	for (j = 0; j < DISTANCE_QUANTILES; j++)
 	{
-		int64		rank = j * (rows / q) + (j * (rows % q) + q - 1) / q;
+		uint64_t	rank = km_quantile_rank(j, (uint64_t) rows, DISTANCE_QUANTILES);
 
-		fractions[j] = ((double) Max(rank, 1) - 0.5) / (double) rows;
+		fractions[j] = ((double) rank - 0.5) / (double) rows;
 	}
 	values[0] = centers_datum(centers, r->k, r->d);
 	{

@@ -20,6 +20,7 @@
 
 #include "catalog/pg_type.h"
 #include "core/onepass_summary.h"
+#include "core/rank_quantiles.h"
 #include "core/scaler.h"
 #include "core/weighted_kmeans.h"
 #include "core_hooks.h"
@@ -179,15 +180,6 @@ sample_ranks(const double *x, const int64 *w, int n, int d, const double *centro
 	}
 }
 
-/* ceil(j total / 1000) without overflow */
-static int64
-rank_of(int j, int64 total)
-{
-	int64		q = DISTANCE_QUANTILES - 1;
-
-	return j * (total / q) + (j * (total % q) + q - 1) / q;
-}
-
 /*
  * The distance quantiles (as rank_quantiles.h's, over the rows) from the
  * sample: each sample row's distance to its nearest center, weighted by
@@ -218,7 +210,8 @@ sample_distance_quantiles(const double *x, const int64 *w, int n, int d, const d
 	{
 		seen += dist[i].weight;
 		/* every rank max(1, ceil(j total / 1000)) within the rows seen so far */
-		while (j < DISTANCE_QUANTILES && Max(1, rank_of(j, total)) <= seen)
+		while (j < DISTANCE_QUANTILES &&
+			   km_quantile_rank(j, (uint64_t) total, DISTANCE_QUANTILES) <= (uint64_t) seen)
 			out[j++] = dist[i].value;
 	}
 	pfree(dist);

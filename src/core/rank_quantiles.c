@@ -81,6 +81,15 @@ select_ranks(float *v, size_t lo, size_t hi, const size_t *ranks, const int *ind
 	}
 }
 
+uint64_t
+km_quantile_rank(int j, uint64_t n, int m)
+{
+	uint64_t	q = (uint64_t) (m - 1),
+				r = (uint64_t) j * (n / q) + ((uint64_t) j * (n % q) + q - 1) / q;
+
+	return r < 1 ? 1 : r;
+}
+
 void
 km_rank_quantiles(float *v, size_t n, int m, double *out, const KmParallel *par)
 {
@@ -92,10 +101,7 @@ km_rank_quantiles(float *v, size_t n, int m, double *out, const KmParallel *par)
 	/* at most 1001 ranks at a time; more are done in slices */
 	for (j = 0; j < m; j++)
 	{
-		/* rank max(1, ceil(j n / (m - 1))), 0-based */
-		size_t		r = (size_t) (((uint64_t) j * n + (uint64_t) (m - 2)) / (uint64_t) (m - 1));
-
-		ranks[count] = r == 0 ? 0 : r - 1;
+		ranks[count] = (size_t) km_quantile_rank(j, n, m) - 1;	/* 0-based */
 		index[count++] = j;
 		if (count == 1001 || j == m - 1)
 		{

@@ -10,8 +10,15 @@
 #define RFM_RANK_QUANTILES_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "parallel_for.h"
+
+/*
+ * The 1-based rank of quantile j of m (m >= 2) among n values:
+ * max(1, ceil(j n / (m - 1))), without overflow.
+ */
+uint64_t	km_quantile_rank(int j, uint64_t n, int m);
 
 /*
  * out[j], j = 0 .. m - 1 (m >= 2): the value of rank max(1, ceil(j n /

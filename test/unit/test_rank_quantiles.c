@@ -50,7 +50,7 @@ agrees(const float *v, size_t n, int m)
 	{
 		size_t		r = (size_t) (((uint64_t) j * n + (uint64_t) (m - 2)) / (uint64_t) (m - 1));
 
-		if (out[j] != s[r == 0 ? 0 : r - 1])
+		if (km_quantile_rank(j, n, m) != (r == 0 ? 1 : r) || out[j] != s[r == 0 ? 0 : r - 1])
 			same = false;
 	}
 	free(a);

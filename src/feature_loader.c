@@ -120,8 +120,8 @@ check_relation_reachable(Oid relid)
  * Excludes oid and the reg* types, and money, which are numeric-looking
  * but cannot be read as float8.
  */
-static bool
-is_feature_type(Oid type)
+bool
+is_number_type(Oid type)
 {
 	Oid			float8 = FLOAT8OID;
 
@@ -129,8 +129,21 @@ is_feature_type(Oid type)
 		can_coerce_type(1, &type, &float8, COERCION_EXPLICIT);
 }
 
-void
-check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
+bool
+is_category_type(Oid type)
+{
+	Oid			base = getBaseType(type);
+	char		category = TypeCategory(base);
+	Oid			text = TEXTOID;
+
+	return (base == TEXTOID || base == VARCHAROID || base == BPCHAROID || base == BOOLOID ||
+			category == TYPCATEGORY_ENUM) &&
+		can_coerce_type(1, &type, &text, COERCION_EXPLICIT);
+}
+
+/* The checks of check_feature_columns; kinds NULL: numbers only. */
+static void
+check_columns(Oid relid, char **names, int d, AttrNumber *att_out, FeatureKind *kinds)
 {
 	int			i;
 
@@ -145,9 +158,27 @@ check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
 					 errmsg("column \"%s\" of relation \"%s\" does not exist",
 							names[i], get_rel_name(relid)),
+					 strchr(names[i], '=') != NULL ?
+					 errhint("A model feature named column=value is a one-hot category: score "
+							 "such a model with predict_row() or assign_row().") :
 					 errhint("Feature names are column names, matched exactly (case-sensitive).")));
 		type = get_atttype(relid, att);
-		if (!is_feature_type(type))
+		if (kinds != NULL && is_category_type(type))
+			kinds[i] = FEATURE_CATEGORY;
+		else if (is_number_type(type))
+		{
+			if (kinds != NULL)
+				kinds[i] = FEATURE_NUMBER;
+		}
+		else if (kinds != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is neither a number nor a category",
+							names[i], get_rel_name(relid)),
+					 errdetail("Its type is %s; features must be of a numeric type that casts to double precision, "
+							   "or categories: text, character varying, character, boolean or an enum (one-hot encoded).",
+							   format_type_be(type))));
+		else
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of relation \"%s\" is not a number",
@@ -157,6 +188,18 @@ check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
 		if (att_out)
 			att_out[i] = att;
 	}
+}
+
+void
+check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out)
+{
+	check_columns(relid, names, d, att_out, NULL);
+}
+
+void
+check_feature_kinds(Oid relid, char **names, int d, FeatureKind *kinds)
+{
+	check_columns(relid, names, d, NULL, kinds);
 }
 
 void
@@ -200,9 +243,12 @@ rfm_check_columns(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-/* SELECT "a"::float8, "b"::float8 FROM "schema"."rel": identifiers quoted */
+/*
+ * SELECT "a"::float8, "b"::float8 FROM "schema"."rel": identifiers quoted
+ * (or the SQL expressions exprs, when not NULL: feature_encoding.h).
+ */
 static char *
-feature_query(Oid relid, char **names, int d)
+feature_query(Oid relid, char **names, char **exprs, int d)
 {
 	StringInfoData q;
 	int			i;
@@ -211,7 +257,7 @@ feature_query(Oid relid, char **names, int d)
 	appendStringInfoString(&q, "SELECT ");
 	for (i = 0; i < d; i++)
 		appendStringInfo(&q, "%s%s::pg_catalog.float8", i ? ", " : "",
-						 quote_identifier(names[i]));
+						 exprs ? exprs[i] : quote_identifier(names[i]));
 	appendStringInfo(&q, " FROM %s",
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
@@ -480,7 +526,7 @@ scan_table(Oid table, const AttrNumber *att, int d, FeatureReceiver *r)
  * pulled: none is pulled when they would not fit the budget.
  */
 static size_t
-count_usable_rows(Oid relid, char **names, int d)
+count_usable_rows(Oid relid, char **names, char **exprs, int d)
 {
 	StringInfoData q;
 	bool		isnull;
@@ -492,7 +538,8 @@ count_usable_rows(Oid relid, char **names, int d)
 					 quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 												get_rel_name(relid)));
 	for (j = 0; j < d; j++)
-		appendStringInfo(&q, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(names[j]));
+		appendStringInfo(&q, "%s%s IS NOT NULL", j ? " AND " : "",
+						 exprs ? exprs[j] : quote_identifier(names[j]));
 	if (SPI_execute(q.data, true, 1) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not count the rows of relation \"%s\"", get_rel_name(relid));
 	n = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -549,8 +596,8 @@ expected_rows(Oid relid)
 }
 
 void
-load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureSet *out,
-			  bool *too_big)
+load_features(Oid relid, char **names, char **exprs, int d, const LoadBudget *budget,
+			  FeatureSet *out, bool *too_big)
 {
 	FeatureReceiver r;
 	SPIPlanPtr	plan;
@@ -562,7 +609,9 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 	Oid			table;
 	int			j;
 
-	check_feature_columns(relid, names, d, NULL);
+	/* encoded features were checked when encoded */
+	if (exprs == NULL)
+		check_feature_columns(relid, names, d, NULL);
 	memset(&r, 0, sizeof(r));
 	r.query_att = palloc(sizeof(AttrNumber) * d);
 	for (j = 0; j < d; j++)
@@ -598,7 +647,7 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 	 * milliseconds.
 	 */
 	guc_level = safe_spi_connect(SAFE_SPI_NO_JIT);
-	plan = SPI_prepare(feature_query(relid, names, d), 0, NULL);
+	plan = SPI_prepare(feature_query(relid, names, exprs, d), 0, NULL);
 	if (plan == NULL)
 		elog(ERROR, "could not prepare the feature query: %s",
 			 SPI_result_code_string(SPI_result));
@@ -609,7 +658,7 @@ load_features(Oid relid, char **names, int d, const LoadBudget *budget, FeatureS
 	else if (plan_runs_elsewhere(ps->planTree))
 	{
 		/* counted: past the budget, nothing is pulled (or 54000) */
-		if (!reserve_rows(out, &r.capacity, count_usable_rows(relid, names, d), budget,
+		if (!reserve_rows(out, &r.capacity, count_usable_rows(relid, names, exprs, d), budget,
 						  r.mcxt, r.can_fall_back))
 			r.too_big = true;
 	}

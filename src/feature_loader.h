@@ -32,6 +32,26 @@ char	  **feature_names(ArrayType *features, int *d);
  */
 void		check_feature_columns(Oid relid, char **names, int d, AttrNumber *att_out);
 
+/* What a feature column holds: a number, or a category (one-hot encoded). */
+typedef enum FeatureKind
+{
+	FEATURE_NUMBER,
+	FEATURE_CATEGORY
+} FeatureKind;
+
+/* Whether a column of this type is a number: numeric, with a cast to float8. */
+bool		is_number_type(Oid type);
+
+/* Whether a column of this type is a category: text, varchar, char, boolean, an enum. */
+bool		is_category_type(Oid type);
+
+/*
+ * check_feature_columns for train() and kmeans(), which also take
+ * categories: kinds[i] gets what column i holds; ERROR 42804 for a column
+ * that is neither.
+ */
+void		check_feature_kinds(Oid relid, char **names, int d, FeatureKind *kinds);
+
 /* ERROR 22000: column holds a NaN or infinite value (v). */
 void		non_finite_column_error(const char *column, double v);
 
@@ -56,14 +76,15 @@ typedef struct LoadBudget
 
 /*
  * Check that every name is a numeric column of relid (42703, 42804), then
- * read them as the caller (privileges and row-level security apply): by
+ * read them (or, when exprs is not NULL, the d SQL expressions exprs, named
+ * names in errors, already checked: feature_encoding.h) as the caller (privileges and row-level security apply): by
  * scanning the table directly when that gives the same rows and values,
  * else through a query. ERROR on NaN/Infinity (naming the column).
  * When the working set would pass the budget: ERROR 54000 naming both
  * sizes, or, if too_big is not NULL, stop reading, set *too_big and return
  * (out->x is then freed).
  */
-void		load_features(Oid relid, char **names, int d, const LoadBudget *budget,
-						  FeatureSet *out, bool *too_big);
+void		load_features(Oid relid, char **names, char **exprs, int d,
+						  const LoadBudget *budget, FeatureSet *out, bool *too_big);
 
 #endif							/* RFM_FEATURE_LOADER_H */

@@ -19,6 +19,7 @@
 #include "core/scaler.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "feature_encoding.h"
 #include "feature_loader.h"
 #include "kmeans_aggregate.h"
 #include "safe_spi.h"
@@ -219,7 +220,7 @@ exact_moments(AggRun *r, Model *model, const char *usable, size_t n)
 	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < r->d; j++)
 	{
-		const char *c = quote_identifier(r->o->features[j]);
+		const char *c = r->o->exprs[j];
 		double		maxdev;
 
 		km_scaler_center(r->lo[j], r->hi[j], &center[j], &maxdev);
@@ -258,7 +259,7 @@ numeric_moments(AggRun *r, Model *model, const char *usable)
 	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < r->d; j++)
 	{
-		const char *c = quote_identifier(r->o->features[j]);
+		const char *c = r->o->exprs[j];
 
 		appendStringInfo(&q, "%s(avg(%s::numeric))::float8, (stddev_pop(%s::numeric))::float8",
 						 j ? ", " : "", c, c);
@@ -295,7 +296,7 @@ usable_rows(AggRun *r)
 	initStringInfo(&usable);
 	for (j = 0; j < r->d; j++)
 		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "",
-						 quote_identifier(r->o->features[j]));
+						 r->o->exprs[j]);
 	r->from = psprintf(" FROM %s WHERE %s", r->rel, usable.data);
 	return usable.data;
 }
@@ -312,7 +313,7 @@ set_scaler(AggRun *r, const Model *model)
 	appendStringInfoString(&q, "ARRAY[");
 	for (j = 0; j < r->d; j++)
 		appendStringInfo(&q, "%s(%s::pg_catalog.float8 - %.17g::pg_catalog.float8) / %.17g::pg_catalog.float8",
-						 j ? ", " : "", quote_identifier(r->o->features[j]),
+						 j ? ", " : "", r->o->exprs[j],
 						 model->offset[j], model->factor[j]);
 	appendStringInfoString(&q, "]");
 	r->point = q.data;
@@ -344,7 +345,7 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 					 usable, usable);
 	for (j = 0; j < r->d; j++)
 	{
-		const char *c = quote_identifier(o->features[j]);
+		const char *c = o->exprs[j];
 
 		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
 						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
@@ -369,6 +370,7 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	meanvar = sql_function_exists("rfm_kmeans._moment_term(float8, float8, float8, float8, float8, integer)") ?
 		exact_moments(r, model, usable, (size_t) out->n_rows) :
 		numeric_moments(r, model, usable);
+	keep_one_hot_unscaled(o->categories, o->d, model->offset, model->factor);
 	set_scaler(r, model);
 	return meanvar / r->d;
 }
@@ -497,7 +499,7 @@ prepare_step(AggRun *r)
 		appendStringInfoString(&q, r->d <= 4 ? "$1, $2" : "ARRAY[");
 		for (j = 0; j < r->d; j++)
 			appendStringInfo(&q, "%s%s::pg_catalog.float8", r->d <= 4 || j > 0 ? ", " : "",
-							 quote_identifier(r->o->features[j]));
+							 r->o->exprs[j]);
 		/* NULL features skip the row inside the aggregate: no WHERE */
 		appendStringInfo(&q, "%s) AS s FROM %s) q", r->d <= 4 ? "" : "], $1, $2", r->rel);
 	}
@@ -635,7 +637,6 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.step = NULL;
 	r.lo = palloc(sizeof(double) * o->d);
 	r.hi = palloc(sizeof(double) * o->d);
-	check_feature_columns(o->relid, o->features, o->d, NULL);
 	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
 	if (out->n_rows == 0)

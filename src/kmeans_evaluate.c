@@ -37,7 +37,7 @@ nullable_float8(double v, bool *isnull)
 static void
 load_for_evaluation(Oid relid, char **features, int d, const LoadBudget *budget, FeatureSet *fs)
 {
-	load_features(relid, features, d, budget, fs, NULL);
+	load_features(relid, features, NULL, d, budget, fs, NULL);
 	if (fs->n == 0)
 		no_usable_row_error(relid, fs->skipped);
 }

@@ -14,25 +14,11 @@
 #include "core/kmeans.h"
 #include "funcapi.h"
 #include "model_store.h"
+#include "predict_cache.h"
 #include "table_watch.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
-
-typedef struct PredictCache
-{
-	MemoryContext mcxt;			/* the model's memory; NULL until loaded */
-	char	   *name;
-	size_t		name_len;
-	uint64		generation;		/* of rfm_kmeans.models when loaded */
-	Model	   *model;
-	double	   *row;			/* d scaled features */
-	/* assign()'s result: a formed tuple to copy, and where its fields are */
-	HeapTupleHeader result;
-	Size		result_len;
-	Size		cluster_off;
-	Size		distance_off;
-} PredictCache;
 
 /* model_load into mcxt, which is deleted if that fails. */
 static Model *
@@ -61,7 +47,7 @@ load_in_new_context(const char *name, MemoryContext mcxt, uint64 *generation)
  * next statement of a PL/pgSQL block. Per row, the check is a compare of
  * the name's bytes and of a counter.
  */
-static PredictCache *
+PredictCache *
 cached_model(FunctionCallInfo fcinfo)
 {
 	PredictCache *c = (PredictCache *) fcinfo->flinfo->fn_extra;
@@ -95,6 +81,7 @@ cached_model(FunctionCallInfo fcinfo)
 	c->model = NULL;
 	c->name = NULL;
 	c->row = NULL;
+	c->row_map = NULL;
 	mcxt = AllocSetContextCreate(fcinfo->flinfo->fn_mcxt, "rfm_kmeans model",
 								 ALLOCSET_SMALL_SIZES);
 	model = load_in_new_context(name, mcxt, &generation);
@@ -145,6 +132,12 @@ set_feature(PredictCache *c, int j, double v)
 		scaled_feature_error(c, j, v);
 	}
 	c->row[j] = scaled;
+}
+
+void
+predict_set_feature(PredictCache *c, int j, double v)
+{
+	set_feature(c, j, v);
 }
 
 /*
@@ -291,18 +284,9 @@ prepare_assignment(FunctionCallInfo fcinfo, PredictCache *c)
 	MemoryContextSwitchTo(old);
 }
 
-/*
- * assign(model, VARIADIC features) and its 2, 3 and 4 feature overloads:
- * returns the assignment (cluster, distance), predict()'s cluster and the
- * Euclidean distance to its centroid in the model's scaled space. Not strict.
- * Checks: those of predict(), and a distance past the range of float8
- * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
- */
-PG_FUNCTION_INFO_V1(rfm_assign);
 Datum
-rfm_assign(PG_FUNCTION_ARGS)
+predict_assignment(FunctionCallInfo fcinfo, PredictCache *c)
 {
-	PredictCache *c = FEATURES(fcinfo);
 	double		d2;
 	int32		cluster = km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, &d2);
 	float8		distance = d2 < INFINITY ? sqrt(d2) :
@@ -316,6 +300,20 @@ rfm_assign(PG_FUNCTION_ARGS)
 	memcpy(tuple + c->cluster_off, &cluster, sizeof(cluster));
 	memcpy(tuple + c->distance_off, &distance, sizeof(distance));
 	PG_RETURN_DATUM(PointerGetDatum(tuple));
+}
+
+/*
+ * assign(model, VARIADIC features) and its 2, 3 and 4 feature overloads:
+ * returns the assignment (cluster, distance), predict()'s cluster and the
+ * Euclidean distance to its centroid in the model's scaled space. Not strict.
+ * Checks: those of predict(), and a distance past the range of float8
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ */
+PG_FUNCTION_INFO_V1(rfm_assign);
+Datum
+rfm_assign(PG_FUNCTION_ARGS)
+{
+	return predict_assignment(fcinfo, FEATURES(fcinfo));
 }
 
 /*

@@ -16,6 +16,7 @@
 #include "core/centroid_ranks.h"
 #include "core/scaler.h"
 #include "core/checked_size.h"
+#include "feature_encoding.h"
 #include "feature_loader.h"
 #include "funcapi.h"
 #include "core_hooks.h"
@@ -103,7 +104,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	/* rows on other servers (Citus, a foreign table): one-pass mode reads them there */
 	budget.rows_elsewhere_fall_back = true;
 
-	load_features(o->relid, o->features, o->d, &budget, &fs, o->may_fall_back ? &too_big : NULL);
+	load_features(o->relid, o->features, o->exprs, o->d, &budget, &fs, o->may_fall_back ? &too_big : NULL);
 	if (too_big)
 		return false;
 	out->n_rows = (int64) fs.n;
@@ -114,6 +115,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 		k_above_rows_error("k", o->k, fs.n);
 	cfg->mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi,
 												model->offset, model->factor, &par);
+	keep_one_hot_unscaled(o->categories, o->d, model->offset, model->factor);
 	cfg->init_centroids = o->init == KM_INIT_EXPLICIT ?
 		explicit_centroids(o, model->offset, model->factor) : NULL;
 	check_value_range(o->features, o->d, fs.lo, fs.hi, model->offset, model->factor,
@@ -265,6 +267,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	store.source = quote_qualified_identifier(get_namespace_name(get_rel_namespace(o.relid)),
 											  get_rel_name(o.relid));
 	store.features = o.features;
+	store.categories = o.categories;
 	store.scaler = o.scale_name;
 	store.model = &model;
 	store.sizes = out.sizes;

@@ -331,12 +331,12 @@ void
 model_store(const ModelToStore *m)
 {
 	const Model *mo = m->model;
-	Oid			types[20] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
+	Oid			types[21] = {TEXTOID, TEXTARRAYOID, INT4OID, TEXTOID, FLOAT8ARRAYOID,
 		FLOAT8ARRAYOID, FLOAT8ARRAYOID, INT8ARRAYOID, FLOAT8OID, INT4OID,
 		BOOLOID, INT8OID, INT8OID, TEXTOID, TEXTOID, FLOAT8OID, INT4OID, INT8ARRAYOID, TEXTOID,
-		FLOAT8ARRAYOID};
-	Datum		values[20];
-	char		nulls[20];
+		FLOAT8ARRAYOID, TEXTARRAYOID};
+	Datum		values[21];
+	char		nulls[21];
 	Datum	   *feat = palloc(sizeof(Datum) * mo->d);
 	Datum	   *sizes = palloc(sizeof(Datum) * mo->k);
 	Datum	   *below = palloc(sizeof(Datum) * mo->k * mo->d);
@@ -345,7 +345,8 @@ model_store(const ModelToStore *m)
 	int			i;
 	int			level;
 	bool		with_below,
-				with_quantiles;
+				with_quantiles,
+				with_categories;
 	char	   *owner;
 	int32		version = 0;
 	CallerIdentity caller;
@@ -387,10 +388,35 @@ model_store(const ModelToStore *m)
 		values[19] = (Datum) 0;
 		nulls[19] = 'n';
 	}
+	values[20] = (Datum) 0;
+	nulls[20] = 'n';
+	if (m->categories)
+	{
+		Datum	   *cat = palloc(sizeof(Datum) * mo->d);
+		bool	   *catnull = palloc(sizeof(bool) * mo->d);
+		int			lb = 1,
+					dim = mo->d;
+
+		for (i = 0; i < mo->d; i++)
+		{
+			catnull[i] = m->categories[i] == NULL;
+			cat[i] = catnull[i] ? (Datum) 0 : CStringGetTextDatum(m->categories[i]);
+		}
+		values[20] = PointerGetDatum(construct_md_array(cat, catnull, 1, &dim, &lb, TEXTOID,
+														-1, false, TYPALIGN_INT));
+		nulls[20] = ' ';
+	}
 
 	owner = begin_change(m->name, false, &caller, &level, &version);
 	with_below = models_have_column("centroid_below");
 	with_quantiles = models_have_column("distance_quantiles");
+	with_categories = models_have_column("categories");
+	if (m->categories && !with_categories)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("model \"%s\" has categorical features, which this version of the extension's tables cannot store",
+						m->name),
+				 errhint("Run ALTER EXTENSION rfm_kmeans UPDATE.")));
 	/* numbers are never reused while the history holds them */
 	values[16] = Int32GetDatum(Max(version, latest_history_version(m->name)) + 1);
 	if (owner != NULL)
@@ -403,22 +429,25 @@ model_store(const ModelToStore *m)
 						   "features = $2, k = $3, scaler = $4, scale_offset = $5, scale_factor = $6, "
 						   "centroids = $7, sizes = $8, inertia = $9, iterations = $10, converged = $11, "
 						   "n_rows = $12, n_skipped = $13, source_relation = $14, "
-						   "params = $15::pg_catalog.jsonb, mean_distance = $16, version = $17%s%s "
+						   "params = $15::pg_catalog.jsonb, mean_distance = $16, version = $17%s%s%s "
 						   "WHERE name = $1",
 						   with_below ? ", centroid_below = $18" : "",
-						   with_quantiles ? ", distance_quantiles = $20" : ""),
-				  20, types, values, nulls, SPI_OK_UPDATE, 1, "store", m->name);
+						   with_quantiles ? ", distance_quantiles = $20" : "",
+						   with_categories ? ", categories = $21" : ""),
+				  21, types, values, nulls, SPI_OK_UPDATE, 1, "store", m->name);
 	}
 	else
 		spi_write(psprintf("INSERT INTO rfm_kmeans.models (name, owner, created_at, features, k, "
 						   "scaler, scale_offset, scale_factor, centroids, sizes, inertia, iterations, "
 						   "converged, n_rows, n_skipped, source_relation, params, mean_distance, "
-						   "version%s%s) VALUES ($1, $19::pg_catalog.name, pg_catalog.now(), $2, $3, "
+						   "version%s%s%s) VALUES ($1, $19::pg_catalog.name, pg_catalog.now(), $2, $3, "
 						   "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::pg_catalog.jsonb, "
-						   "$16, $17%s%s) ON CONFLICT (name) DO NOTHING",
+						   "$16, $17%s%s%s) ON CONFLICT (name) DO NOTHING",
 						   with_below ? ", centroid_below" : "", with_quantiles ? ", distance_quantiles" : "",
-						   with_below ? ", $18" : "", with_quantiles ? ", $20" : ""),
-				  20, types, values, nulls, SPI_OK_INSERT, 1, "store", m->name);
+						   with_categories ? ", categories" : "",
+						   with_below ? ", $18" : "", with_quantiles ? ", $20" : "",
+						   with_categories ? ", $21" : ""),
+				  21, types, values, nulls, SPI_OK_INSERT, 1, "store", m->name);
 	leave_owner(caller);
 	safe_spi_finish(level);
 	models_changed();
@@ -506,6 +535,46 @@ read_float8s(Datum arr, double *dst, int n, const char *what)
 	}
 }
 
+/*
+ * The categories column (NULL: no one-hot feature) as m->categories: d
+ * entries, each a one-hot feature's category, named "column=category",
+ * or NULL for a number.
+ */
+static char **
+read_categories(Datum v, bool isnull, const Model *m, const char *name, MemoryContext mcxt)
+{
+	Datum	   *elems;
+	bool	   *nulls;
+	int			count,
+				j;
+	char	  **cats;
+
+	if (isnull)
+		return NULL;
+	deconstruct_array(DatumGetArrayTypeP(v), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &nulls, &count);
+	if (count != m->d)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("model \"%s\" is malformed", name)));
+	cats = MemoryContextAllocZero(mcxt, sizeof(char *) * m->d);
+	for (j = 0; j < m->d; j++)
+	{
+		size_t		flen = strlen(m->features[j]);
+
+		if (nulls[j])
+			continue;
+		cats[j] = MemoryContextStrdup(mcxt, TextDatumGetCString(elems[j]));
+		/* the feature's name must be column=category, as training wrote it */
+		if (flen < strlen(cats[j]) + 2 || m->features[j][flen - strlen(cats[j]) - 1] != '=' ||
+			strcmp(m->features[j] + flen - strlen(cats[j]), cats[j]) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("model \"%s\" is malformed", name)));
+	}
+	return cats;
+}
+
 /* model_load, or NULL when there is no model of that name (missing_ok). */
 static Model *
 load_model(const char *name, MemoryContext mcxt, bool missing_ok)
@@ -521,8 +590,11 @@ load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 	int			level;
 
 	level = safe_spi_connect(SAFE_SPI_CATALOG_READ);
-	if (SPI_execute_with_args("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
-							  "scale_factor, centroids, features FROM rfm_kmeans.models WHERE name = $1",
+	/* categories: from 0.4.0's tables on */
+	if (SPI_execute_with_args(psprintf("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
+									   "scale_factor, centroids, features, %s FROM rfm_kmeans.models "
+									   "WHERE name = $1",
+									   models_have_column("categories") ? "categories" : "NULL::text[]"),
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
 		elog(ERROR, "could not read rfm_kmeans.models");
 	if (SPI_processed == 0)
@@ -555,6 +627,7 @@ load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 		Datum	   *elems;
 		bool	   *nulls;
 		int			count;
+		Datum		v;
 
 		deconstruct_array(DatumGetArrayTypeP(SPI_getbinval(tup, desc, 6, &isnull)), TEXTOID, -1,
 						  false, TYPALIGN_INT, &elems, &nulls, &count);
@@ -565,6 +638,8 @@ load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 		m->features = MemoryContextAlloc(mcxt, sizeof(char *) * m->d);
 		for (j = 0; j < m->d; j++)
 			m->features[j] = MemoryContextStrdup(mcxt, TextDatumGetCString(elems[j]));
+		v = SPI_getbinval(tup, desc, 7, &isnull);
+		m->categories = read_categories(v, isnull, m, name, mcxt);
 	}
 	safe_spi_finish(level);
 	return m;

@@ -31,6 +31,8 @@ typedef struct Model
 	double	   *centroids;		/* k x d, original units */
 	double	   *scaled;			/* k x d, scaled space */
 	char	  **features;		/* d column names (model_load only) */
+	char	  **categories;		/* d: a one-hot feature's category, else NULL;
+								 * NULL when none is (model_load only) */
 } Model;
 
 typedef struct ModelToStore
@@ -38,6 +40,7 @@ typedef struct ModelToStore
 	const char *name;
 	const char *source;			/* qualified relation name */
 	char	  **features;
+	char	  **categories;		/* d or NULL (feature_encoding.h) */
 	const char *scaler;
 	const Model *model;
 	const int64 *sizes;

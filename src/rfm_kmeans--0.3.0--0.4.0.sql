@@ -218,3 +218,25 @@ END
 $$;
 COMMENT ON FUNCTION rfm_kmeans.detect_anomalies(text, regclass, float8) IS
 	'rows of a relation whose anomaly score is below contamination, with cluster, distance and score (BigQuery ML''s DETECT_ANOMALIES for k-means)';
+
+------------------------------------------------------------------------------
+-- Categorical features: text, varchar, char, boolean and enum columns among
+-- train()'s features are one-hot encoded inside the model; each encoded
+-- feature's category is stored beside its name ("column=category"), and
+-- predict_row()/assign_row() encode a whole row the same way.
+------------------------------------------------------------------------------
+ALTER TABLE rfm_kmeans.models ADD COLUMN categories text[];
+ALTER TABLE rfm_kmeans.model_versions ADD COLUMN categories text[];
+COMMENT ON COLUMN rfm_kmeans.models.categories IS
+	'per feature: the category a one-hot feature (named column=category) stands for, NULL for a number; NULL when no feature is categorical';
+COMMENT ON COLUMN rfm_kmeans.model_versions.categories IS
+	'per feature: the category a one-hot feature (named column=category) stands for, NULL for a number; NULL when no feature is categorical';
+
+CREATE FUNCTION rfm_kmeans.predict_row(model text, "row" record) RETURNS integer
+	AS 'MODULE_PATHNAME', 'rfm_predict_row' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION rfm_kmeans.assign_row(model text, "row" record) RETURNS rfm_kmeans.assignment
+	AS 'MODULE_PATHNAME', 'rfm_assign_row' LANGUAGE C STABLE PARALLEL SAFE;
+COMMENT ON FUNCTION rfm_kmeans.predict_row(text, record) IS
+	'closest cluster (0-based) of a whole row: its columns matched to the model''s features by name, categories one-hot encoded';
+COMMENT ON FUNCTION rfm_kmeans.assign_row(text, record) IS
+	'closest cluster and the distance to it of a whole row (columns matched by name, categories one-hot encoded)';

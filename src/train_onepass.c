@@ -25,6 +25,7 @@
 #include "core/weighted_kmeans.h"
 #include "core_hooks.h"
 #include "executor/spi.h"
+#include "feature_encoding.h"
 #include "feature_loader.h"
 #include "kmeans_aggregate.h"
 #include "lib/stringinfo.h"
@@ -59,7 +60,7 @@ scan_summary(const TrainOptions *o, int64 *all_rows)
 		appendStringInfo(&q, "%d", o->sample_size);
 	for (j = 0; j < o->d; j++)
 		appendStringInfo(&q, "%s%s::pg_catalog.float8", o->d <= 4 || j > 0 ? ", " : "",
-						 quote_identifier(o->features[j]));
+						 o->exprs[j]);
 	if (o->d > 4)
 		appendStringInfo(&q, "], %d", o->sample_size);
 	appendStringInfo(&q, "), pg_catalog.count(*) FROM %s", rel);
@@ -241,7 +242,6 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 	KmAlloc		mem = core_alloc_in(CurrentMemoryContext);
 	KmStatus	status;
 
-	check_feature_columns(o->relid, o->features, o->d, NULL);
 	s = scan_summary(o, &all_rows);
 	out->n_rows = s ? s->rows : 0;
 	out->n_skipped = all_rows - out->n_rows;
@@ -252,6 +252,7 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 
 	/* the scaler, exactly, and the box check on the real ranges */
 	meanvar = km_summary_scaler(s, o->scale, model->offset, model->factor);
+	keep_one_hot_unscaled(o->categories, o->d, model->offset, model->factor);
 	lo = palloc(sizeof(double) * o->d);
 	hi = palloc(sizeof(double) * o->d);
 	for (j = 0; j < o->d; j++)

@@ -8,6 +8,7 @@
 
 #include "catalog/pg_type.h"
 #include "core/onepass_summary.h"
+#include "feature_encoding.h"
 #include "feature_loader.h"
 #include "lib/stringinfo.h"
 #include "model_store.h"
@@ -138,6 +139,10 @@ void
 parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 {
 	char	   *mode;
+	char	  **columns;
+	int			n_columns;
+	bool		warm_start = false;
+	FeatureEncoding enc;
 
 	if (base == 1)
 		require_argument(fcinfo, 0, "model");
@@ -155,7 +160,7 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 	if (o->model)
 		model_check_name(o->model);
 	o->relid = PG_GETARG_OID(base);
-	o->features = feature_names(PG_GETARG_ARRAYTYPE_P(base + 1), &o->d);
+	columns = feature_names(PG_GETARG_ARRAYTYPE_P(base + 1), &n_columns);
 	o->k = PG_GETARG_INT32(base + 2);
 	check_int_argument("k", o->k, 1, MAX_K);
 
@@ -167,7 +172,7 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 		if (o->init_centroids)
 			invalid_option("init", "'previous'",
 						   "init => 'previous' takes the current version's centroids: give no init_centroids.");
-		o->init_centroids = previous_centroids(o);
+		warm_start = true;		/* once the features are known */
 		o->init = KM_INIT_EXPLICIT;
 	}
 	else
@@ -209,11 +214,6 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 					   "falling back to onepass past rfm_kmeans.train_memory_limit or on a "
 					   "distributed table).");
 
-	if (o->mode == TRAIN_ONEPASS && o->d > KM_SUMMARY_MAX_FEATURES)
-		invalid_option("mode", "'onepass'",
-					   psprintf("One-pass mode takes at most %d features; this training has %d "
-								"(mode => 'aggregate' takes any number).", KM_SUMMARY_MAX_FEATURES, o->d));
-
 	/* keep_ids (train() only), refine and sample_size: from 0.4.0's SQL on */
 	o->keep_ids = base == 1 && PG_NARGS() > base + 14;
 	if (o->keep_ids)
@@ -243,6 +243,19 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 						   psprintf("It applies to mode 'onepass' only, not to mode '%s'.", mode));
 	}
 	o->verbose = PG_GETARG_BOOL(base + 11);
+
+	/* the features, categories one-hot encoded (their categories read) */
+	encode_features(o->relid, columns, n_columns, &enc);
+	o->features = enc.names;
+	o->d = enc.d;
+	o->exprs = enc.exprs;
+	o->categories = enc.categories;
+	if (o->mode == TRAIN_ONEPASS && o->d > KM_SUMMARY_MAX_FEATURES)
+		invalid_option("mode", "'onepass'",
+					   psprintf("One-pass mode takes at most %d features; this training has %d "
+								"(mode => 'aggregate' takes any number).", KM_SUMMARY_MAX_FEATURES, o->d));
+	if (warm_start)
+		o->init_centroids = previous_centroids(o);
 }
 
 double *

@@ -35,8 +35,10 @@ typedef struct TrainOptions
 {
 	char	   *model;
 	Oid			relid;
-	char	  **features;
+	char	  **features;		/* d: encoded (feature_encoding.h) */
 	int			d;
+	char	  **exprs;			/* d: each feature's SQL */
+	char	  **categories;		/* d: one-hot features' categories, or NULL */
 	int			k;
 	KmInit		init;
 	const char *init_name;

@@ -12,6 +12,9 @@ CREATE TABLE bi_same AS SELECT 7.0::float8 AS a, 7.0::float8 AS b FROM generate_
 CREATE TABLE bi_empty (a float8, b float8);
 CREATE TABLE bi_text (a text, b float8);
 INSERT INTO bi_text VALUES ('x', 1);
+-- train() one-hot encodes text; a date is neither a number nor a category
+CREATE TABLE bi_date (a date, b float8);
+INSERT INTO bi_date VALUES ('2020-01-01', 1);
 CREATE TABLE "bi weird ""name""; drop" ("col; 1" float8, "Col ""2""" float8);
 INSERT INTO "bi weird ""name""; drop" SELECT i, i % 4 FROM generate_series(1, 30) i;
 CREATE VIEW bi_view AS SELECT a, b FROM bi_pts WHERE a > 0;
@@ -81,7 +84,7 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_one', ARRAY['a', 'b'], 2)$$,
 SELECT lives_ok($$SELECT rfm_kmeans.train('x', 'bi_same', ARRAY['a', 'b'], 3)$$, 'train: all rows identical (zero variance)');
 SELECT is((SELECT sizes FROM rfm_kmeans.models WHERE name = 'x'), ARRAY[20, 0, 0]::bigint[], 'train: identical rows fill one cluster');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_empty', ARRAY['a', 'b'], 1)$$, '22000', NULL, 'train: empty table');
-SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_text', ARRAY['a', 'b'], 1)$$, '42804', NULL, 'train: text column');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_date', ARRAY['a', 'b'], 1)$$, '42804', NULL, 'train: date column');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'no_such', ARRAY['a'], 1)$$, '42P01', NULL, 'train: unknown table');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_pts', ARRAY['a; DROP TABLE bi_pts'], 1)$$, '42703', NULL, 'train: column name with a semicolon');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_pts', ARRAY['xmin'], 1)$$, '42703', NULL, 'train: system column');
@@ -91,7 +94,7 @@ SELECT is((SELECT n_rows FROM rfm_kmeans.train('x', 'bi_part', ARRAY['a', 'b'], 
 SELECT lives_ok($$SELECT rfm_kmeans.train('x', 'bi_temp', ARRAY['a', 'b'], 2)$$, 'train: a temporary table');
 SELECT lives_ok($$SELECT rfm_kmeans.train('x', 'bi_pts', ARRAY['a', 'b'], 2, mode => 'aggregate')$$, 'train: aggregate mode, small table');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_empty', ARRAY['a', 'b'], 1, mode => 'aggregate')$$, '22000', NULL, 'train: aggregate mode, empty table');
-SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_text', ARRAY['a'], 1, mode => 'aggregate')$$, '42804', NULL, 'train: aggregate mode, text column');
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'bi_date', ARRAY['a'], 1, mode => 'aggregate')$$, '42804', NULL, 'train: aggregate mode, date column');
 
 -- predict / assign / distances / evaluate / elbow / kmeans
 SELECT throws_ok($$SELECT rfm_kmeans.predict('bi_model', VARIADIC ARRAY[[1, 2], [3, 4]]::float8[])$$, '2202E', NULL, 'predict: 2-D features');

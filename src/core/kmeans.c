@@ -13,6 +13,7 @@
 #include "exact_sum.h"
 #include "kmeans_run.h"
 #include "parallel_for.h"
+#include "sphere.h"
 
 #include <math.h>
 #include <string.h>
@@ -167,12 +168,17 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		cfg->max_iter < 1 || cfg->n_init < 1 || !(cfg->tol >= 0) ||
 		(cfg->init == KM_INIT_EXPLICIT && cfg->init_centroids == NULL))
 		return KM_BAD_ARGUMENT;
+	/* a zero initial centroid has no direction to rescale to */
+	if (cfg->spherical && cfg->init == KM_INIT_EXPLICIT &&
+		km_first_zero_row(cfg->init_centroids, cfg->k, d) != KM_NO_ZERO_ROW)
+		return KM_BAD_ARGUMENT;
 
 	memset(&r, 0, sizeof(r));
 	r.x = x;
 	r.n = n;
 	r.d = d;
 	r.k = cfg->k;
+	r.spherical = cfg->spherical;
 	r.par = cfg->parallel;
 	r.threads = km_parallel_threads(&r.par);
 	kd = (size_t) cfg->k * d;
@@ -209,7 +215,11 @@ km_fit(const double *x, size_t n, int d, const KmConfig *cfg,
 		size_t		i;
 
 		if (cfg->init == KM_INIT_EXPLICIT)
+		{
 			memcpy(r.centers, cfg->init_centroids, sizeof(double) * kd);
+			if (cfg->spherical)
+				(void) km_normalize_rows(r.centers, cfg->k, d);	/* none is zero */
+		}
 		else
 		{
 			size_t		items = (n + ITEM_ROWS - 1) / ITEM_ROWS;

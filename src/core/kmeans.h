@@ -9,6 +9,10 @@
  * values and the seed, never by its position, so the same multiset of
  * points gives the same model whatever the row order. Cluster sums are
  * added in blocks of rows, so row order changes them by rounding at most.
+ *
+ * With KmConfig.spherical, spherical k-means (cosine distance) on rows the
+ * caller has scaled to unit length: the same passes, with every centroid
+ * kept on the unit sphere.
  */
 #ifndef RFM_KMEANS_CORE_H
 #define RFM_KMEANS_CORE_H
@@ -55,6 +59,22 @@ typedef struct KmConfig
 	double		mean_variance;	/* that variance if known (>= 0), else -1 */
 	uint64_t	seed;
 	bool		prune;			/* Hamerly bounds (same result, faster) */
+	/*
+	 * Spherical k-means (cosine distance); false: plain k-means. The caller
+	 * promises that every row is a unit vector (km_normalize_rows in
+	 * sphere.h; not checked). Each centroid is then rescaled to unit length
+	 * after every update (the mean of its cluster's rows), before the shift
+	 * and the pruning bounds are computed from it, and explicit initial
+	 * centroids are rescaled too (an all-zero one: KM_BAD_ARGUMENT);
+	 * k-means++ and random init pick rows, unit already. As |x - c|^2 =
+	 * 2 - 2 x.c for unit x and c, the Euclidean assignment then assigns by
+	 * cosine similarity. A cluster whose mean is exactly the zero vector
+	 * (say two opposite rows) keeps its previous centroid. The inertia and
+	 * mean_distance stay Euclidean on the sphere: the cosine distance of a
+	 * row is |x - c|^2 / 2, so the summed cosine distance is inertia / 2.
+	 * tol and mean_variance keep their meaning (the rows' variance).
+	 */
+	bool		spherical;
 	/* called once per iteration; may longjmp (PostgreSQL interrupts) */
 	void		(*on_iteration) (void *arg, int run, int iter, double inertia,
 								 size_t moved, double shift);

@@ -12,6 +12,7 @@
 #include "kmeans_run.h"
 #include "ksum.h"
 #include "parallel_for.h"
+#include "sphere.h"
 
 #include <math.h>
 #include <string.h>
@@ -313,7 +314,10 @@ km_reseed_empty(Run *r, bool prune)
 	return reseeded;
 }
 
-/* Move centers to their clusters' means; returns the total squared shift. */
+/*
+ * Move centers to their clusters' means (spherical: the means' directions,
+ * at unit length); returns the total squared shift.
+ */
 double
 km_update_centers(Run *r, bool prune)
 {
@@ -334,10 +338,23 @@ km_update_centers(Run *r, bool prune)
 			r->shift[c] = 0;
 			continue;			/* an empty cluster keeps its center */
 		}
+		if (r->spherical &&
+			km_normalize_rows(r->sums + (size_t) c * r->d, 1, r->d) != KM_NO_ZERO_ROW)
+		{
+			r->shift[c] = 0;
+			continue;			/* a zero mean has no direction: keeps its center */
+		}
 		for (j = 0; j < r->d; j++)
 		{
 			size_t		cj = (size_t) c * r->d + j;
-			double		mean = r->sums[cj] / (double) r->counts[c];
+
+			/*
+			 * Spherical: the sum, which has the mean's direction, was scaled
+			 * to unit length in place just above (the sums are spent: the
+			 * next pass recomputes them), and is the new center.
+			 */
+			double		mean = r->spherical ? r->sums[cj] :
+				r->sums[cj] / (double) r->counts[c];
 			double		t = mean - r->centers[cj];
 
 			s2 += t * t;

@@ -49,6 +49,7 @@ typedef struct Run
 	size_t		n;
 	int			d;
 	int			k;
+	bool		spherical;		/* centers kept at unit length (KmConfig) */
 	double	   *centers;		/* k x d */
 	double	   *sums;			/* k x d, cluster sums of the last assignment */
 	/*

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checked_size.h"
+#include "sphere.h"
 
 #define MAX_TRIALS 16
 
@@ -26,6 +27,7 @@ typedef struct Fit
 	size_t		n;
 	int			d;
 	int			k;
+	bool		spherical;		/* centers kept at unit length (KmConfig) */
 	const KmParallel *par;
 	double	   *centers;		/* k x d, the run's */
 	double	   *sums;			/* k x d */
@@ -259,7 +261,18 @@ update(Fit *f, double *old, int *reseeded)
 	}
 	for (c = 0; c < f->k; c++)
 	{
-		if (f->weight[c] > 0)
+		if (f->weight[c] > 0 && f->spherical)
+		{
+			double	   *sum = f->sums + (size_t) c * f->d;
+
+			/*
+			 * The sum has the mean's direction: at unit length, it is the
+			 * new center; a zero mean has none, and the center stays.
+			 */
+			if (km_normalize_rows(sum, 1, f->d) == KM_NO_ZERO_ROW)
+				memcpy(f->centers + (size_t) c * f->d, sum, sizeof(double) * f->d);
+		}
+		else if (f->weight[c] > 0)
 		{
 			for (j = 0; j < f->d; j++)
 				f->centers[(size_t) c * f->d + j] = f->sums[(size_t) c * f->d + j] / (double) f->weight[c];
@@ -332,6 +345,10 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 			return KM_BAD_ARGUMENT;
 		total += (double) w[i];
 	}
+	/* a zero initial centroid has no direction to rescale to */
+	if (cfg->spherical && cfg->init == KM_INIT_EXPLICIT &&
+		km_first_zero_row(cfg->init_centroids, cfg->k, d) != KM_NO_ZERO_ROW)
+		return KM_BAD_ARGUMENT;
 
 	memset(&f, 0, sizeof(f));
 	f.x = x;
@@ -339,6 +356,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	f.n = n;
 	f.d = d;
 	f.k = cfg->k;
+	f.spherical = cfg->spherical;
 	f.par = &cfg->parallel;
 	kd = (size_t) cfg->k * d;
 	f.centers = take(mem, kd, sizeof(double), &failed);
@@ -363,7 +381,11 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		bool		converged = false;
 
 		if (cfg->init == KM_INIT_EXPLICIT)
+		{
 			memcpy(f.centers, cfg->init_centroids, sizeof(double) * kd);
+			if (cfg->spherical)
+				(void) km_normalize_rows(f.centers, cfg->k, d);	/* none is zero */
+		}
 		else if (cfg->init == KM_INIT_RANDOM)
 			init_random(&f, cfg->seed, run);
 		else

@@ -31,6 +31,10 @@
  * cluster's total weight; res->inertia the weighted inertia and
  * res->mean_distance the weighted mean distance. res->labels may be NULL.
  * KM_BAD_ARGUMENT when k exceeds the points or a weight is not positive.
+ * cfg->spherical: spherical k-means on unit rows, as km_fit does it (each
+ * centroid the direction of its cluster's weighted mean; a zero mean keeps
+ * the previous centroid; explicit centroids rescaled, a zero one is
+ * KM_BAD_ARGUMENT).
  */
 KmStatus	km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 							const KmConfig *cfg, const KmAlloc *mem, KmResult *res);

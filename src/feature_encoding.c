@@ -160,3 +160,49 @@ feature_column(const char *name, const char *category)
 	Assert(len > strlen(category));
 	return pnstrdup(name, len - strlen(category) - 1);
 }
+
+char	  **
+model_feature_exprs(Oid relid, const Model *m)
+{
+	char	  **columns;
+	char	  **exprs;
+	FeatureKind *kinds;
+	int			n = 0,
+				j;
+
+	if (m->categories == NULL)
+		return NULL;
+	/* the source columns, one per number or run of one-hot features */
+	columns = palloc(sizeof(char *) * m->d);
+	for (j = 0; j < m->d; j++)
+	{
+		char	   *column = feature_column(m->features[j], m->categories[j]);
+
+		if (m->categories[j] == NULL || n == 0 || m->categories[j - 1] == NULL ||
+			strcmp(columns[n - 1], column) != 0)
+			columns[n++] = column;
+	}
+	kinds = palloc(sizeof(FeatureKind) * n);
+	check_feature_kinds(relid, columns, n, kinds);
+	exprs = palloc(sizeof(char *) * m->d);
+	n = 0;
+	for (j = 0; j < m->d; j++)
+	{
+		char	   *column = feature_column(m->features[j], m->categories[j]);
+
+		if (m->categories[j] == NULL || j == 0 || m->categories[j - 1] == NULL ||
+			strcmp(columns[n - 1], column) != 0)
+			n++;
+		if ((m->categories[j] != NULL) != (kinds[n - 1] == FEATURE_CATEGORY))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of relation \"%s\" is %s, but the model took it as %s",
+							column, get_rel_name(relid),
+							kinds[n - 1] == FEATURE_CATEGORY ? "a category" : "a number",
+							m->categories[j] != NULL ? "a category" : "a number")));
+		exprs[j] = m->categories[j] == NULL ? (char *) quote_identifier(column) :
+			psprintf("((%s = %s)::pg_catalog.int4)", category_text(column),
+					 quote_literal_cstr(m->categories[j]));
+	}
+	return exprs;
+}

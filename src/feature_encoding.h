@@ -17,6 +17,8 @@
 
 #include "postgres.h"
 
+#include "model_store.h"
+
 /* At most this many categories per column. */
 #define MAX_CATEGORIES 1000
 
@@ -45,5 +47,12 @@ void		keep_one_hot_unscaled(char *const *categories, int d, double *offset, doub
  * feature its name without "=category".
  */
 char	   *feature_column(const char *name, const char *category);
+
+/*
+ * The SQL of a stored model's features over relid, encoded as training
+ * did, after checking its columns (42703, 42804); NULL for a model of
+ * numbers only (read them by name).
+ */
+char	  **model_feature_exprs(Oid relid, const Model *m);
 
 #endif							/* RFM_FEATURE_ENCODING_H */

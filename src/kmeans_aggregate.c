@@ -19,6 +19,7 @@
 #include "core/scaler.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "cosine.h"
 #include "feature_encoding.h"
 #include "feature_loader.h"
 #include "kmeans_aggregate.h"
@@ -316,7 +317,8 @@ set_scaler(AggRun *r, const Model *model)
 						 j ? ", " : "", r->o->exprs[j],
 						 model->offset[j], model->factor[j]);
 	appendStringInfoString(&q, "]");
-	r->point = q.data;
+	/* cosine: the scaled row to unit length (an all-zero row: 22000) */
+	r->point = r->o->cosine ? psprintf("rfm_kmeans._unit_vector(%s)", q.data) : q.data;
 	for (j = 0; j < r->d; j++)
 	{
 		sc[j] = model->offset[j];
@@ -488,7 +490,8 @@ prepare_step(AggRun *r)
 	bool		scaling;
 	int			j;
 
-	scaling = sql_function_exists("rfm_kmeans.kmeans_step(float8[], float8[], float8[])");
+	/* cosine: the unit rows (r->point) to the step that takes rows scaled */
+	scaling = !r->o->cosine && sql_function_exists("rfm_kmeans.kmeans_step(float8[], float8[], float8[])");
 	initStringInfo(&q);
 	appendStringInfo(&q, "SELECT (s).centroids, (s).sizes, (s).inertia%s FROM (SELECT rfm_kmeans.kmeans_step(",
 					 scaling ? ", (s).mean_distance" : "");
@@ -608,8 +611,9 @@ exact_distance_quantiles(AggRun *r, const double *centers, int64 rows, double *o
 													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	}
 	spi_exec(psprintf("SELECT pg_catalog.percentile_disc($2) WITHIN GROUP "
-					  "(ORDER BY pg_catalog.sqrt(rfm_kmeans._min_dist2(p, $1))) "
-					  "FROM (SELECT %s AS p %s OFFSET 0) s", r->point, r->from),
+					  "(ORDER BY %s) FROM (SELECT %s AS p %s OFFSET 0) s",
+					  r->o->cosine ? "rfm_kmeans._min_dist2(p, $1) / 2" :
+					  "pg_catalog.sqrt(rfm_kmeans._min_dist2(p, $1))", r->point, r->from),
 			 2, types, values);
 	get_point(0, 1, out, DISTANCE_QUANTILES);
 }
@@ -645,6 +649,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		k_above_rows_error("k", o->k, (size_t) out->n_rows);
 	if (o->init == KM_INIT_EXPLICIT)
 		start = explicit_centroids(o, model->offset, model->factor);
+	if (start != NULL && o->cosine)
+		unit_rows(start, o->k, o->d, "a centroid of init_centroids");
 	check_value_range(o->features, o->d, r.lo, r.hi, model->offset, model->factor,
 					  start, o->k, (size_t) out->n_rows, psprintf("scale => '%s'", o->scale_name));
 
@@ -670,6 +676,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			CHECK_FOR_INTERRUPTS();
 			inertia = lloyd_step(&r, centers, next, sizes, &mean_distance);
 			reseed_empty(&r, centers, next, sizes);
+			if (o->cosine)
+				unit_centroids(next, centers, o->k, o->d);
 			for (i = 0; i < o->k * o->d; i++)
 				shift2 += (next[i] - centers[i]) * (next[i] - centers[i]);
 			memcpy(centers, next, sizeof(double) * o->k * o->d);
@@ -729,6 +737,12 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 		exact_distance_quantiles(&r, best, out->n_rows, out->distance_quantiles);
 	safe_spi_finish(level);
 	out->inertia = best_inertia;
+	if (o->cosine)
+	{
+		/* the sum and mean of the rows' cosine distances, |x - c|^2 / 2 */
+		out->inertia = best_inertia / 2;
+		out->mean_distance = out->inertia / (double) out->n_rows;
+	}
 	memcpy(model->centroids, best, sizeof(double) * o->k * o->d);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 }

@@ -17,6 +17,8 @@
 #include "feature_loader.h"
 #include "funcapi.h"
 #include "guc.h"
+#include "cosine.h"
+#include "feature_encoding.h"
 #include "miscadmin.h"
 #include "model_store.h"
 #include "train_checks.h"
@@ -35,9 +37,10 @@ nullable_float8(double v, bool *isnull)
 
 /* Load a relation's features for evaluation: ERROR if none is usable. */
 static void
-load_for_evaluation(Oid relid, char **features, int d, const LoadBudget *budget, FeatureSet *fs)
+load_for_evaluation(Oid relid, char **features, char **exprs, int d, const LoadBudget *budget,
+					FeatureSet *fs)
 {
-	load_features(relid, features, NULL, d, budget, fs, NULL);
+	load_features(relid, features, exprs, d, budget, fs, NULL);
 	if (fs->n == 0)
 		no_usable_row_error(relid, fs->skipped);
 }
@@ -106,11 +109,15 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	budget.arg = &plan;
 	budget.what = "evaluate()";
 	budget.rows_elsewhere_fall_back = false;
-	load_for_evaluation(PG_GETARG_OID(1), m->features, m->d, &budget, &fs);
+	/* categories encoded as in training */
+	load_for_evaluation(PG_GETARG_OID(1), m->features, model_feature_exprs(PG_GETARG_OID(1), m),
+						m->d, &budget, &fs);
 	/* the rows and the model's centroids, scaled, must keep every sum finite */
 	check_value_range(m->features, m->d, fs.lo, fs.hi, m->offset, m->factor, m->scaled, m->k,
 					  fs.n, "the model's scaler");
 	km_scaler_apply(m->offset, m->factor, m->d, fs.x, fs.n, &par);
+	if (m->cosine)
+		unit_rows(fs.x, fs.n, m->d, "a row of the relation");
 
 	/* each row to the model's nearest centroid */
 	labels = MemoryContextAllocHuge(work, sizeof(int32) * fs.n);
@@ -127,6 +134,9 @@ rfm_evaluate(PG_FUNCTION_ARGS)
 	fit_status_check(km_metrics(fs.x, fs.n, m->d, labels, m->k, 0, &mem, &metrics), fs.n);
 	MemoryContextSwitchTo(old);
 
+	/* cosine: the sum of cosine distances, |x - c|^2 / 2 (cosine.h), as train() reports */
+	if (m->cosine)
+		inertia /= 2;
 	values[0] = Float8GetDatum(inertia);
 	values[1] = Float8GetDatum(inertia / (double) fs.n);
 	values[2] = nullable_float8(metrics.silhouette, &nulls[2]);
@@ -273,7 +283,7 @@ rfm_elbow(PG_FUNCTION_ARGS)
 	budget.arg = &plan;
 	budget.what = "elbow()";
 	budget.rows_elsewhere_fall_back = false;
-	load_for_evaluation(PG_GETARG_OID(0), features, d, &budget, &fs);
+	load_for_evaluation(PG_GETARG_OID(0), features, NULL, d, &budget, &fs);
 	if ((size_t) k_max > fs.n)
 		k_above_rows_error("k_max", k_max, fs.n);
 	offset = palloc(sizeof(double) * d);

@@ -12,6 +12,7 @@
 #include "access/tupmacs.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
+#include "cosine.h"
 #include "funcapi.h"
 #include "model_store.h"
 #include "predict_cache.h"
@@ -212,8 +213,17 @@ scaled_row(FunctionCallInfo fcinfo)
 	return c;
 }
 
+PredictCache *
+predict_finish_row(PredictCache *c)
+{
+	if (c->model->cosine)
+		unit_rows(c->row, 1, c->model->d, "the row");
+	return c;
+}
+
 /* VARIADIC float8[] overloads have two arguments, the fixed ones more */
-#define FEATURES(fcinfo) (PG_NARGS() == 2 ? scaled_row(fcinfo) : scaled_args(fcinfo))
+#define FEATURES(fcinfo) \
+	predict_finish_row(PG_NARGS() == 2 ? scaled_row(fcinfo) : scaled_args(fcinfo))
 
 /*
  * The distance of this call's row to a scaled centroid, computed without
@@ -223,7 +233,12 @@ scaled_row(FunctionCallInfo fcinfo)
 static double
 checked_distance(PredictCache *c, const double *centroid)
 {
-	double		dist = km_distance(c->row, centroid, c->model->d);
+	double		dist;
+
+	/* cosine: unit vectors, |x - c|^2 / 2 (cosine.h) */
+	if (c->model->cosine)
+		return km_dist2(c->row, centroid, c->model->d) / 2;
+	dist = km_distance(c->row, centroid, c->model->d);
 
 	if (!isfinite(dist))
 		ereport(ERROR,
@@ -289,7 +304,7 @@ predict_assignment(FunctionCallInfo fcinfo, PredictCache *c)
 {
 	double		d2;
 	int32		cluster = km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, &d2);
-	float8		distance = d2 < INFINITY ? sqrt(d2) :
+	float8		distance = c->model->cosine ? d2 / 2 : d2 < INFINITY ? sqrt(d2) :
 		checked_distance(c, c->model->scaled + (size_t) cluster * c->model->d);
 	char	   *tuple;
 

@@ -22,6 +22,7 @@
 #include "core_hooks.h"
 #include "guc.h"
 #include "cluster_ids.h"
+#include "cosine.h"
 #include "kmeans_aggregate.h"
 #include "train_onepass.h"
 #include "lib/stringinfo.h"
@@ -116,11 +117,22 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg->mean_variance = km_scaler_fit_variance(o->scale, fs.x, fs.n, o->d, fs.lo, fs.hi,
 												model->offset, model->factor, &par);
 	keep_one_hot_unscaled(o->categories, o->d, model->offset, model->factor);
-	cfg->init_centroids = o->init == KM_INIT_EXPLICIT ?
-		explicit_centroids(o, model->offset, model->factor) : NULL;
+	if (o->init == KM_INIT_EXPLICIT)
+	{
+		double	   *start = explicit_centroids(o, model->offset, model->factor);
+
+		if (o->cosine)
+			unit_rows(start, o->k, o->d, "a centroid of init_centroids");
+		cfg->init_centroids = start;
+	}
+	else
+		cfg->init_centroids = NULL;
 	check_value_range(o->features, o->d, fs.lo, fs.hi, model->offset, model->factor,
 					  cfg->init_centroids, o->k, fs.n, psprintf("scale => '%s'", o->scale_name));
 	km_scaler_apply(model->offset, model->factor, o->d, fs.x, fs.n, &par);
+	if (o->cosine)
+		unit_rows(fs.x, fs.n, o->d, psprintf("a row of relation \"%s\"", get_rel_name(o->relid)));
+	cfg->spherical = o->cosine;
 
 	mem = core_alloc_in(work);
 	{
@@ -156,17 +168,20 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 			if (i % KM_INTERRUPT_ROWS == 0)
 				CHECK_FOR_INTERRUPTS();
 			km_nearest(fs.x + i * o->d, model->centroids, o->k, o->d, &d2);
+			/* the cosine distance of unit vectors is |x - c|^2 / 2 (cosine.h) */
+			d2 = o->cosine ? d2 / 2 : sqrt(d2);
 			/* rounded up: no training row is beyond its stored quantile */
-			dist[i] = (float) sqrt(d2);
-			if ((double) dist[i] < sqrt(d2))
+			dist[i] = (float) d2;
+			if ((double) dist[i] < d2)
 				dist[i] = nextafterf(dist[i], INFINITY);
 		}
 		km_rank_quantiles(dist, fs.n, DISTANCE_QUANTILES, out->distance_quantiles, &par);
 		pfree(dist);
 	}
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
-	out->inertia = res.inertia;
-	out->mean_distance = res.mean_distance;
+	out->inertia = o->cosine ? res.inertia / 2 : res.inertia;
+	/* cosine: the mean of the rows' cosine distances */
+	out->mean_distance = o->cosine ? out->inertia / (double) fs.n : res.mean_distance;
 	out->iterations = res.iterations;
 	out->converged = res.converged;
 	return true;
@@ -188,7 +203,7 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	if (o->mode == TRAIN_MEMORY && !train_memory(o, model, out, CurrentMemoryContext))
 	{
 		/* one-pass mode; past its features, aggregate mode as before 0.4.0 */
-		bool		onepass = o->d <= KM_SUMMARY_MAX_FEATURES;
+		bool		onepass = o->d <= KM_SUMMARY_MAX_FEATURES && !o->cosine;
 
 		ereport(NOTICE,
 				(errmsg("training in %s mode", onepass ? "one-pass" : "aggregate"),

@@ -26,6 +26,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "core/sphere.h"
 #include "model_store.h"
 #include "safe_spi.h"
 #include "storage/lmgr.h"
@@ -592,7 +593,8 @@ load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 	level = safe_spi_connect(SAFE_SPI_CATALOG_READ);
 	/* categories: from 0.4.0's tables on */
 	if (SPI_execute_with_args(psprintf("SELECT k, pg_catalog.array_length(features, 1), scale_offset, "
-									   "scale_factor, centroids, features, %s FROM rfm_kmeans.models "
+									   "scale_factor, centroids, features, %s, "
+									   "(params->>'distance') IS NOT DISTINCT FROM 'cosine' FROM rfm_kmeans.models "
 									   "WHERE name = $1",
 									   models_have_column("categories") ? "categories" : "NULL::text[]"),
 							  1, types, values, NULL, true, 1) != SPI_OK_SELECT)
@@ -640,6 +642,10 @@ load_model(const char *name, MemoryContext mcxt, bool missing_ok)
 			m->features[j] = MemoryContextStrdup(mcxt, TextDatumGetCString(elems[j]));
 		v = SPI_getbinval(tup, desc, 7, &isnull);
 		m->categories = read_categories(v, isnull, m, name, mcxt);
+		m->cosine = DatumGetBool(SPI_getbinval(tup, desc, 8, &isnull));
+		/* back on the unit sphere after the round trip to original units */
+		if (m->cosine)
+			km_normalize_rows(m->scaled, m->k, m->d);
 	}
 	safe_spi_finish(level);
 	return m;

@@ -33,6 +33,7 @@ typedef struct Model
 	char	  **features;		/* d column names (model_load only) */
 	char	  **categories;		/* d: a one-hot feature's category, else NULL;
 								 * NULL when none is (model_load only) */
+	bool		cosine;			/* distance 'cosine' (cosine.h; model_load only) */
 } Model;
 
 typedef struct ModelToStore

@@ -241,7 +241,7 @@ encoded_row(FunctionCallInfo fcinfo)
 		else
 			predict_set_feature(c, in->first, DatumGetFloat8(v));
 	}
-	return c;
+	return predict_finish_row(c);
 }
 
 /*

@@ -93,12 +93,13 @@ CREATE FUNCTION rfm_kmeans.train(
 	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
 	mode text DEFAULT NULL, verbose boolean DEFAULT false,
-	refine integer DEFAULT 0, sample_size integer DEFAULT NULL, keep_ids boolean DEFAULT true)
+	refine integer DEFAULT 0, sample_size integer DEFAULT NULL, keep_ids boolean DEFAULT true,
+	distance text DEFAULT 'euclidean')
 	RETURNS TABLE (model text, k integer, n_rows bigint, n_skipped bigint,
 	               iterations integer, converged boolean, inertia float8, seconds float8)
 	AS 'MODULE_PATHNAME', 'rfm_train' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer, boolean) IS
-	'train k-means on feature columns of a relation and store (or replace) the model (mode memory, aggregate or onepass; cluster numbers kept across versions)';
+COMMENT ON FUNCTION rfm_kmeans.train(text, regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer, boolean, text) IS
+	'train k-means on feature columns of a relation (numbers, and categories one-hot encoded) and store (or replace) the model (mode memory, aggregate or onepass; Euclidean or cosine distance; cluster numbers kept across versions)';
 
 DROP FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean);
 CREATE FUNCTION rfm_kmeans.kmeans(
@@ -107,10 +108,10 @@ CREATE FUNCTION rfm_kmeans.kmeans(
 	n_init integer DEFAULT NULL, max_iter integer DEFAULT 300,
 	tol float8 DEFAULT 1e-4, seed bigint DEFAULT 0, scale text DEFAULT 'zscore',
 	mode text DEFAULT NULL, verbose boolean DEFAULT false,
-	refine integer DEFAULT 0, sample_size integer DEFAULT NULL)
+	refine integer DEFAULT 0, sample_size integer DEFAULT NULL, distance text DEFAULT 'euclidean')
 	RETURNS TABLE (cluster integer, size bigint, centroid float8[])
 	AS 'MODULE_PATHNAME', 'rfm_kmeans_oneshot' LANGUAGE C VOLATILE PARALLEL UNSAFE;
-COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer) IS
+COMMENT ON FUNCTION rfm_kmeans.kmeans(regclass, text[], integer, text, float8[], integer, integer, float8, bigint, text, text, boolean, integer, integer, text) IS
 	'one-shot k-means: clusters of a relation without storing a model';
 
 ------------------------------------------------------------------------------
@@ -240,3 +241,12 @@ COMMENT ON FUNCTION rfm_kmeans.predict_row(text, record) IS
 	'closest cluster (0-based) of a whole row: its columns matched to the model''s features by name, categories one-hot encoded';
 COMMENT ON FUNCTION rfm_kmeans.assign_row(text, record) IS
 	'closest cluster and the distance to it of a whole row (columns matched by name, categories one-hot encoded)';
+
+------------------------------------------------------------------------------
+-- distance => 'cosine' (spherical k-means): aggregate mode's queries scale
+-- each row to unit length with this function.
+------------------------------------------------------------------------------
+CREATE FUNCTION rfm_kmeans._unit_vector(float8[]) RETURNS float8[]
+	AS 'MODULE_PATHNAME', 'rfm_unit_vector' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION rfm_kmeans._unit_vector(float8[]) IS
+	'internal: the vector scaled to unit length (aggregate-mode training with distance => ''cosine''); an all-zero vector is an error';

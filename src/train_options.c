@@ -221,6 +221,24 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 		require_argument(fcinfo, base + 14, "keep_ids");
 		o->keep_ids = PG_GETARG_BOOL(base + 14);
 	}
+	/* distance: train()'s argument after keep_ids, kmeans()'s after sample_size */
+	o->cosine = false;
+	o->distance_name = "euclidean";
+	if (PG_NARGS() > base + (base == 1 ? 15 : 14))
+	{
+		int			arg = base + (base == 1 ? 15 : 14);
+
+		require_argument(fcinfo, arg, "distance");
+		o->distance_name = text_to_cstring(PG_GETARG_TEXT_PP(arg));
+		o->cosine = strcmp(o->distance_name, "cosine") == 0;
+		if (!o->cosine && strcmp(o->distance_name, "euclidean") != 0)
+			invalid_option("distance", quote_literal_cstr(o->distance_name),
+						   "Valid values are 'euclidean' and 'cosine'.");
+		if (o->cosine && o->mode == TRAIN_ONEPASS)
+			invalid_option("mode", "'onepass'",
+						   "One-pass mode takes distance 'euclidean' only; with distance => 'cosine' use mode "
+						   "'memory' or 'aggregate' (the default falls back to 'aggregate').");
+	}
 	o->refine = 0;
 	o->sample_size = DEFAULT_SAMPLE_SIZE;
 	if (PG_NARGS() > base + 12)
@@ -304,6 +322,7 @@ train_params_json(const TrainOptions *o)
 		appendStringInfo(&s, ", \"refine\": %d, \"sample_size\": %d", o->refine, o->sample_size);
 	if (o->model != NULL)
 		appendStringInfo(&s, ", \"keep_ids\": %s", o->keep_ids ? "true" : "false");
+	appendStringInfo(&s, ", \"distance\": \"%s\"", o->distance_name);
 	appendStringInfoChar(&s, '}');
 	return s.data;
 }

@@ -55,6 +55,8 @@ typedef struct TrainOptions
 	int			refine;			/* one-pass: exact Lloyd passes after it */
 	int			sample_size;	/* one-pass: the summary's sample of rows */
 	bool		keep_ids;		/* number clusters like the version replaced */
+	bool		cosine;			/* distance => 'cosine': spherical k-means */
+	const char *distance_name;
 	bool		n_init_given;	/* n_init not left to its default */
 } TrainOptions;
 

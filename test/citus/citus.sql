@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 -- pg_temp helpers stay local (Citus warns so): errors only
 SET client_min_messages = error;
-SELECT plan(70);
+SELECT plan(77);
 
 -- the text of an EXPLAIN statement's plan
 CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -191,6 +191,34 @@ SELECT is(rfm_kmeans.rollback_model('m_l'), 1, 'a rollback on the coordinator');
 SELECT set_eq($$SELECT customer_id, rfm_kmeans.predict('m_l', recency, log_frequency, log_monetary) FROM feat_d$$,
               $$SELECT customer_id, cl FROM before_retrain$$,
               'is what the workers use in the next statement');
+
+-- Categorical features: trained over the workers' rows, scored whole on the workers
+DROP TABLE IF EXISTS bank_l, bank_d;
+CREATE TABLE bank_l AS
+SELECT i AS id, (ARRAY['savings', 'term', 'current'])[1 + (i::bigint * 7919) % 3] AS deposit_type,
+       ((i::bigint * 104729) % 1000)::float8 + 3000 * ((i::bigint * 7919) % 3) AS amount, (i % 4 = 0) AS mobile
+FROM generate_series(1, 3000) i;
+CREATE TABLE bank_d (LIKE bank_l);
+SELECT create_distributed_table('bank_d', 'id');
+INSERT INTO bank_d SELECT * FROM bank_l;
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('bank_lm', 'bank_l', ARRAY['deposit_type', 'amount', 'mobile'], 3, mode => 'aggregate')),
+          3000::bigint, 'a categorical model of the local copy');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('bank_dm', 'bank_d', ARRAY['deposit_type', 'amount', 'mobile'], 3, mode => 'aggregate')),
+          3000::bigint, 'and of the distributed table: every row');
+SELECT ok((SELECT d.features = l.features AND d.categories = l.categories AND cardinality(d.categories) = 6
+           FROM rfm_kmeans.models d, rfm_kmeans.models l WHERE d.name = 'bank_dm' AND l.name = 'bank_lm'),
+          'categories read from the workers: those of the local copy');
+SELECT ok((SELECT bool_and(abs(x - y) <= 1e-9 * (1 + abs(y)))
+           FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'bank_dm'),
+                       (SELECT centroids FROM rfm_kmeans.models WHERE name = 'bank_lm')) u(x, y)),
+          'a categorical model trained over the workers = over the local copy');
+SELECT is((SELECT n_rows FROM rfm_kmeans.train('bank_do', 'bank_d', ARRAY['deposit_type', 'amount', 'mobile'], 3)), 3000::bigint,
+          'the default (one-pass) mode on the distributed table encodes every row');
+SELECT matches(pg_temp.plan_text($$EXPLAIN (VERBOSE, COSTS OFF) SELECT id, rfm_kmeans.predict_row('bank_lm', b) FROM bank_d b$$),
+               'Task.*Query: SELECT .*rfm_kmeans\.predict_row\(', 'predict_row() is in the query the workers run');
+SELECT set_eq($$SELECT id, rfm_kmeans.predict_row('bank_lm', b), rfm_kmeans.assign_row('bank_lm', b)::text FROM bank_d b$$,
+              $$SELECT id, rfm_kmeans.predict_row('bank_lm', b), rfm_kmeans.assign_row('bank_lm', b)::text FROM bank_l b$$,
+              'predict_row() and assign_row() on the workers = on the coordinator, for every row');
 
 -- drift, cluster_summary, report_html over the distributed table = local
 SELECT ok((SELECT d.psi = l.psi AND d.shares_after = l.shares_after AND d.n_rows = l.n_rows

@@ -133,6 +133,7 @@ SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum, 2 workers', \
 SET max_parallel_workers_per_gather = 0;
 SELECT bench.time_query('sum(predict) 10m', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_10m\$q\$, $runs);
 SELECT bench.time_query('sum(assign) 10m', \$q\$SELECT sum((rfm_kmeans.assign('m', recency, frequency, monetary)).distance) FROM rfm_10m\$q\$, $runs);
+SELECT bench.time_query('sum(predict_row) 10m', \$q\$SELECT sum(rfm_kmeans.predict_row('m', t)) FROM rfm_10m t\$q\$, $runs);
 SELECT bench.time_query('plain SQL, 20 iterations 1m', \$q\$SELECT bench.plain_sql_kmeans('rfm_1m', ARRAY[[-1,1.5,1.5],[-0.7,0,0],[-0.2,-0.5,-0.4],[0.8,-0.7,-0.5],[2,-0.8,-0.6]]::float8[], 20)\$q\$, $runs);
 SELECT bench.time_query('builtin max, count(DISTINCT text), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_no), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
 SELECT bench.time_query('rfm(), text order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
@@ -187,6 +188,7 @@ t(ord, label, against, target) AS (VALUES
 	(8.2, 'aggregate iteration, 2 workers 10m', 'serial iteration', '>= 1.6x faster'),
 	(9, 'sum(predict) 10m', 'floor', '<= 1.5x'),
 	(10, 'sum(assign) 10m', 'floor', '<= 1.5x'),
+	(10.1, 'sum(predict_row) 10m', 'floor', '<= 1.5x'),
 	(11, 'plain SQL, 20 iterations 1m', 'memory train', '>= 20x slower'),
 	(12, 'builtin max, count(DISTINCT text), sum', NULL, NULL),
 	(13, 'rfm(), text order key', 'builtin', '>= 1.5x faster'),

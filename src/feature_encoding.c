@@ -70,6 +70,10 @@ encode_features(Oid relid, char **columns, int n, FeatureEncoding *enc)
 	check_feature_kinds(relid, columns, n, kinds);
 	for (j = 0; j < n; j++)
 		any |= kinds[j] == FEATURE_CATEGORY;
+	initStringInfo(&usable);
+	for (j = 0; j < n; j++)
+		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(columns[j]));
+	enc->usable = usable.data;
 	enc->categories = NULL;
 	if (!any)
 	{
@@ -84,9 +88,6 @@ encode_features(Oid relid, char **columns, int n, FeatureEncoding *enc)
 	/* the categories, from the rows training will use */
 	rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(relid)),
 									 get_rel_name(relid));
-	initStringInfo(&usable);
-	for (j = 0; j < n; j++)
-		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "", quote_identifier(columns[j]));
 	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	for (j = 0; j < n; j++)
 	{

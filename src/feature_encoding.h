@@ -28,6 +28,7 @@ typedef struct FeatureEncoding
 	char	  **names;			/* d: the column, or "column=category" */
 	char	  **exprs;			/* d: SQL of the feature's value (float8, or NULL) */
 	char	  **categories;		/* d: the category, NULL for a number; NULL: none */
+	char	   *usable;			/* SQL: every column non-null (one test a column) */
 } FeatureEncoding;
 
 /*

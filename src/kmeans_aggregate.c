@@ -165,15 +165,6 @@ get_float8(int row, int col)
 	return isnull ? 0 : DatumGetFloat8(v);
 }
 
-static int64
-get_int64(int row, int col)
-{
-	bool		isnull;
-	Datum		v = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(v);
-}
-
 static Datum
 centers_datum(const double *c, int k, int d)
 {
@@ -202,43 +193,99 @@ sql_function_exists(const char *signature)
 }
 
 /*
+ * A query's select list may hold 1,664 entries: aggregate-mode queries
+ * with an entry per feature (or per centroid and feature) run in chunks of
+ * this many, one scan each.
+ */
+#define SELECT_CHUNK 1000
+
+/*
+ * The values of n aggregate expressions (each cast to float8; a NULL
+ * result is 0) over "tail" (FROM ... [WHERE ...]), with the query's
+ * arguments, in chunks of SELECT_CHUNK.
+ */
+static double *
+aggregate_values(char **items, int n, const char *tail, int nargs, Oid *types, Datum *values)
+{
+	double	   *out = palloc(sizeof(double) * Max(n, 1));
+	int			first,
+				i;
+
+	for (first = 0; first < n; first += SELECT_CHUNK)
+	{
+		StringInfoData q;
+		int			count = Min(SELECT_CHUNK, n - first);
+
+		initStringInfo(&q);
+		appendStringInfoString(&q, "SELECT ");
+		for (i = 0; i < count; i++)
+			appendStringInfo(&q, "%s(%s)::pg_catalog.float8", i ? ", " : "", items[first + i]);
+		appendStringInfo(&q, " %s", tail);
+		spi_exec(q.data, nargs, types, values);
+		for (i = 0; i < count; i++)
+			out[first + i] = get_float8(0, i + 1);
+	}
+	return out;
+}
+
+/* Whether feature j is a one-hot category (0/1, never scaled). */
+static bool
+is_one_hot(const AggRun *r, int j)
+{
+	return r->o->categories != NULL && r->o->categories[j] != NULL;
+}
+
+/*
  * The scaler's moment sums as memory mode computes them (exact_sum.h):
  * each column's deviations from the middle of its range, truncated to
  * integers at the same scale (rfm_kmeans._moment_term) and added exactly
  * by sum(bigint). So the scaler is bit for bit memory mode's, and does not
- * depend on the row order, parallel plans or distribution.
+ * depend on the row order, parallel plans or distribution. A one-hot
+ * feature is not scaled: its share of the rows gives its variance.
  */
 static double
 exact_moments(AggRun *r, Model *model, const char *usable, size_t n)
 {
-	StringInfoData q;
 	double		meanvar = 0;
 	double	   *center = palloc(sizeof(double) * r->d);
 	KmMomentScale *ms = palloc(sizeof(KmMomentScale) * r->d);
+	char	  **items = palloc(sizeof(char *) * 2 * r->d);
+	double	   *v;
 	int			j;
 
-	initStringInfo(&q);
-	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < r->d; j++)
 	{
 		const char *c = r->o->exprs[j];
 		double		maxdev;
 
+		if (is_one_hot(r, j))
+		{
+			items[2 * j] = psprintf("pg_catalog.sum(%s)", c);
+			items[2 * j + 1] = pstrdup("0");
+			continue;
+		}
 		km_scaler_center(r->lo[j], r->hi[j], &center[j], &maxdev);
 		km_moment_scale(maxdev, &ms[j]);
-		appendStringInfo(&q, "%spg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 1))"
-						 "::pg_catalog.float8, pg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 2))"
-						 "::pg_catalog.float8", j ? ", " : "",
-						 c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc1,
-						 c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc2);
+		items[2 * j] = psprintf("pg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 1))",
+								c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc1);
+		items[2 * j + 1] = psprintf("pg_catalog.sum(rfm_kmeans._moment_term(%s::pg_catalog.float8, %.17g, %.17g, %.17g, %.17g, 2))",
+									c, center[j], ms[j].unit1, ms[j].unit2, ms[j].sc2);
 	}
-	appendStringInfo(&q, " FROM %s WHERE %s", r->rel, usable);
-	spi_exec(q.data, 0, NULL, NULL);
+	v = aggregate_values(items, 2 * r->d, psprintf("FROM %s WHERE %s", r->rel, usable), 0, NULL, NULL);
 	for (j = 0; j < r->d; j++)
 	{
-		double		s1 = ms[j].sc1 > 0 ? ldexp(get_float8(0, 2 * j + 1), ms[j].back1) : 0;
-		double		s2 = ms[j].sc2 > 0 ? ldexp(get_float8(0, 2 * j + 2), ms[j].back2) : 0;
+		double		s1,
+					s2,
+					share;
 
+		if (is_one_hot(r, j))
+		{
+			share = v[2 * j] / (double) n;
+			meanvar += share * (1 - share);
+			continue;
+		}
+		s1 = ms[j].sc1 > 0 ? ldexp(v[2 * j], ms[j].back1) : 0;
+		s2 = ms[j].sc2 > 0 ? ldexp(v[2 * j + 1], ms[j].back2) : 0;
 		meanvar += km_scaler_column(r->o->scale, n, r->lo[j], r->hi[j], center[j], s1, s2, ms[j].e,
 									&model->offset[j], &model->factor[j]);
 	}
@@ -252,31 +299,34 @@ exact_moments(AggRun *r, Model *model, const char *usable, size_t n)
 static double
 numeric_moments(AggRun *r, Model *model, const char *usable)
 {
-	StringInfoData q;
 	double		meanvar = 0;
+	char	  **items = palloc(sizeof(char *) * 2 * r->d);
+	double	   *v;
 	int			j;
 
-	initStringInfo(&q);
-	appendStringInfoString(&q, "SELECT ");
 	for (j = 0; j < r->d; j++)
 	{
 		const char *c = r->o->exprs[j];
 
-		appendStringInfo(&q, "%s(avg(%s::numeric))::float8, (stddev_pop(%s::numeric))::float8",
-						 j ? ", " : "", c, c);
+		items[2 * j] = psprintf("avg(%s::numeric)", c);
+		items[2 * j + 1] = psprintf("stddev_pop(%s::numeric)", c);
 	}
-	appendStringInfo(&q, " FROM %s WHERE %s", r->rel, usable);
-	spi_exec(q.data, 0, NULL, NULL);
+	v = aggregate_values(items, 2 * r->d, psprintf("FROM %s WHERE %s", r->rel, usable), 0, NULL, NULL);
 	for (j = 0; j < r->d; j++)
 	{
-		double		mean = get_float8(0, 2 * j + 1),
-					sd = get_float8(0, 2 * j + 2);
+		double		mean = v[2 * j],
+					sd = v[2 * j + 1];
 		KmScale		kind = r->o->scale;
 
 		model->offset[j] = kind == KM_SCALE_ZSCORE ? mean : kind == KM_SCALE_MINMAX ? r->lo[j] : 0;
 		model->factor[j] = kind == KM_SCALE_ZSCORE ? sd : kind == KM_SCALE_MINMAX ? r->hi[j] - r->lo[j] : 1;
 		if (!(model->factor[j] > 0))
 			model->factor[j] = 1;
+		if (is_one_hot(r, j))
+		{
+			meanvar += sd * sd;
+			continue;
+		}
 		meanvar += (sd / model->factor[j]) * (sd / model->factor[j]);
 	}
 	return meanvar;
@@ -284,22 +334,16 @@ numeric_moments(AggRun *r, Model *model, const char *usable)
 
 /*
  * The relation's qualified name into r->rel, and the condition a usable
- * row meets (every feature non-null), which r->from selects by.
+ * row meets (every feature column non-null: one test per column, however
+ * many one-hot features it makes), which r->from selects by.
  */
 static char *
 usable_rows(AggRun *r)
 {
-	StringInfoData usable;
-	int			j;
-
 	r->rel = quote_qualified_identifier(get_namespace_name(get_rel_namespace(r->o->relid)),
 										get_rel_name(r->o->relid));
-	initStringInfo(&usable);
-	for (j = 0; j < r->d; j++)
-		appendStringInfo(&usable, "%s%s IS NOT NULL", j ? " AND " : "",
-						 r->o->exprs[j]);
-	r->from = psprintf(" FROM %s WHERE %s", r->rel, usable.data);
-	return usable.data;
+	r->from = psprintf(" FROM %s WHERE %s", r->rel, r->o->usable);
+	return r->o->usable;
 }
 
 /* The model's scaler as the steps' argument and the scaled point's SQL. */
@@ -331,41 +375,50 @@ set_scaler(AggRun *r, const Model *model)
  * Two scans: usable and skipped rows, NaN/Infinity per column (an error
  * naming the column) and the columns' ranges; then the scaler's moment
  * sums over the usable rows. Returns the mean variance of the scaled
- * features (the unit of tol).
+ * features (the unit of tol). One-hot features (0/1) need no check and
+ * have the range 0..1.
  */
 static double
 fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 {
 	const TrainOptions *o = r->o;
-	StringInfoData q;
 	char	   *usable = usable_rows(r);
+	char	  **items = palloc(sizeof(char *) * (2 + 4 * o->d));
+	int			n = 0,
+				j;
+	double	   *v;
 	double		meanvar;
-	int			j;
 
-	initStringInfo(&q);
-	appendStringInfo(&q, "SELECT count(*) FILTER (WHERE %s), count(*) FILTER (WHERE NOT (%s))",
-					 usable, usable);
+	items[n++] = psprintf("count(*) FILTER (WHERE %s)", usable);
+	items[n++] = psprintf("count(*) FILTER (WHERE NOT (%s))", usable);
 	for (j = 0; j < r->d; j++)
 	{
 		const char *c = o->exprs[j];
 
-		appendStringInfo(&q, ", count(*) FILTER (WHERE %s::float8 = 'NaN')"
-						 ", count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))"
-						 ", min(%s::float8) FILTER (WHERE %s), max(%s::float8) FILTER (WHERE %s)",
-						 c, c, c, usable, c, usable);
+		if (is_one_hot(r, j))
+			continue;
+		items[n++] = psprintf("count(*) FILTER (WHERE %s::float8 = 'NaN')", c);
+		items[n++] = psprintf("count(*) FILTER (WHERE %s::float8 IN ('Infinity', '-Infinity'))", c);
+		items[n++] = psprintf("min(%s::float8) FILTER (WHERE %s)", c, usable);
+		items[n++] = psprintf("max(%s::float8) FILTER (WHERE %s)", c, usable);
 	}
-	appendStringInfo(&q, " FROM %s", r->rel);
-	spi_exec(q.data, 0, NULL, NULL);
-	out->n_rows = get_int64(0, 1);
-	out->n_skipped = get_int64(0, 2);
+	v = aggregate_values(items, n, psprintf("FROM %s", r->rel), 0, NULL, NULL);
+	out->n_rows = (int64) v[0];
+	out->n_skipped = (int64) v[1];
+	n = 2;
 	for (j = 0; j < r->d; j++)
 	{
-		int			base = 3 + j * 4;
-
-		if (get_int64(0, base) > 0 || get_int64(0, base + 1) > 0)
-			non_finite_column_error(o->features[j], get_int64(0, base) > 0 ? NAN : INFINITY);
-		r->lo[j] = get_float8(0, base + 2);
-		r->hi[j] = get_float8(0, base + 3);
+		if (is_one_hot(r, j))
+		{
+			r->lo[j] = 0;
+			r->hi[j] = 1;
+			continue;
+		}
+		if (v[n] > 0 || v[n + 1] > 0)
+			non_finite_column_error(o->features[j], v[n] > 0 ? NAN : INFINITY);
+		r->lo[j] = v[n + 2];
+		r->hi[j] = v[n + 3];
+		n += 4;
 	}
 	if (out->n_rows == 0)
 		return 0;				/* the caller reports it */
@@ -376,7 +429,6 @@ fit_scaler(AggRun *r, Model *model, TrainOutcome *out)
 	set_scaler(r, model);
 	return meanvar / r->d;
 }
-
 
 /* Copy the float8[] in column col of row 0 into dst (n values). */
 static void
@@ -393,6 +445,29 @@ get_point(int row, int col, double *dst, int n)
 	if (count != n)
 		elog(ERROR, "aggregate-mode query returned %d values, expected %d", count, n);
 	memcpy(dst, p, sizeof(double) * n);
+}
+
+/*
+ * Cosine: the mean variance of the features of the unit rows, tol's unit
+ * as memory mode computes it: with |p| = 1, the mean over features of
+ * E p_j^2 - (E p_j)^2 is (1 - |E p|^2) / d, and E p is what a Lloyd step
+ * with one center gives.
+ */
+static double
+unit_rows_variance(AggRun *r)
+{
+	Oid			types[1] = {FLOAT8ARRAYOID};
+	double	   *zero = palloc0(sizeof(double) * r->d);
+	Datum		values[1] = {centers_datum(zero, 1, r->d)};
+	double		norm2 = 0;
+	int			j;
+
+	spi_exec(psprintf("SELECT (rfm_kmeans.kmeans_step(%s, $1)).centroids %s", r->point, r->from),
+			 1, types, values);
+	get_point(0, 1, zero, r->d);
+	for (j = 0; j < r->d; j++)
+		norm2 += zero[j] * zero[j];
+	return Max(1 - norm2, 0) / r->d;
 }
 
 /*
@@ -643,6 +718,8 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	r.hi = palloc(sizeof(double) * o->d);
 	level = safe_spi_connect(SAFE_SPI_DEFAULT);
 	tol_abs = o->tol * fit_scaler(&r, model, out);
+	if (o->cosine && out->n_rows > 0)
+		tol_abs = o->tol * unit_rows_variance(&r);
 	if (out->n_rows == 0)
 		no_usable_row_error(o->relid, out->n_skipped);
 	if (o->k > out->n_rows)
@@ -684,7 +761,7 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 			if (o->verbose)
 				ereport(NOTICE,
 						(errmsg("run %d iteration %d: inertia %.6g, centroid shift %.3g",
-								run + 1, it, inertia, shift2)));
+								run + 1, it, o->cosine ? inertia / 2 : inertia, shift2)));
 			if (shift2 <= tol_abs)
 			{
 				converged = true;
@@ -716,22 +793,23 @@ train_aggregate(const TrainOptions *o, Model *model, TrainOutcome *out)
 	{
 		Oid			types[1] = {FLOAT8ARRAYOID};
 		Datum		values[1] = {centers_datum(best, o->k, o->d)};
-		StringInfoData q;
+		int			n_items = 1 + (out->centroid_below ? o->k * o->d : 0);
+		char	  **items = palloc(sizeof(char *) * n_items);
+		double	   *v;
 		int			c,
 					j;
 
-		initStringInfo(&q);
-		appendStringInfoString(&q, "SELECT avg(sqrt(rfm_kmeans._min_dist2(p, $1)))");
+		items[0] = "avg(sqrt(rfm_kmeans._min_dist2(p, $1)))";
 		for (c = 0; c < o->k && out->centroid_below; c++)
 			for (j = 0; j < o->d; j++)
-				appendStringInfo(&q, ", pg_catalog.count(*) FILTER (WHERE p[%d] < $1[%d][%d])",
-								 j + 1, c + 1, j + 1);
-		appendStringInfo(&q, " FROM (SELECT %s AS p %s OFFSET 0) s", r.point, r.from);
-		spi_exec(q.data, 1, types, values);
+				items[1 + c * o->d + j] = psprintf("pg_catalog.count(*) FILTER (WHERE p[%d] < $1[%d][%d])",
+												   j + 1, c + 1, j + 1);
+		v = aggregate_values(items, n_items, psprintf("FROM (SELECT %s AS p %s OFFSET 0) s", r.point, r.from),
+							 1, types, values);
 		if (isnan(best_mean_distance))
-			out->mean_distance = get_float8(0, 1);
+			out->mean_distance = v[0];
 		for (c = 0; c < o->k * o->d && out->centroid_below; c++)
-			out->centroid_below[c] = get_int64(0, c + 2);
+			out->centroid_below[c] = (int64) v[c + 1];
 	}
 	if (out->distance_quantiles)
 		exact_distance_quantiles(&r, best, out->n_rows, out->distance_quantiles);

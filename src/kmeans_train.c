@@ -41,6 +41,9 @@
 static void
 on_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
 {
+	/* cosine: the sum of cosine distances, |x - c|^2 / 2, as train() returns */
+	if (arg != NULL && *(const bool *) arg)
+		inertia /= 2;
 	ereport(NOTICE,
 			(errmsg("run %d iteration %d: inertia %.6g, %zu rows moved, centroid shift %.3g",
 					run + 1, iter, inertia, moved, shift)));
@@ -97,6 +100,7 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	cfg->prune = o->k >= KM_PRUNE_MIN_K;
 	/* the per-iteration report costs a pass over the rows: only on request */
 	cfg->on_iteration = o->verbose ? on_iteration : NULL;
+	cfg->arg = (void *) &o->cosine;
 	cfg->parallel = par;
 	budget.limit = (size_t) rfm_train_memory_limit_kb * 1024;
 	budget.extra = training_extra_bytes;
@@ -133,6 +137,13 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	if (o->cosine)
 		unit_rows(fs.x, fs.n, o->d, psprintf("a row of relation \"%s\"", get_rel_name(o->relid)));
 	cfg->spherical = o->cosine;
+	/*
+	 * tol's unit, the mean variance of the features k-means sees: after
+	 * the rows went to the unit sphere, with one-hot features unscaled
+	 * (one more pass; numbers alone keep the scaler's figure)
+	 */
+	if (o->cosine || o->categories != NULL)
+		cfg->mean_variance = km_mean_variance(fs.x, fs.n, o->d);
 
 	mem = core_alloc_in(work);
 	{

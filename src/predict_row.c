@@ -19,6 +19,7 @@
 #include "predict_cache.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 /* One column of the model's input: a number or a category's features. */
@@ -36,6 +37,7 @@ typedef struct RowInput
 
 typedef struct RowMap
 {
+	MemoryContext mcxt;			/* the map's own memory, in the model's */
 	Oid			type;			/* the record type matched, */
 	int32		typmod;			/* and its typmod */
 	TupleDesc	desc;
@@ -85,17 +87,21 @@ cast_value(const RowInput *in, Datum v, bool to_text)
  * desc: 42703 when one is missing, 42804 when its type does not fit.
  */
 static RowMap *
-match_row(PredictCache *c, TupleDesc desc, Oid type, int32 typmod)
+match_row(PredictCache *c, Oid type, int32 typmod)
 {
 	Model	   *m = c->model;
-	MemoryContext old = MemoryContextSwitchTo(c->mcxt);
+	MemoryContext mcxt = AllocSetContextCreate(c->mcxt, "rfm_kmeans predict_row",
+											   ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(mcxt);
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(type, typmod);
 	RowMap	   *map = palloc0(sizeof(RowMap));
 	int			j,
 				a;
 
+	map->mcxt = mcxt;
 	map->type = type;
 	map->typmod = typmod;
-	map->desc = desc;			/* a copy, in c->mcxt */
+	map->desc = desc;			/* a copy, in mcxt */
 	map->in = palloc0(sizeof(RowInput) * m->d);
 	map->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
 	map->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
@@ -122,12 +128,16 @@ match_row(PredictCache *c, TupleDesc desc, Oid type, int32 typmod)
 		{
 			Form_pg_attribute att = TupleDescAttr(desc, a);
 
-			if (!att->attisdropped && strcmp(NameStr(att->attname), column) == 0)
-			{
-				in->att = a + 1;
-				atttype = att->atttypid;
-				break;
-			}
+			if (att->attisdropped || strcmp(NameStr(att->attname), column) != 0)
+				continue;
+			/* as SQL would refuse t.column, for a row of a join */
+			if (in->att != 0)
+				ereport(ERROR,
+						(errcode(ERRCODE_AMBIGUOUS_COLUMN),
+						 errmsg("the row has two columns named \"%s\", a feature of model \"%s\"",
+								column, c->name)));
+			in->att = a + 1;
+			atttype = att->atttypid;
 		}
 		if (in->att == 0)
 			ereport(ERROR,
@@ -143,7 +153,7 @@ match_row(PredictCache *c, TupleDesc desc, Oid type, int32 typmod)
 							"a number"),
 					 errdetail("Model \"%s\" was trained on it as %s.", c->name,
 							   in->category ? "a category" : "a number")));
-		prepare_cast(in, atttype, in->category ? TEXTOID : FLOAT8OID, c->mcxt);
+		prepare_cast(in, atttype, in->category ? TEXTOID : FLOAT8OID, mcxt);
 	}
 	MemoryContextSwitchTo(old);
 	return map;
@@ -213,12 +223,12 @@ encoded_row(FunctionCallInfo fcinfo)
 	map = c->row_map;
 	if (map == NULL || map->type != type || map->typmod != typmod)
 	{
-		MemoryContext old = MemoryContextSwitchTo(c->mcxt);
-		TupleDesc	desc = lookup_rowtype_tupdesc_copy(type, typmod);
+		/* one map at a time: a row type alternating per row must not pile them up */
+		RowMap	   *next = match_row(c, type, typmod);
 
-		MemoryContextSwitchTo(old);
-		c->row_map = match_row(c, desc, type, typmod);
-		map = c->row_map;
+		if (map != NULL)
+			MemoryContextDelete(map->mcxt);
+		c->row_map = map = next;
 	}
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
 	ItemPointerSetInvalid(&tuple.t_self);

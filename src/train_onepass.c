@@ -275,6 +275,31 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 		sample_weight += w[i];
 	ratio = (double) out->n_rows / (double) sample_weight;
 	km_scaler_apply(model->offset, model->factor, o->d, x, (size_t) n, NULL);
+	/*
+	 * One-hot features are not scaled, so tol's unit, the mean feature
+	 * variance, is not the scaler's: the weighted sample's (exact when it
+	 * holds every distinct row)
+	 */
+	if (o->categories != NULL)
+	{
+		meanvar = 0;
+		for (j = 0; j < o->d; j++)
+		{
+			double		mean = 0,
+						var = 0;
+
+			for (i = 0; i < n; i++)
+				mean += (double) w[i] * x[(size_t) i * o->d + j];
+			mean /= (double) sample_weight;
+			for (i = 0; i < n; i++)
+			{
+				double		dev = x[(size_t) i * o->d + j] - mean;
+
+				var += (double) w[i] * dev * dev;
+			}
+			meanvar += var / (double) sample_weight / o->d;
+		}
+	}
 
 	/* fewer distinct rows than k: the extra clusters stay empty, as in memory mode */
 	k_fit = Min(o->k, n);

@@ -261,6 +261,11 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 						   psprintf("It applies to mode 'onepass' only, not to mode '%s'.", mode));
 	}
 	o->verbose = PG_GETARG_BOOL(base + 11);
+	/* cosine never trains in one-pass mode: its options would be dropped unseen */
+	if (o->cosine && (o->refine > 0 || (PG_NARGS() > base + 13 && !PG_ARGISNULL(base + 13))))
+		invalid_option(o->refine > 0 ? "refine" : "sample_size",
+					   o->refine > 0 ? psprintf("%d", o->refine) : psprintf("%d", o->sample_size),
+					   "It applies to one-pass mode, which distance => 'cosine' does not use.");
 
 	/* the features, categories one-hot encoded (their categories read) */
 	encode_features(o->relid, columns, n_columns, &enc);
@@ -268,6 +273,7 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 	o->d = enc.d;
 	o->exprs = enc.exprs;
 	o->categories = enc.categories;
+	o->usable = enc.usable;
 	if (o->mode == TRAIN_ONEPASS && o->d > KM_SUMMARY_MAX_FEATURES)
 		invalid_option("mode", "'onepass'",
 					   psprintf("One-pass mode takes at most %d features; this training has %d "

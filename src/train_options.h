@@ -39,6 +39,7 @@ typedef struct TrainOptions
 	int			d;
 	char	  **exprs;			/* d: each feature's SQL */
 	char	  **categories;		/* d: one-hot features' categories, or NULL */
+	char	   *usable;			/* SQL: every feature column non-null */
 	int			k;
 	KmInit		init;
 	const char *init_name;

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(27);
+SELECT plan(32);
 
 CREATE TYPE bank_tier AS ENUM ('basic', 'gold');
 -- 4,000 customers: a deposit type drawn per customer, amounts and balances
@@ -148,6 +148,21 @@ SELECT throws_ok($$SELECT rfm_kmeans.predict_row('bank_m', r) FROM (SELECT 'a' A
                  'a number given as text: 42804');
 SELECT throws_ok($$SELECT rfm_kmeans.predict_row('bank_m', b) FROM bank b WHERE deposit_type IS NULL$$, '22004', NULL,
                  'a NULL feature in the row: 22004');
+
+SELECT throws_ok($$SELECT rfm_kmeans.predict_row('bank_m', r) FROM (SELECT b.*, b2.balance FROM bank b JOIN bank b2 USING (customer_id) LIMIT 1) r$$,
+                 '42702', NULL, 'a row with two columns of a feature''s name (a join): 42702');
+
+-- many one-hot features in aggregate mode: one null test per column, and
+-- queries of more than 1,664 entries (k x d) run in chunks
+CREATE TABLE wide AS SELECT i, 'c' || (i % 450) AS c, (i % 7)::float8 AS x FROM generate_series(1, 2000) i;
+SELECT lives_ok($$SELECT rfm_kmeans.train('wide_a', 'wide', ARRAY['c', 'x'], 5, mode => 'aggregate', max_iter => 3, init => 'random', n_init => 1)$$,
+                'aggregate mode with 451 encoded features and k x d past 1,664');
+SELECT is((SELECT cardinality(features) FROM rfm_kmeans.models WHERE name = 'wide_a'), 451, 'every category a feature');
+SELECT lives_ok($$SELECT rfm_kmeans.train('wide_m', 'wide', ARRAY['c', 'x'], 5, mode => 'memory', max_iter => 3, init => 'random', n_init => 1)$$,
+                'and memory mode');
+SELECT cmp_ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'wide_a'),
+                                                  (SELECT centroids FROM rfm_kmeans.models WHERE name = 'wide_m')) u(x, y)),
+              '<=', 1e-9::float8, 'the same model (tol''s unit counts one-hot features unscaled in both)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(25);
+SELECT plan(30);
 
 -- 3 directions 0.5 rad apart, lengths 1 to 100, a little angular noise
 CREATE TABLE rays AS
@@ -126,7 +126,25 @@ SELECT lives_ok($$SELECT rfm_kmeans.train('cos_f', 'rays', $$ || :'f' || $$, 3, 
 SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models m WHERE m.name = 'cos_f'), 'aggregate', 'falls back to aggregate mode');
 RESET rfm_kmeans.train_memory_limit;
 
+-- the rows' lengths do not matter: a million times longer, the same model
+-- (tol's unit is the variance of the unit rows)
+CREATE TABLE rays_long AS SELECT i, x * 1e6 AS x, y * 1e6 AS y, z * 1e6 AS z FROM rays;
+SELECT ok((SELECT a.iterations = b.iterations
+           FROM rfm_kmeans.train('cos_l', 'rays_long', :f, 3, scale => 'none', distance => 'cosine', n_init => 3) a,
+                rfm_kmeans.train('cos_n2', 'rays', :f, 3, scale => 'none', distance => 'cosine', n_init => 3) b),
+          'rows a million times longer: the same iterations');
+SELECT ok((SELECT a.sizes = b.sizes FROM rfm_kmeans.models a, rfm_kmeans.models b WHERE a.name = 'cos_l' AND b.name = 'cos_n2'),
+          'and sizes');
+SELECT cmp_ok(pg_temp.max_diff(pg_temp.unit_centroids('cos_l'), pg_temp.unit_centroids('cos_n2')), '<=', 1e-12::float8,
+              'and the same directions');
+SELECT ok((SELECT a.iterations = b.iterations
+           FROM rfm_kmeans.train('cos_la', 'rays_long', :f, 3, scale => 'none', distance => 'cosine', mode => 'aggregate') a,
+                rfm_kmeans.train('cos_ma', 'rays_long', :f, 3, scale => 'none', distance => 'cosine', mode => 'memory') b),
+          'aggregate and memory modes stop after the same iterations');
+
 -- errors
+SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'rays', $$ || :'f' || $$, 3, distance => 'cosine', refine => 2)$$, '22023', NULL,
+                 'refine with cosine (which never trains in one pass): 22023');
 INSERT INTO rays VALUES (0, 0, 0, 0);
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'rays', $$ || :'f' || $$, 3, scale => 'none', distance => 'cosine')$$, '22000', NULL,
                  'an all-zero row: 22000');

@@ -9,12 +9,14 @@
 #include <math.h>
 
 #include "cluster_ids.h"
+#include "feature_encoding.h"
 #include "core/kmeans.h"
 #include "core/matching.h"
 #include "miscadmin.h"
 
 bool
-keep_cluster_ids(const Model *prev, char **features, Model *model, TrainOutcome *out)
+keep_cluster_ids(const Model *prev, char **features, char **categories, Model *model,
+				 TrainOutcome *out)
 {
 	int			k = model->k,
 				d = model->d,
@@ -35,6 +37,8 @@ keep_cluster_ids(const Model *prev, char **features, Model *model, TrainOutcome 
 	for (j = 0; j < d; j++)
 		if (strcmp(prev->features[j], features[j]) != 0)
 			return false;
+	if (!same_categories(prev->categories, categories, d))
+		return false;
 
 	/* both sets of centroids in the new model's scaled space */
 	now = palloc(sizeof(double) * k * d);

@@ -27,6 +27,7 @@
  * order). Returns false, changing nothing, when the features differ or
  * either k passes MAX_MATCHED_K.
  */
-bool		keep_cluster_ids(const Model *prev, char **features, Model *model, TrainOutcome *out);
+bool		keep_cluster_ids(const Model *prev, char **features, char **categories, Model *model,
+							 TrainOutcome *out);
 
 #endif							/* RFM_CLUSTER_IDS_H */

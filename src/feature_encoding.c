@@ -135,6 +135,22 @@ encode_features(Oid relid, char **columns, int n, FeatureEncoding *enc)
 	}
 }
 
+bool
+same_categories(char *const *a, char *const *b, int d)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		const char *x = a ? a[j] : NULL,
+				   *y = b ? b[j] : NULL;
+
+		if ((x == NULL) != (y == NULL) || (x != NULL && strcmp(x, y) != 0))
+			return false;
+	}
+	return true;
+}
+
 void
 keep_one_hot_unscaled(char *const *categories, int d, double *offset, double *factor)
 {

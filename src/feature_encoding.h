@@ -40,6 +40,13 @@ typedef struct FeatureEncoding
  */
 void		encode_features(Oid relid, char **columns, int n, FeatureEncoding *enc);
 
+/*
+ * Whether two models' features stand for the same things: the same
+ * category (or none) for each of the d features; NULL arrays have none.
+ * Names alone may collide (a number column named "c=x").
+ */
+bool		same_categories(char *const *a, char *const *b, int d);
+
 /* One-hot features (categories[j] not NULL) unscaled: offset 0, factor 1. */
 void		keep_one_hot_unscaled(char *const *categories, int d, double *offset, double *factor);
 

@@ -282,7 +282,7 @@ rfm_train(PG_FUNCTION_ARGS)
 	{
 		Model	   *prev = model_load_if_exists(o.model, work);
 
-		if (prev != NULL && !keep_cluster_ids(prev, o.features, &model, &out))
+		if (prev != NULL && !keep_cluster_ids(prev, o.features, o.categories, &model, &out))
 			ereport(NOTICE,
 					(errmsg("clusters of model \"%s\" numbered afresh", o.model),
 					 errdetail("The version replaced has other features, or k above %d.",

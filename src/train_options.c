@@ -76,7 +76,8 @@ previous_centroids(const TrainOptions *o)
 					   psprintf("Model \"%s\" has k = %d; this training asks for k = %d.",
 								o->model, prev->k, o->k));
 	for (j = 0; j < o->d; j++)
-		if (prev->d != o->d || strcmp(prev->features[j], o->features[j]) != 0)
+		if (prev->d != o->d || strcmp(prev->features[j], o->features[j]) != 0 ||
+			!same_categories(prev->categories, o->categories, o->d))
 			invalid_option("init", "'previous'",
 						   psprintf("Model \"%s\" was trained on other features; a warm start needs the same, in the same order.",
 									o->model));

@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(32);
+SELECT plan(34);
 
 CREATE TYPE bank_tier AS ENUM ('basic', 'gold');
 -- 4,000 customers: a deposit type drawn per customer, amounts and balances
@@ -163,6 +163,13 @@ SELECT lives_ok($$SELECT rfm_kmeans.train('wide_m', 'wide', ARRAY['c', 'x'], 5, 
 SELECT cmp_ok((SELECT max(abs(x - y)) FROM unnest((SELECT centroids FROM rfm_kmeans.models WHERE name = 'wide_a'),
                                                   (SELECT centroids FROM rfm_kmeans.models WHERE name = 'wide_m')) u(x, y)),
               '<=', 1e-9::float8, 'the same model (tol''s unit counts one-hot features unscaled in both)');
+
+-- a number column named like a one-hot feature is not that feature
+CREATE TABLE coll_num AS SELECT i, (i % 2)::float8 AS "c=a", i::float8 AS x FROM generate_series(1, 100) i;
+CREATE TABLE coll_cat AS SELECT i, 'a'::text AS c, i::float8 AS x FROM generate_series(1, 100) i;
+SELECT lives_ok($$SELECT rfm_kmeans.train('coll', 'coll_num', ARRAY['c=a', 'x'], 2)$$, 'a number column named c=a');
+SELECT throws_ok($$SELECT rfm_kmeans.train('coll', 'coll_cat', ARRAY['c', 'x'], 2, init => 'previous')$$, '22023', NULL,
+                 'a warm start from it for the category a of c, also named c=a: 22023 (categories compared, not names only)');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -22,6 +22,14 @@ category_text(const char *column)
 	return psprintf("(CAST(%s AS pg_catalog.text) COLLATE \"C\")", quote_identifier(column));
 }
 
+/* The SQL of a one-hot feature: 1 for the category, 0 for another, NULL for NULL. */
+static char *
+one_hot_expr(const char *column, const char *category)
+{
+	return psprintf("((%s = %s)::pg_catalog.int4)", category_text(column),
+					quote_literal_cstr(category));
+}
+
 /*
  * The distinct categories of column in the usable rows (usable: their
  * condition), in byte order, copied into mcxt; ERROR past MAX_CATEGORIES.
@@ -126,10 +134,9 @@ encode_features(Oid relid, char **columns, int n, FeatureEncoding *enc)
 		}
 		for (c = 0; c < counts[j]; c++)
 		{
-			/* 1 for the category, 0 for another, NULL (a skipped row) for NULL */
+			/* a NULL category skips the row, as a NULL number does */
 			enc->names[d] = psprintf("%s=%s", columns[j], cats[j][c]);
-			enc->exprs[d] = psprintf("((%s = %s)::pg_catalog.int4)", category_text(columns[j]),
-									 quote_literal_cstr(cats[j][c]));
+			enc->exprs[d] = one_hot_expr(columns[j], cats[j][c]);
 			enc->categories[d++] = cats[j][c];
 		}
 	}
@@ -182,6 +189,7 @@ char	  **
 model_feature_exprs(Oid relid, const Model *m)
 {
 	char	  **columns;
+	int		   *column_of;		/* d: each feature's index in columns */
 	char	  **exprs;
 	FeatureKind *kinds;
 	int			n = 0,
@@ -191,35 +199,32 @@ model_feature_exprs(Oid relid, const Model *m)
 		return NULL;
 	/* the source columns, one per number or run of one-hot features */
 	columns = palloc(sizeof(char *) * m->d);
-	for (j = 0; j < m->d; j++)
-	{
-		char	   *column = feature_column(m->features[j], m->categories[j]);
-
-		if (m->categories[j] == NULL || n == 0 || m->categories[j - 1] == NULL ||
-			strcmp(columns[n - 1], column) != 0)
-			columns[n++] = column;
-	}
-	kinds = palloc(sizeof(FeatureKind) * n);
-	check_feature_kinds(relid, columns, n, kinds);
-	exprs = palloc(sizeof(char *) * m->d);
-	n = 0;
+	column_of = palloc(sizeof(int) * m->d);
 	for (j = 0; j < m->d; j++)
 	{
 		char	   *column = feature_column(m->features[j], m->categories[j]);
 
 		if (m->categories[j] == NULL || j == 0 || m->categories[j - 1] == NULL ||
 			strcmp(columns[n - 1], column) != 0)
-			n++;
-		if ((m->categories[j] != NULL) != (kinds[n - 1] == FEATURE_CATEGORY))
+			columns[n++] = column;
+		column_of[j] = n - 1;
+	}
+	kinds = palloc(sizeof(FeatureKind) * n);
+	check_feature_kinds(relid, columns, n, kinds);
+	exprs = palloc(sizeof(char *) * m->d);
+	for (j = 0; j < m->d; j++)
+	{
+		const char *column = columns[column_of[j]];
+
+		if ((m->categories[j] != NULL) != (kinds[column_of[j]] == FEATURE_CATEGORY))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATATYPE_MISMATCH),
 					 errmsg("column \"%s\" of relation \"%s\" is %s, but the model took it as %s",
 							column, get_rel_name(relid),
-							kinds[n - 1] == FEATURE_CATEGORY ? "a category" : "a number",
+							kinds[column_of[j]] == FEATURE_CATEGORY ? "a category" : "a number",
 							m->categories[j] != NULL ? "a category" : "a number")));
 		exprs[j] = m->categories[j] == NULL ? (char *) quote_identifier(column) :
-			psprintf("((%s = %s)::pg_catalog.int4)", category_text(column),
-					 quote_literal_cstr(m->categories[j]));
+			one_hot_expr(column, m->categories[j]);
 	}
 	return exprs;
 }

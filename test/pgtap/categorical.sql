@@ -8,7 +8,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(34);
+SELECT plan(35);
 
 CREATE TYPE bank_tier AS ENUM ('basic', 'gold');
 -- 4,000 customers: a deposit type drawn per customer, amounts and balances
@@ -91,6 +91,9 @@ SELECT cmp_ok(pg_temp.fixpoint_error('bank_m'), '<=', 1e-9::float8,
 SELECT ok((SELECT bool_and(md.centroids[c][j] BETWEEN 0 AND 1) FROM rfm_kmeans.models md, generate_series(1, 4) c, generate_series(1, 10) j
            WHERE md.name = 'bank_m' AND md.categories[j] IS NOT NULL),
           'a centroid''s one-hot features are shares, in [0, 1]');
+
+SELECT cmp_ok((SELECT abs(e.inertia - m.inertia) / m.inertia FROM rfm_kmeans.evaluate('bank_m', 'bank') e, rfm_kmeans.models m
+               WHERE m.name = 'bank_m'), '<=', 1e-9::float8, 'evaluate() encodes the relation as training did: the same inertia');
 
 -- the other modes read the same encoding through their queries
 SELECT lives_ok($$SELECT rfm_kmeans.train('bank_a', 'bank', $$ || :'f' || $$, 4, tol => 0, mode => 'aggregate')$$, 'aggregate mode');

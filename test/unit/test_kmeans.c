@@ -13,25 +13,9 @@
 #include "core/kmeans.h"
 #include "tap.h"
 #include "test_alloc.h"
+#include "test_random.h"
 
 
-static uint64_t rng = 12345;
-
-static double
-urand(void)
-{
-	rng = rng * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-	return (double) (rng >> 11) / 9007199254740992.0;
-}
-
-static double
-gauss(void)
-{
-	double		u = urand() + 1e-12,
-				v = urand();
-
-	return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
 
 /* n points in blobs around `centers` (nb x d), spread sd */
 static double *

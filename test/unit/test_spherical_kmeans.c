@@ -20,24 +20,9 @@
 #include "core/weighted_kmeans.h"
 #include "tap.h"
 #include "test_alloc.h"
+#define TEST_RNG_SEED UINT64_C(0x5DEECE66D)
+#include "test_random.h"
 
-static uint64_t rng = 0x5DEECE66DULL;
-
-static double
-urand(void)
-{
-	rng = rng * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
-	return (double) (rng >> 11) / 9007199254740992.0;
-}
-
-static double
-gauss(void)
-{
-	double		u = urand() + 1e-12,
-				v = urand();
-
-	return sqrt(-2 * log(u)) * cos(6.283185307179586 * v);
-}
 
 /*
  * n rows along nd rays of random directions in d dimensions, row i on ray

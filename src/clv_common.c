@@ -38,7 +38,11 @@ clv_check_customer(const char *fname, double x, double t_x, double t_cal)
 					fname, t_cal, t_x)));
 }
 
-/* The cached form of a parameter composite: its bytes, then its values. */
+/*
+ * The cached form of a parameter composite: the bytes after its varlena
+ * header (the same whether the datum came with a short header from a
+ * table or a 4-byte one), then its values.
+ */
 typedef struct ParamsCache
 {
 	Size		len[2];
@@ -64,6 +68,7 @@ static void
 get_params(FunctionCallInfo fcinfo, int argno, int slot, const char *type_name,
 		   const char *const *names, int n, double *out)
 {
+	struct varlena *raw;
 	HeapTupleHeader rec;
 	ParamsCache *cache = params_cache(fcinfo);
 	Size		len;
@@ -73,14 +78,20 @@ get_params(FunctionCallInfo fcinfo, int argno, int slot, const char *type_name,
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 				 errmsg("%s argument must not be null", type_name)));
-	rec = PG_GETARG_HEAPTUPLEHEADER(argno);
-	len = HeapTupleHeaderGetDatumLength(rec);
-	if (cache->bytes[slot] && cache->len[slot] == len &&
-		memcmp(cache->bytes[slot], rec, len) == 0)
+	/*
+	 * Compare before detoasting: a composite read from a table has a short
+	 * header, and detoasting would copy it on every call.
+	 */
+	raw = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(argno));
+	if (!VARATT_IS_EXTERNAL(raw) && !VARATT_IS_COMPRESSED(raw) &&
+		cache->bytes[slot] && cache->len[slot] == VARSIZE_ANY_EXHDR(raw) &&
+		memcmp(cache->bytes[slot], VARDATA_ANY(raw), cache->len[slot]) == 0)
 	{
 		memcpy(out, cache->values[slot], sizeof(double) * n);
 		return;
 	}
+	rec = PG_GETARG_HEAPTUPLEHEADER(argno);
+	len = HeapTupleHeaderGetDatumLength(rec);
 	{
 		TupleDesc	tupdesc = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(rec),
 													 HeapTupleHeaderGetTypMod(rec));
@@ -118,9 +129,9 @@ get_params(FunctionCallInfo fcinfo, int argno, int slot, const char *type_name,
 	}
 	if (cache->bytes[slot])
 		pfree(cache->bytes[slot]);
-	cache->bytes[slot] = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len);
-	memcpy(cache->bytes[slot], rec, len);
-	cache->len[slot] = len;
+	cache->bytes[slot] = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, len - VARHDRSZ);
+	memcpy(cache->bytes[slot], VARDATA(rec), len - VARHDRSZ);
+	cache->len[slot] = len - VARHDRSZ;
 	memcpy(cache->values[slot], out, sizeof(double) * n);
 }
 

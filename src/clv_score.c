@@ -160,6 +160,7 @@ clv_value(PG_FUNCTION_ARGS)
 				horizons[CLV_MAX_MONTHS],
 				expected[CLV_MAX_MONTHS],
 				value,
+				numerators,
 				purchases,
 				previous = 0,
 				factor = 1;
@@ -195,25 +196,27 @@ clv_value(PG_FUNCTION_ARGS)
 	ctx.discount = discount;
 	ctx.unit_days = unit_days;
 	if (!clv_value_cache_find(clv_function_cache(fcinfo), fcinfo->flinfo->fn_mcxt, &ctx,
-							  x, t_x, t_cal, &purchases))
+							  x, t_cal, &numerators))
 	{
-		/* the discounted expected purchases, month by month */
+		/* the discounted numerators N(t) of the expectation, month by month */
 		for (i = 0; i < months; i++)
 			horizons[i] = 30.0 * (i + 1) / unit_days;
 		/* the months in blocks of 12 share one series pass */
 		for (i = 0; i < months; i += 12)
-			bgnbd_expected_many(&bg, horizons + i, Min(12, months - i), x, t_x, t_cal, expected + i);
-		purchases = 0;
+			bgnbd_numerator_many(&bg, horizons + i, Min(12, months - i), x, t_cal, expected + i);
+		numerators = 0;
 		for (i = 0; i < months; i++)
 		{
 			factor /= 1 + discount;
-			purchases += (expected[i] - previous) * factor;
+			numerators += (expected[i] - previous) * factor;
 			previous = expected[i];
 		}
-		check_finite_result("clv", purchases);
+		check_finite_result("clv", numerators);
 		clv_value_cache_store(clv_function_cache(fcinfo), fcinfo->flinfo->fn_mcxt,
-							  x, t_x, t_cal, purchases);
+							  x, t_cal, numerators);
 	}
+	/* E[Y(t)] = N(t) P(alive): P(alive) factors out of the sum */
+	purchases = numerators * bgnbd_p_alive(&bg, x, t_x, t_cal);
 	value = m * purchases;
 	check_finite_result("clv", value);
 	PG_RETURN_FLOAT8(value);

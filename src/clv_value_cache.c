@@ -1,7 +1,7 @@
 /*
  * clv_value_cache.c
  *	  See clv_value_cache.h. Open addressing with linear probing over
- *	  (x, t_x, t_cal), grown by doubling at 70% load up to CACHE_MAX
+ *	  (x, t_cal), grown by doubling at 70% load up to CACHE_MAX
  *	  entries, after which misses are computed without being kept.
  */
 #include "clv_value_cache.h"
@@ -14,7 +14,6 @@
 typedef struct Entry
 {
 	double		x;				/* < 0: empty */
-	double		t_x;
 	double		t_cal;
 	double		value;
 } Entry;
@@ -40,16 +39,14 @@ mix(uint64 h)
 }
 
 static uint64
-hash_summary(double x, double t_x, double t_cal)
+hash_summary(double x, double t_cal)
 {
 	uint64		a,
-				b,
 				c;
 
 	memcpy(&a, &x, sizeof(a));
-	memcpy(&b, &t_x, sizeof(b));
 	memcpy(&c, &t_cal, sizeof(c));
-	return mix(a ^ mix(b ^ mix(c)));
+	return mix(a ^ mix(c));
 }
 
 static Entry *
@@ -63,18 +60,18 @@ new_slots(MemoryContext mcxt, uint32 capacity)
 	return slots;
 }
 
-/* The slot of (x, t_x, t_cal): its entry, or the empty slot it would take. */
+/* The slot of (x, t_cal): its entry, or the empty slot it would take. */
 static Entry *
-probe(const ClvValueCache *c, double x, double t_x, double t_cal)
+probe(const ClvValueCache *c, double x, double t_cal)
 {
 	uint32		mask = c->capacity - 1,
-				i = (uint32) hash_summary(x, t_x, t_cal) & mask;
+				i = (uint32) hash_summary(x, t_cal) & mask;
 
 	for (;;)
 	{
 		Entry	   *e = &c->slots[i];
 
-		if (e->x < 0 || (e->x == x && e->t_x == t_x && e->t_cal == t_cal))
+		if (e->x < 0 || (e->x == x && e->t_cal == t_cal))
 			return e;
 		i = (i + 1) & mask;
 	}
@@ -91,13 +88,13 @@ grow(ClvValueCache *c, MemoryContext mcxt)
 	c->slots = new_slots(mcxt, c->capacity);
 	for (i = 0; i < old_capacity; i++)
 		if (old[i].x >= 0)
-			*probe(c, old[i].x, old[i].t_x, old[i].t_cal) = old[i];
+			*probe(c, old[i].x, old[i].t_cal) = old[i];
 	pfree(old);
 }
 
 bool
 clv_value_cache_find(void **cache, MemoryContext mcxt, const ClvValueContext *ctx,
-					 double x, double t_x, double t_cal, double *value)
+					 double x, double t_cal, double *value)
 {
 	ClvValueCache *c = *cache;
 	Entry	   *e;
@@ -121,7 +118,7 @@ clv_value_cache_find(void **cache, MemoryContext mcxt, const ClvValueContext *ct
 		c->used = 0;
 		c->missed = NULL;
 	}
-	e = probe(c, x, t_x, t_cal);
+	e = probe(c, x, t_cal);
 	if (e->x < 0)
 	{
 		c->missed = e;
@@ -133,7 +130,7 @@ clv_value_cache_find(void **cache, MemoryContext mcxt, const ClvValueContext *ct
 
 void
 clv_value_cache_store(void **cache, MemoryContext mcxt,
-					  double x, double t_x, double t_cal, double value)
+					  double x, double t_cal, double value)
 {
 	ClvValueCache *c = *cache;
 	Entry	   *e;
@@ -143,14 +140,13 @@ clv_value_cache_store(void **cache, MemoryContext mcxt,
 		if (c->capacity >= CACHE_MAX)
 			return;
 		grow(c, mcxt);
-		c->missed = probe(c, x, t_x, t_cal);
+		c->missed = probe(c, x, t_cal);
 	}
 	/* find() missed right before: its empty slot is still free and right */
 	e = c->missed;
 	if (e == NULL || e->x >= 0)
 		return;
 	e->x = x;
-	e->t_x = t_x;
 	e->t_cal = t_cal;
 	e->value = value;
 	c->used++;

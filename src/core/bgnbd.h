@@ -67,6 +67,14 @@ void		bgnbd_expected_many(const BgnbdParams *p, const double *t, int n,
 								double x, double t_x, double t_cal, double *out);
 
 /*
+ * N(t[i]) of bgnbd_expected_many(), the expectation before it is
+ * multiplied by P(alive): it depends on x and t_cal but not on t_x, so
+ * customers who differ only in t_x share it (clv()'s cache).
+ */
+void		bgnbd_numerator_many(const BgnbdParams *p, const double *t, int n,
+								 double x, double t_cal, double *out);
+
+/*
  * Terms of the likelihood that depend on the parameters and x only,
  * computed once per distinct x of a fit.
  */

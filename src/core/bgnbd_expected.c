@@ -192,14 +192,11 @@ numerator_quadrature(const BgnbdParams *p, double x, double t, double t_cal)
 }
 
 void
-bgnbd_expected_many(const BgnbdParams *p, const double *t, int n,
-					double x, double t_x, double t_cal, double *out)
+bgnbd_numerator_many(const BgnbdParams *p, const double *t, int n,
+					 double x, double t_cal, double *out)
 {
 	double		z[16] = {0},
-				log_u[16] = {0},
-				num[16];
-	/* N / D = N P(alive) */
-	double		alive = bgnbd_p_alive(p, x, t_x, t_cal);
+				log_u[16] = {0};
 	int			i,
 				first = 0;
 
@@ -215,24 +212,31 @@ bgnbd_expected_many(const BgnbdParams *p, const double *t, int n,
 			z[i - first] = t[i] / (p->alpha + t_cal + t[i]);
 			log_u[i - first] = -log1p(t[i] / (p->alpha + t_cal));
 		}
-		if (numerator_series(p, x, z, log_u, n - first, num))
-		{
-			for (i = first; i < n; i++)
-				out[i] = num[i - first] * alive;
+		if (numerator_series(p, x, z, log_u, n - first, out + first))
 			return;
-		}
 	}
 	/* one horizon at a time, by series or by quadrature */
 	for (i = first; i < n; i++)
 	{
 		double		zi = t[i] / (p->alpha + t_cal + t[i]),
-					lu = -log1p(t[i] / (p->alpha + t_cal)),
-					v;
+					lu = -log1p(t[i] / (p->alpha + t_cal));
 
-		if (!numerator_series(p, x, &zi, &lu, 1, &v))
-			v = numerator_quadrature(p, x, t[i], t_cal);
-		out[i] = v * alive;
+		if (!numerator_series(p, x, &zi, &lu, 1, out + i))
+			out[i] = numerator_quadrature(p, x, t[i], t_cal);
 	}
+}
+
+void
+bgnbd_expected_many(const BgnbdParams *p, const double *t, int n,
+					double x, double t_x, double t_cal, double *out)
+{
+	/* N / D = N P(alive) */
+	double		alive = bgnbd_p_alive(p, x, t_x, t_cal);
+	int			i;
+
+	bgnbd_numerator_many(p, t, n, x, t_cal, out);
+	for (i = 0; i < n; i++)
+		out[i] *= alive;
 }
 
 double

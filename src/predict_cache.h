@@ -47,12 +47,6 @@ void		predict_set_feature(PredictCache *c, int j, double v);
  */
 PredictCache *predict_finish_row(PredictCache *c);
 
-/*
- * The row in c->row complete: for a cosine model, scaled to unit length
- * (ERROR 22000 for an all-zero row). Returns c.
- */
-PredictCache *predict_finish_row(PredictCache *c);
-
 /* assign()'s result for c->row: the nearest cluster and the distance. */
 Datum		predict_assignment(FunctionCallInfo fcinfo, PredictCache *c);
 

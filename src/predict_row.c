@@ -17,6 +17,7 @@
 #include "feature_loader.h"
 #include "parser/parse_coerce.h"
 #include "predict_cache.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -40,7 +41,7 @@ typedef struct RowMap
 	MemoryContext mcxt;			/* the map's own memory, in the model's */
 	Oid			type;			/* the record type matched, */
 	int32		typmod;			/* and its typmod */
-	TupleDesc	desc;
+	TupleDesc	desc;			/* NULL: a map of columns given one by one */
 	int			n;
 	RowInput   *in;
 	Datum	   *values;			/* the record deformed */
@@ -83,28 +84,20 @@ cast_value(const RowInput *in, Datum v, bool to_text)
 }
 
 /*
- * The model's input columns, matched to the columns of the record type
- * desc: 42703 when one is missing, 42804 when its type does not fit.
+ * The model's input columns, matched by name to the n columns names[]
+ * (NULL: a dropped column) of types types[]: 42703 when one is missing,
+ * 42702 when two columns have its name, 42804 when its type does not fit.
+ * Fills map->in and map->n, allocating in map->mcxt.
  */
-static RowMap *
-match_row(PredictCache *c, Oid type, int32 typmod)
+static void
+match_columns(PredictCache *c, RowMap *map, int n, char *const *names, const Oid *types)
 {
 	Model	   *m = c->model;
-	MemoryContext mcxt = AllocSetContextCreate(c->mcxt, "rfm_kmeans predict_row",
-											   ALLOCSET_SMALL_SIZES);
-	MemoryContext old = MemoryContextSwitchTo(mcxt);
-	TupleDesc	desc = lookup_rowtype_tupdesc_copy(type, typmod);
-	RowMap	   *map = palloc0(sizeof(RowMap));
+	MemoryContext old = MemoryContextSwitchTo(map->mcxt);
 	int			j,
 				a;
 
-	map->mcxt = mcxt;
-	map->type = type;
-	map->typmod = typmod;
-	map->desc = desc;			/* a copy, in mcxt */
 	map->in = palloc0(sizeof(RowInput) * m->d);
-	map->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
-	map->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
 	for (j = 0; j < m->d; j++)
 	{
 		const char *cat = m->categories ? m->categories[j] : NULL;
@@ -124,11 +117,9 @@ match_row(PredictCache *c, Oid type, int32 typmod)
 		in->first = j;
 		in->count = 1;
 		in->category = cat != NULL;
-		for (a = 0; a < desc->natts; a++)
+		for (a = 0; a < n; a++)
 		{
-			Form_pg_attribute att = TupleDescAttr(desc, a);
-
-			if (att->attisdropped || strcmp(NameStr(att->attname), column) != 0)
+			if (names[a] == NULL || strcmp(names[a], column) != 0)
 				continue;
 			/* as SQL would refuse t.column, for a row of a join */
 			if (in->att != 0)
@@ -137,7 +128,7 @@ match_row(PredictCache *c, Oid type, int32 typmod)
 						 errmsg("the row has two columns named \"%s\", a feature of model \"%s\"",
 								column, c->name)));
 			in->att = a + 1;
-			atttype = att->atttypid;
+			atttype = types[a];
 		}
 		if (in->att == 0)
 			ereport(ERROR,
@@ -153,9 +144,58 @@ match_row(PredictCache *c, Oid type, int32 typmod)
 							"a number"),
 					 errdetail("Model \"%s\" was trained on it as %s.", c->name,
 							   in->category ? "a category" : "a number")));
-		prepare_cast(in, atttype, in->category ? TEXTOID : FLOAT8OID, mcxt);
+		prepare_cast(in, atttype, in->category ? TEXTOID : FLOAT8OID, map->mcxt);
 	}
 	MemoryContextSwitchTo(old);
+}
+
+/* An empty map with its own memory context, in the model's. */
+static RowMap *
+new_map(PredictCache *c)
+{
+	MemoryContext mcxt = AllocSetContextCreate(c->mcxt, "rfm_kmeans predict_row",
+											   ALLOCSET_SMALL_SIZES);
+	RowMap	   *map = MemoryContextAllocZero(mcxt, sizeof(RowMap));
+
+	map->mcxt = mcxt;
+	return map;
+}
+
+/* c's map replaced by next: one map at a time, so none piles up. */
+static RowMap *
+replace_map(PredictCache *c, RowMap *next)
+{
+	if (c->row_map != NULL)
+		MemoryContextDelete(((RowMap *) c->row_map)->mcxt);
+	c->row_map = next;
+	return next;
+}
+
+/* The model's input columns matched to the columns of the record type. */
+static RowMap *
+match_row(PredictCache *c, Oid type, int32 typmod)
+{
+	RowMap	   *map = new_map(c);
+	MemoryContext old = MemoryContextSwitchTo(map->mcxt);
+	TupleDesc	desc = lookup_rowtype_tupdesc_copy(type, typmod);
+	char	  **names = palloc(sizeof(char *) * Max(desc->natts, 1));
+	Oid		   *types = palloc(sizeof(Oid) * Max(desc->natts, 1));
+	int			a;
+
+	map->type = type;
+	map->typmod = typmod;
+	map->desc = desc;			/* a copy, in mcxt */
+	map->values = palloc(sizeof(Datum) * Max(desc->natts, 1));
+	map->nulls = palloc(sizeof(bool) * Max(desc->natts, 1));
+	for (a = 0; a < desc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(desc, a);
+
+		names[a] = att->attisdropped ? NULL : NameStr(att->attname);
+		types[a] = att->atttypid;
+	}
+	MemoryContextSwitchTo(old);
+	match_columns(c, map, desc->natts, names, types);
 	return map;
 }
 
@@ -201,6 +241,22 @@ set_category(PredictCache *c, const RowInput *in, text *t)
 		predict_set_feature(c, in->first + i, i == found ? 1.0 : 0.0);
 }
 
+/* One input column's value v (null if isnull) into c->row. */
+static void
+encode_input(PredictCache *c, const RowInput *in, Datum v, bool isnull)
+{
+	if (isnull)
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("column \"%s\" of the row must not be null", in->column),
+				 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
+	v = cast_value(in, v, in->category);
+	if (in->category)
+		set_category(c, in, DatumGetTextPP(v));
+	else
+		predict_set_feature(c, in->first, DatumGetFloat8(v));
+}
+
 /* Load the model, match the record (argument 1) and put its features in c->row. */
 static PredictCache *
 encoded_row(FunctionCallInfo fcinfo)
@@ -221,15 +277,8 @@ encoded_row(FunctionCallInfo fcinfo)
 	type = HeapTupleHeaderGetTypeId(th);
 	typmod = HeapTupleHeaderGetTypMod(th);
 	map = c->row_map;
-	if (map == NULL || map->type != type || map->typmod != typmod)
-	{
-		/* one map at a time: a row type alternating per row must not pile them up */
-		RowMap	   *next = match_row(c, type, typmod);
-
-		if (map != NULL)
-			MemoryContextDelete(map->mcxt);
-		c->row_map = map = next;
-	}
+	if (map == NULL || map->desc == NULL || map->type != type || map->typmod != typmod)
+		map = replace_map(c, match_row(c, type, typmod));
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
@@ -238,18 +287,74 @@ encoded_row(FunctionCallInfo fcinfo)
 	for (i = 0; i < map->n; i++)
 	{
 		const RowInput *in = &map->in[i];
-		Datum		v;
 
-		if (map->nulls[in->att - 1])
+		encode_input(c, in, map->values[in->att - 1], map->nulls[in->att - 1]);
+	}
+	return predict_finish_row(c);
+}
+
+/*
+ * The model's input columns matched to the columns given one by one after
+ * their names (argument 1, a text[]), as predict_row_rewrite.c passes them.
+ */
+static RowMap *
+match_arguments(PredictCache *c, FunctionCallInfo fcinfo)
+{
+	RowMap	   *map = new_map(c);
+	MemoryContext old = MemoryContextSwitchTo(map->mcxt);
+	Datum	   *elems;
+	bool	   *elem_nulls;
+	int			n,
+				a;
+	char	  **names;
+	Oid		   *types;
+
+	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
+					  &elems, &elem_nulls, &n);
+	if (n != PG_NARGS() - 2)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%d column names for %d columns", n, PG_NARGS() - 2)));
+	names = palloc(sizeof(char *) * Max(n, 1));
+	types = palloc(sizeof(Oid) * Max(n, 1));
+	for (a = 0; a < n; a++)
+	{
+		if (elem_nulls[a])
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("column \"%s\" of the row must not be null", in->column),
-					 errhint("Rows with a missing feature cannot be assigned; filter or impute them first.")));
-		v = cast_value(in, map->values[in->att - 1], in->category);
-		if (in->category)
-			set_category(c, in, DatumGetTextPP(v));
-		else
-			predict_set_feature(c, in->first, DatumGetFloat8(v));
+					 errmsg("column names must not be null")));
+		names[a] = TextDatumGetCString(elems[a]);
+		types[a] = get_fn_expr_argtype(fcinfo->flinfo, a + 2);
+		if (!OidIsValid(types[a]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INDETERMINATE_DATATYPE),
+					 errmsg("could not determine the type of column \"%s\"", names[a])));
+	}
+	MemoryContextSwitchTo(old);
+	match_columns(c, map, n, names, types);
+	return map;
+}
+
+/* Load the model, match the columns (arguments 2..) and put their features in c->row. */
+static PredictCache *
+encoded_arguments(FunctionCallInfo fcinfo)
+{
+	PredictCache *c = cached_model(fcinfo);
+	RowMap	   *map = c->row_map;
+	int			i;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("argument columns must not be null")));
+	/* a call site's columns never change: matched once per model load */
+	if (map == NULL || map->desc != NULL)
+		map = replace_map(c, match_arguments(c, fcinfo));
+	for (i = 0; i < map->n; i++)
+	{
+		const RowInput *in = &map->in[i];
+
+		encode_input(c, in, PG_GETARG_DATUM(in->att + 1), PG_ARGISNULL(in->att + 1));
 	}
 	return predict_finish_row(c);
 }
@@ -282,4 +387,29 @@ Datum
 rfm_assign_row(PG_FUNCTION_ARGS)
 {
 	return predict_assignment(fcinfo, encoded_row(fcinfo));
+}
+
+/*
+ * _predict_row_columns(model, columns text[], VARIADIC "any"): predict_row()
+ * with the row's columns given one by one after their names, so no
+ * whole-row value is formed. The planner rewrites predict_row(model, t) of
+ * a table's row t to it (predict_row_rewrite.c). Checks: those of
+ * predict_row(); as many names as columns, none NULL
+ * (ERRCODE_INVALID_PARAMETER_VALUE, ERRCODE_NULL_VALUE_NOT_ALLOWED).
+ */
+PG_FUNCTION_INFO_V1(rfm_predict_row_columns);
+Datum
+rfm_predict_row_columns(PG_FUNCTION_ARGS)
+{
+	PredictCache *c = encoded_arguments(fcinfo);
+
+	PG_RETURN_INT32(km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, NULL));
+}
+
+/* _assign_row_columns(model, columns, VARIADIC "any"): assign_row() the same way. */
+PG_FUNCTION_INFO_V1(rfm_assign_row_columns);
+Datum
+rfm_assign_row_columns(PG_FUNCTION_ARGS)
+{
+	return predict_assignment(fcinfo, encoded_arguments(fcinfo));
 }

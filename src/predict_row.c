@@ -10,13 +10,17 @@
 #include "compat.h"
 
 #include "access/htup_details.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_collation.h"
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
 #include "feature_encoding.h"
 #include "feature_loader.h"
+#include "miscadmin.h"
 #include "parser/parse_coerce.h"
+#include "parser/parse_func.h"
 #include "predict_cache.h"
+#include "utils/acl.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -309,6 +313,11 @@ match_arguments(PredictCache *c, FunctionCallInfo fcinfo)
 	char	  **names;
 	Oid		   *types;
 
+	/* the map is made once: the names must be the same for every row */
+	if (!get_fn_expr_arg_stable(fcinfo->flinfo, 1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("argument columns must be a constant")));
 	deconstruct_array(PG_GETARG_ARRAYTYPE_P(1), TEXTOID, -1, false, TYPALIGN_INT,
 					  &elems, &elem_nulls, &n);
 	if (n != PG_NARGS() - 2)
@@ -335,14 +344,42 @@ match_arguments(PredictCache *c, FunctionCallInfo fcinfo)
 	return map;
 }
 
-/* Load the model, match the columns (arguments 2..) and put their features in c->row. */
-static PredictCache *
-encoded_arguments(FunctionCallInfo fcinfo)
+/*
+ * EXECUTE on the function the planner rewrote to this one (name, in this
+ * function's schema, taking (text, record)): the executor checked only
+ * this one, and a REVOKE on predict_row() must hold for its rewritten form.
+ */
+static void
+check_rewritten_acl(FunctionCallInfo fcinfo, const char *name)
 {
-	PredictCache *c = cached_model(fcinfo);
-	RowMap	   *map = c->row_map;
+	Oid			self = fcinfo->flinfo->fn_oid,
+				argtypes[2] = {TEXTOID, RECORDOID},
+				func;
+
+	func = LookupFuncName(list_make2(makeString(get_namespace_name(get_func_namespace(self))),
+									 makeString(pstrdup(name))),
+						  2, argtypes, false);
+	if (pg_proc_aclcheck(func, GetUserId(), ACL_EXECUTE) != ACLCHECK_OK)
+		aclcheck_error(ACLCHECK_NO_PRIV, OBJECT_FUNCTION, name);
+}
+
+/*
+ * Load the model, match the columns (arguments 2..) and put their
+ * features in c->row; rewritten_from names the function whose EXECUTE
+ * privilege the caller needs.
+ */
+static PredictCache *
+encoded_arguments(FunctionCallInfo fcinfo, const char *rewritten_from)
+{
+	PredictCache *c;
+	RowMap	   *map;
 	int			i;
 
+	/* once per query: fn_extra is set from the first row on */
+	if (fcinfo->flinfo->fn_extra == NULL)
+		check_rewritten_acl(fcinfo, rewritten_from);
+	c = cached_model(fcinfo);
+	map = c->row_map;
 	if (PG_ARGISNULL(1))
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -393,15 +430,16 @@ rfm_assign_row(PG_FUNCTION_ARGS)
  * _predict_row_columns(model, columns text[], VARIADIC "any"): predict_row()
  * with the row's columns given one by one after their names, so no
  * whole-row value is formed. The planner rewrites predict_row(model, t) of
- * a table's row t to it (predict_row_rewrite.c). Checks: those of
- * predict_row(); as many names as columns, none NULL
+ * a table's row t to it (predict_row_rewrite.c). Checks: EXECUTE on
+ * predict_row() (ERRCODE_INSUFFICIENT_PRIVILEGE); those of predict_row();
+ * columns a constant with as many names as columns, none NULL
  * (ERRCODE_INVALID_PARAMETER_VALUE, ERRCODE_NULL_VALUE_NOT_ALLOWED).
  */
 PG_FUNCTION_INFO_V1(rfm_predict_row_columns);
 Datum
 rfm_predict_row_columns(PG_FUNCTION_ARGS)
 {
-	PredictCache *c = encoded_arguments(fcinfo);
+	PredictCache *c = encoded_arguments(fcinfo, "predict_row");
 
 	PG_RETURN_INT32(km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, NULL));
 }
@@ -411,5 +449,5 @@ PG_FUNCTION_INFO_V1(rfm_assign_row_columns);
 Datum
 rfm_assign_row_columns(PG_FUNCTION_ARGS)
 {
-	return predict_assignment(fcinfo, encoded_arguments(fcinfo));
+	return predict_assignment(fcinfo, encoded_arguments(fcinfo, "assign_row"));
 }

@@ -16,8 +16,12 @@
  * view or subquery becomes when the planner pulls it up), of at most
  * FUNC_MAX_ARGS - 2 columns, each column named as the record would name
  * it; anything else (a record from a function, a PL/pgSQL variable, a
- * subquery kept whole, a row that an outer join may make NULL) keeps the
- * whole-row call.
+ * subquery kept whole, a row that an outer join may make NULL, a query
+ * with GROUPING SETS) keeps the whole-row call.
+ *
+ * EXECUTE on predict_row()/assign_row() is checked by the internal
+ * functions when they run (predict_row.c), since the executor only checks
+ * the function in the plan.
  */
 #include "compat.h"
 
@@ -35,6 +39,50 @@
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
+/*
+ * Whether the relation rtindex is found under jtnode (*found) on the
+ * nullable side of an outer join (nullable: jtnode itself is). The jointree
+ * is the parser's here: outer joins are not reduced yet, so this may say
+ * nullable of a join the planner later makes inner, never the reverse.
+ */
+static bool
+nullable_side(Node *jtnode, int rtindex, bool nullable, bool *found)
+{
+	if (jtnode == NULL || *found)
+		return false;
+	if (IsA(jtnode, RangeTblRef))
+	{
+		*found = ((RangeTblRef *) jtnode)->rtindex == rtindex;
+		return *found && nullable;
+	}
+	if (IsA(jtnode, FromExpr))
+	{
+		ListCell   *lc;
+
+		foreach(lc, ((FromExpr *) jtnode)->fromlist)
+		{
+			bool		r = nullable_side(lfirst(lc), rtindex, nullable, found);
+
+			if (*found)
+				return r;
+		}
+		return false;
+	}
+	if (IsA(jtnode, JoinExpr))
+	{
+		JoinExpr   *j = (JoinExpr *) jtnode;
+		bool		r;
+
+		r = nullable_side(j->larg, rtindex,
+						  nullable || j->jointype == JOIN_RIGHT || j->jointype == JOIN_FULL, found);
+		if (*found)
+			return r;
+		return nullable_side(j->rarg, rtindex,
+							 nullable || j->jointype == JOIN_LEFT || j->jointype == JOIN_FULL, found);
+	}
+	return false;
+}
+
 /* The columns of the row argument, with their names; false if none fit. */
 static bool
 row_columns(PlannerInfo *root, Node *row, List **names, List **columns)
@@ -44,6 +92,7 @@ row_columns(PlannerInfo *root, Node *row, List **names, List **columns)
 		Var		   *var = (Var *) row;
 		RangeTblEntry *rte;
 		TupleDesc	desc;
+		bool		found = false;
 		int			a;
 
 		if (var->varattno != 0 || var->varlevelsup != 0 || root == NULL ||
@@ -51,6 +100,12 @@ row_columns(PlannerInfo *root, Node *row, List **names, List **columns)
 			return false;
 		rte = rt_fetch(var->varno, root->parse->rtable);
 		if (rte->rtekind != RTE_RELATION || get_rel_type_id(rte->relid) != var->vartype)
+			return false;
+		/*
+		 * A row an outer join may null is NULL as a whole, not a row of
+		 * NULLs (its error differs): keep it whole.
+		 */
+		if (nullable_side((Node *) root->parse->jointree, var->varno, false, &found) || !found)
 			return false;
 		desc = lookup_rowtype_tupdesc(var->vartype, -1);
 		for (a = 0; a < desc->natts; a++)
@@ -62,6 +117,10 @@ row_columns(PlannerInfo *root, Node *row, List **names, List **columns)
 			*names = lappend(*names, makeString(pstrdup(NameStr(att->attname))));
 			*columns = lappend(*columns, makeVar(var->varno, att->attnum, att->atttypid,
 												 att->atttypmod, att->attcollation, 0));
+#if PG_VERSION_NUM >= 160000
+			/* nulled by the same outer joins as the row (none, as checked) */
+			((Var *) llast(*columns))->varnullingrels = bms_copy(var->varnullingrels);
+#endif
 		}
 		ReleaseTupleDesc(desc);
 		return true;
@@ -150,6 +209,12 @@ rfm_predict_row_support(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(NULL);
 	req = (SupportRequestSimplify *) raw;
 	call = req->fcall;
+	/*
+	 * Under GROUPING SETS the row may be a grouping expression that the
+	 * grouping nulls in some sets; its columns are not, so keep it whole.
+	 */
+	if (req->root != NULL && req->root->parse->groupingSets != NIL)
+		PG_RETURN_POINTER(NULL);
 	if (list_length(call->args) != 2 ||
 		!row_columns(req->root, lsecond(call->args), &names, &columns) ||
 		list_length(columns) > FUNC_MAX_ARGS - 2)

@@ -5,12 +5,13 @@
 -- rewritten) and against predict()/assign() of the columns, views and
 -- pulled-up subqueries, a cached plan across retrainings that change the
 -- features and categories and across ALTER TABLE, a row too wide to pass
--- column by column, an outer join's NULL row, and the internal functions'
--- own errors.
+-- column by column, an outer join's nullable row and GROUPING SETS (kept
+-- whole), REVOKE EXECUTE on predict_row()/assign_row(), and the internal
+-- functions' own errors.
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(21);
+SELECT plan(27);
 
 CREATE TABLE acct AS
 SELECT i AS id,
@@ -94,15 +95,39 @@ SELECT is((SELECT count(*) FROM acct_wide w JOIN acct a USING (id)
            WHERE rfm_kmeans.predict_row('acct_r', w) IS DISTINCT FROM rfm_kmeans.predict_row('acct_r', (SELECT a))),
           0::bigint, 'scored through the whole row (not rewritten), the same');
 
--- an outer join's missing row: its columns are NULL, a NULL feature (22004)
+-- an outer join's missing row is NULL as a whole: kept whole, as without the rewrite
+SELECT matches(pg_temp.plan_of($$SELECT rfm_kmeans.predict_row('acct_r', a) FROM (VALUES (1)) v(x) LEFT JOIN acct a ON true$$),
+               'predict_row\(''acct_r''::text, a\.\*\)', 'a row on the nullable side of an outer join: the whole-row call');
 SELECT throws_ok($$SELECT rfm_kmeans.predict_row('acct_r', a) FROM (VALUES (1)) v(x) LEFT JOIN acct a ON false$$,
-                 '22004', NULL, 'an outer join''s NULL row: 22004');
+                 '22004', 'argument row must not be null', 'an outer join''s NULL row: 22004, the NULL row''s error');
+SELECT matches(pg_temp.plan_of($$SELECT rfm_kmeans.predict_row('acct_r', a) FROM (VALUES (1)) v(x) JOIN acct a ON true$$),
+               '_predict_row_columns\(', 'an inner join''s row: rewritten');
+
+-- GROUPING SETS null a grouped row in some sets, not its columns: kept whole
+SELECT throws_ok($$SELECT rfm_kmeans.predict_row('acct_r', a) FROM acct a GROUP BY ROLLUP (a)$$,
+                 '22004', 'argument row must not be null', 'ROLLUP''s total row is NULL: 22004, as without the rewrite');
+
+-- a REVOKE on predict_row()/assign_row() holds for their rewritten form
+CREATE ROLE rfm_rewrite_reader;
+GRANT USAGE ON SCHEMA rfm_kmeans TO rfm_rewrite_reader;
+GRANT SELECT ON acct, rfm_kmeans.models TO rfm_rewrite_reader;
+REVOKE EXECUTE ON FUNCTION rfm_kmeans.predict_row(text, record), rfm_kmeans.assign_row(text, record) FROM PUBLIC;
+SET LOCAL ROLE rfm_rewrite_reader;
+SELECT throws_ok($$SELECT rfm_kmeans.predict_row('acct_r', a) FROM acct a$$, '42501', NULL,
+                 'predict_row() revoked: 42501, rewritten or not');
+SELECT throws_ok($$SELECT rfm_kmeans.assign_row('acct_r', a) FROM acct a$$, '42501', NULL,
+                 'assign_row() revoked: 42501');
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION rfm_kmeans.predict_row(text, record), rfm_kmeans.assign_row(text, record) TO PUBLIC;
 
 -- the internal functions check what they are given
 SELECT throws_ok($$SELECT rfm_kmeans._predict_row_columns('acct_r', ARRAY['kind', 'mobile'], 'term'::text)$$,
                  '22023', NULL, 'fewer columns than names: 22023');
 SELECT throws_ok($$SELECT rfm_kmeans._predict_row_columns('acct_r', ARRAY['kind', NULL, 'balance'], 'term'::text, true, 1.0)$$,
                  '22004', NULL, 'a NULL name: 22004');
+SELECT throws_ok($$SELECT rfm_kmeans._predict_row_columns('acct_r', n, 'term'::text, true)
+                   FROM (VALUES (ARRAY['kind', 'mobile']), (ARRAY['mobile', 'kind'])) v(n)$$,
+                 '22023', 'argument columns must be a constant', 'names that may change from row to row: 22023');
 
 SELECT * FROM finish();
 ROLLBACK;

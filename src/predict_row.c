@@ -444,7 +444,11 @@ rfm_predict_row_columns(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(km_nearest(c->row, c->model->scaled, c->model->k, c->model->d, NULL));
 }
 
-/* _assign_row_columns(model, columns, VARIADIC "any"): assign_row() the same way. */
+/*
+ * _assign_row_columns(model, columns, VARIADIC "any"): returns assign_row()'s
+ * (cluster, distance) of the row given column by column. Checks: those of
+ * _predict_row_columns(), with EXECUTE on assign_row().
+ */
 PG_FUNCTION_INFO_V1(rfm_assign_row_columns);
 Datum
 rfm_assign_row_columns(PG_FUNCTION_ARGS)

@@ -187,9 +187,10 @@ names_array(List *names)
 }
 
 /*
- * rfm_predict_row_support(internal): SupportRequestSimplify of
- * predict_row() and assign_row(), as the header comment says; NULL (no
- * rewrite) for any other request.
+ * rfm_predict_row_support(internal): returns, for SupportRequestSimplify of
+ * predict_row() and assign_row(), the call rewritten as the header comment
+ * says, or NULL (no rewrite) for a row it does not fit and for any other
+ * request. Checks nothing: the rewritten functions check at run time.
  */
 PG_FUNCTION_INFO_V1(rfm_predict_row_support);
 Datum

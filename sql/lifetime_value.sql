@@ -206,44 +206,38 @@ SELECT abs(rfm_kmeans.gamma_gamma_spend(gg, 3, 40) -
            ((3.74 - 1) / (6.25 * 3 + 3.74 - 1) * (6.25 * 15.44 / (3.74 - 1)) + 6.25 * 3 / (6.25 * 3 + 3.74 - 1) * 40)) < 1e-12 AS spend_formula,
        abs(rfm_kmeans.gamma_gamma_spend(gg, 0, NULL) - 6.25 * 15.44 / (3.74 - 1)) < 1e-12 AS population_mean
 FROM cdnow_params;
--- clv(): sum over months i of spend (E[Y(30 i/7)] - E[Y(30 (i-1)/7)]) / (1 + d)^i
+-- clv(): sum over months i of spend (E[Y(30 i/7)] - E[Y(30 (i-1)/7)]) / (1 + d)^i,
+-- written out in SQL as the reference
+CREATE FUNCTION pg_temp.clv_by_months(bg rfm_kmeans.bgnbd_params, gg rfm_kmeans.gamma_gamma_params,
+                                      x float8, t_x float8, t_cal float8, m_x float8) RETURNS float8
+LANGUAGE sql AS $$
+	SELECT sum(rfm_kmeans.gamma_gamma_spend(gg, x, m_x) *
+	           (rfm_kmeans.bgnbd_expected(bg, 30 * i / 7.0, x, t_x, t_cal) -
+	            rfm_kmeans.bgnbd_expected(bg, 30 * (i - 1) / 7.0, x, t_x, t_cal)) / 1.01 ^ i)
+	FROM generate_series(1, 12) i
+$$;
 SELECT abs(rfm_kmeans.clv(bg, gg, 2, 30.43, 38.86, 22.35, 12, 0.01) -
-           (SELECT sum(rfm_kmeans.gamma_gamma_spend(gg, 2, 22.35) *
-                       (rfm_kmeans.bgnbd_expected(bg, 30 * i / 7.0, 2, 30.43, 38.86) -
-                        rfm_kmeans.bgnbd_expected(bg, 30 * (i - 1) / 7.0, 2, 30.43, 38.86)) / 1.01 ^ i)
-            FROM generate_series(1, 12) i)) < 1e-9 AS clv_formula,
+           pg_temp.clv_by_months(bg, gg, 2, 30.43, 38.86, 22.35)) < 1e-9 AS clv_formula,
        rfm_kmeans.clv(bg, gg, 2, 30.43, 38.86, 22.35, 0, 0.01) AS no_months
 FROM cdnow_params;
 -- clv() keeps each (x, t_cal)'s discounted expectation numerators for the
 -- query: rows that share a summary or only x and t_cal, and parameters
 -- changing from row to row (read from a table, whose composites have short
--- headers, and from VALUES), give what each call alone gives (the sum over
--- months written out in SQL)
+-- headers, and from VALUES), give what each call alone gives
 CREATE TEMP TABLE bg_rows AS
 SELECT ROW(0.2426, 4.4137, 0.7930, 2.4262, 0, 0, 0, true)::rfm_kmeans.bgnbd_params AS bg
 UNION ALL SELECT ROW(0.5, 2, 1.5, 3, 0, 0, 0, true)::rfm_kmeans.bgnbd_params
 UNION ALL SELECT ROW(0.2426, 4.4137, 0.7930, 2.4262, 0, 0, 0, true)::rfm_kmeans.bgnbd_params;
 SELECT count(*) AS rows, count(*) FILTER (WHERE abs(v - expected) <= 1e-9 * abs(expected)) AS equal
 FROM (SELECT rfm_kmeans.clv(p.bg, c.gg, x, t_x, t_cal, 30, 12, 0.01) AS v,
-             (SELECT sum(rfm_kmeans.gamma_gamma_spend(c.gg, x, 30) *
-                         (rfm_kmeans.bgnbd_expected(p.bg, 30 * i / 7.0, x, t_x, t_cal) -
-                          rfm_kmeans.bgnbd_expected(p.bg, 30 * (i - 1) / 7.0, x, t_x, t_cal)) / 1.01 ^ i)
-              FROM generate_series(1, 12) i) AS expected
+             pg_temp.clv_by_months(p.bg, c.gg, x, t_x, t_cal, 30) AS expected
       FROM (VALUES (2.0, 30.43, 38.86), (2.0, 12.5, 38.86), (0, 0, 38.86), (2.0, 30.43, 38.86),
                    (7, 29.43, 38.86), (2.0, 1.25, 38.86), (0, 0, 38.86))
            s(x, t_x, t_cal),
-           cdnow_params c, bg_rows p) q;
-SELECT count(*) AS rows, count(*) FILTER (WHERE abs(v - expected) <= 1e-9 * abs(expected)) AS equal
-FROM (SELECT rfm_kmeans.clv(p.bg, c.gg, x, t_x, t_cal, 30, 12, 0.01) AS v,
-             (SELECT sum(rfm_kmeans.gamma_gamma_spend(c.gg, x, 30) *
-                         (rfm_kmeans.bgnbd_expected(p.bg, 30 * i / 7.0, x, t_x, t_cal) -
-                          rfm_kmeans.bgnbd_expected(p.bg, 30 * (i - 1) / 7.0, x, t_x, t_cal)) / 1.01 ^ i)
-              FROM generate_series(1, 12) i) AS expected
-      FROM (VALUES (2.0, 30.43, 38.86), (0, 0, 38.86), (2.0, 30.43, 38.86), (7, 29.43, 38.86), (0, 0, 38.86))
-           s(x, t_x, t_cal),
            cdnow_params c,
-           (VALUES (ROW(0.2426, 4.4137, 0.7930, 2.4262, 0, 0, 0, true)::rfm_kmeans.bgnbd_params),
-                   (ROW(0.5, 2, 1.5, 3, 0, 0, 0, true)::rfm_kmeans.bgnbd_params)) p(bg)) q;
+           (SELECT bg FROM bg_rows
+            UNION ALL VALUES (ROW(0.2426, 4.4137, 0.7930, 2.4262, 0, 0, 0, true)::rfm_kmeans.bgnbd_params),
+                             (ROW(0.5, 2, 1.5, 3, 0, 0, 0, true)::rfm_kmeans.bgnbd_params)) p(bg)) q;
 -- in days instead of weeks: the same customer, parameters rescaled (alpha in days)
 SELECT abs(rfm_kmeans.clv(bg, gg, 2, 30.43, 38.86, 22.35, 12, 0.01) -
            rfm_kmeans.clv(ROW(0.2426, 4.4137 * 7, 0.7930, 2.4262, 0, 0, 0, true)::rfm_kmeans.bgnbd_params,

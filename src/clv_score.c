@@ -158,7 +158,7 @@ clv_value(PG_FUNCTION_ARGS)
 				discount,
 				unit_days,
 				horizons[CLV_MAX_MONTHS],
-				expected[CLV_MAX_MONTHS],
+				numerator[CLV_MAX_MONTHS],
 				value,
 				numerators,
 				purchases,
@@ -203,13 +203,13 @@ clv_value(PG_FUNCTION_ARGS)
 			horizons[i] = 30.0 * (i + 1) / unit_days;
 		/* the months in blocks of 12 share one series pass */
 		for (i = 0; i < months; i += 12)
-			bgnbd_numerator_many(&bg, horizons + i, Min(12, months - i), x, t_cal, expected + i);
+			bgnbd_numerator_many(&bg, horizons + i, Min(12, months - i), x, t_cal, numerator + i);
 		numerators = 0;
 		for (i = 0; i < months; i++)
 		{
 			factor /= 1 + discount;
-			numerators += (expected[i] - previous) * factor;
-			previous = expected[i];
+			numerators += (numerator[i] - previous) * factor;
+			previous = numerator[i];
 		}
 		check_finite_result("clv", numerators);
 		clv_value_cache_store(clv_function_cache(fcinfo), fcinfo->flinfo->fn_mcxt,

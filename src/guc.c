@@ -25,7 +25,7 @@ rfm_define_gucs(void)
 							PGC_USERSET, GUC_UNIT_KB,
 							NULL, NULL, NULL);
 	DefineCustomIntVariable("rfm_kmeans.max_threads",
-							"Threads memory-mode training uses for its passes over the rows.",
+							"Threads memory-mode training uses for its passes over the rows, and one-pass training for its runs on the sample.",
 							"0 (the default) uses 1 + max_parallel_workers_per_gather threads, "
 							"at most one per CPU; 1 uses the backend alone. The model does not "
 							"depend on it.",

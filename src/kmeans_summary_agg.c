@@ -70,6 +70,41 @@ check_state(const KmSummary *s)
 }
 
 /*
+ * Argument n as a summary of this version, checked: a state stored by
+ * 0.4.0 or 0.5.0 (version 1, its sample kept in a heap) is rebuilt in the
+ * current layout, a new value.
+ */
+static KmSummary *
+summary_arg(FunctionCallInfo fcinfo, int n)
+{
+	KmSummary  *s = PG_GETARG_SUMMARY(n);
+
+	if (VARSIZE(s) >= sizeof(KmSummary) && s->version == 1)
+	{
+		KmSummary  *now;
+		const char *err;
+
+		if (km_summary_v1_bytes(s->d, s->budget) != VARSIZE(s))
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid kmeans_summary_state")));
+		now = palloc_extended(km_summary_bytes(s->d, s->budget), MCXT_ALLOC_HUGE);
+		if ((err = km_summary_from_v1(s, VARSIZE(s), now)) != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("invalid kmeans_summary_state: %s", err)));
+		SET_VARSIZE(now, km_summary_bytes(s->d, s->budget));
+		return now;
+	}
+	if (VARSIZE(s) < sizeof(KmSummary))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid kmeans_summary_state")));
+	check_state(s);
+	return s;
+}
+
+/*
  * The state this call adds to: argument 0, or on the first row a new one
  * of d features and the sample_size argument. The new one is made in the
  * current (per-row) context: nodeAgg copies a new transition value into
@@ -79,8 +114,15 @@ check_state(const KmSummary *s)
 static KmSummary *
 state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 {
-	bool		in_agg = AggCheckCallContext(fcinfo, NULL) != 0;
+	static const bool aggregate = true,
+				plain = false;
+	bool		in_agg;
 	KmSummary  *s;
+
+	/* AggCheckCallContext once per call site: this runs for every row */
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = (void *) (AggCheckCallContext(fcinfo, NULL) ? &aggregate : &plain);
+	in_agg = *(const bool *) fcinfo->flinfo->fn_extra;
 
 	if (PG_ARGISNULL(0))
 	{
@@ -90,13 +132,19 @@ state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 					 errmsg("kmeans_summary() argument sample_size must not be null")));
 		return new_summary(d, PG_GETARG_INT32(sample_size_arg), CurrentMemoryContext);
 	}
-	s = PG_GETARG_SUMMARY(0);
 	/*
 	 * inside the aggregate the state was made here or read by the input
 	 * function (an INITCOND), both checked: no check per row
 	 */
-	if (!in_agg)
-		check_state(s);
+	if (in_agg)
+	{
+		/* never toasted: detoasting checks before calling out */
+		struct varlena *v = (struct varlena *) PG_GETARG_POINTER(0);
+
+		s = (KmSummary *) (VARATT_IS_EXTENDED(v) ? pg_detoast_datum(v) : v);
+	}
+	else
+		s = summary_arg(fcinfo, 0);
 	if (!in_agg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
 	{
 		KmSummary  *copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);
@@ -146,7 +194,8 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 {
 	int			d = PG_NARGS() - 2,
 				j;
-	double		row[4];
+	double		row[4],
+				probe = 0;
 	KmSummary  *s;
 
 	Assert(d >= 1 && d <= 4);
@@ -156,8 +205,13 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(2 + j))
 			PG_RETURN_POINTER(s);
 		row[j] = PG_GETARG_FLOAT8(2 + j);
+		/* x * 0 is 0 for a finite x, NaN for an infinite or NaN one */
+		probe += row[j] * 0.0;
 	}
-	add_row(s, row, d);
+	if (d == s->d && probe == 0)
+		km_summary_add(s, row);
+	else
+		add_row(s, row, d);		/* reports what is wrong */
 	PG_RETURN_POINTER(s);
 }
 
@@ -224,11 +278,9 @@ PG_FUNCTION_INFO_V1(kmeans_summary_combine);
 Datum
 kmeans_summary_combine(PG_FUNCTION_ARGS)
 {
-	KmSummary  *a = PG_GETARG_SUMMARY(0);
-	KmSummary  *b = PG_GETARG_SUMMARY(1);
+	KmSummary  *a = summary_arg(fcinfo, 0);
+	KmSummary  *b = summary_arg(fcinfo, 1);
 
-	check_state(a);
-	check_state(b);
 	if (a->d != b->d || a->budget != b->budget)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -312,7 +364,7 @@ Datum
 kmeans_summary_state_out(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(PG_GETARG_SUMMARY(0), &len);
+	uint8_t    *bin = binary_of(summary_arg(fcinfo, 0), &len);
 	int			cap = pg_b64_enc_len((int) len) + 1;
 	char	   *out = palloc_extended(cap, MCXT_ALLOC_HUGE);
 	int			n = pg_b64_encode((const char *) bin, (int) len, out, cap);
@@ -370,7 +422,7 @@ Datum
 kmeans_summary_state_send(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(PG_GETARG_SUMMARY(0), &len);
+	uint8_t    *bin = binary_of(summary_arg(fcinfo, 0), &len);
 	bytea	   *out = palloc(VARHDRSZ + len);
 
 	SET_VARSIZE(out, VARHDRSZ + len);

@@ -136,49 +136,34 @@ weighted_value_cmp(const void *a, const void *b)
 
 /*
  * The rows below each centroid's value of each feature (centroid_ranks.h),
- * from the sample (scaled units, as the centroids): per feature, the
- * sample sorted with running weights, a binary search per centroid.
+ * from the sample (scaled units, as the centroids): the weights of the
+ * sample values below it, scaled up to the rows. k x d passes of additions
+ * over the sample, cheaper than sorting it per feature for the k of
+ * k-means.
  */
 static void
 sample_ranks(const double *x, const int64 *w, int n, int d, const double *centroids, int k,
 			 double ratio, int64 *below)
 {
-	WeightedValue *col = palloc(sizeof(WeightedValue) * n);
-	int64	   *running = palloc(sizeof(int64) * (n + 1));
+	size_t		kd = (size_t) k * d,
+				m;
+	int64	   *weight = palloc0(sizeof(int64) * kd);
 	int			i,
-				j,
 				c;
 
-	for (j = 0; j < d; j++)
+	/* one pass over the sample: each point against every centroid's values */
+	for (i = 0; i < n; i++)
 	{
-		for (i = 0; i < n; i++)
-		{
-			col[i].value = x[(size_t) i * d + j];
-			col[i].weight = w[i];
-		}
-		qsort(col, n, sizeof(WeightedValue), weighted_value_cmp);
-		running[0] = 0;
-		for (i = 0; i < n; i++)
-			running[i + 1] = running[i] + col[i].weight;
+		const double *p = x + (size_t) i * d;
+
 		for (c = 0; c < k; c++)
-		{
-			double		v = centroids[(size_t) c * d + j];
-			int			lo = 0,
-						hi = n;
-
-			/* the first sample value >= v */
-			while (lo < hi)
-			{
-				int			mid = lo + (hi - lo) / 2;
-
-				if (col[mid].value < v)
-					lo = mid + 1;
-				else
-					hi = mid;
-			}
-			below[(size_t) c * d + j] = (int64) llround((double) running[lo] * ratio);
-		}
+			for (m = 0; m < (size_t) d; m++)
+				if (p[m] < centroids[(size_t) c * d + m])
+					weight[(size_t) c * d + m] += w[i];
 	}
+	for (m = 0; m < kd; m++)
+		below[m] = (int64) llround((double) weight[m] * ratio);
+	pfree(weight);
 }
 
 /*

@@ -10,10 +10,19 @@
  * - the moment sums are integers (the significands of the values with one
  *   binary exponent, and their squares), added exactly;
  * - minimum, maximum and the row count do not depend on order.
+ *
+ * The sample is kept lazily: rows whose key passes the cutoff are added
+ * (or counted, if already there) until the entries fill twice the budget;
+ * then a selection keeps the `budget` smallest and lowers the cutoff to
+ * the largest of them. That costs a few operations per added row where a
+ * heap of the budget smallest would sift for every replacement. Between
+ * selections the entries past the budget are candidates only: the
+ * canonical form (km_summary_canonicalize) selects first.
  */
 #include "onepass_summary.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "exact_sum.h"
@@ -36,11 +45,18 @@ align8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* The smallest power of 2 >= 2 budget (budget <= KM_SUMMARY_MAX_BUDGET). */
+/* Sample entries a summary holds between selections: twice the budget. */
+static int
+capacity_of(int budget)
+{
+	return 2 * budget;
+}
+
+/* The smallest power of 2 >= 2 capacity (budget <= KM_SUMMARY_MAX_BUDGET). */
 static int
 table_size_for(int budget)
 {
-	uint32_t	x = (uint32_t) (2 * budget - 1);
+	uint32_t	x = (uint32_t) (2 * capacity_of(budget) - 1);
 
 	x |= x >> 1;
 	x |= x >> 2;
@@ -59,7 +75,6 @@ typedef struct Layout
 				keys,
 				counts,
 				values,
-				heap,
 				table,
 				total;
 } Layout;
@@ -77,13 +92,11 @@ layout_of(int d, int budget)
 	l.groups = off;
 	off += sizeof(MomentGroup) * KM_SUMMARY_EXPONENTS * d;
 	l.keys = off;
-	off += sizeof(uint64_t) * budget;
+	off += sizeof(uint64_t) * capacity_of(budget);
 	l.counts = off;
-	off += sizeof(int64_t) * budget;
+	off += sizeof(int64_t) * capacity_of(budget);
 	l.values = off;
-	off += sizeof(double) * budget * d;
-	l.heap = off;
-	off += align8(sizeof(int32_t) * budget);
+	off += sizeof(double) * capacity_of(budget) * d;
 	l.table = off;
 	off += align8(sizeof(int32_t) * table_size_for(budget));
 	l.total = off;
@@ -102,7 +115,6 @@ typedef struct View
 	uint64_t   *keys;
 	int64_t    *counts;
 	double	   *values;
-	int32_t    *heap;
 	int32_t    *table;
 	uint64_t	mask;
 } View;
@@ -121,10 +133,79 @@ view_of(const KmSummary *s)
 	v.keys = (uint64_t *) (base + l.keys);
 	v.counts = (int64_t *) (base + l.counts);
 	v.values = (double *) (base + l.values);
-	v.heap = (int32_t *) (base + l.heap);
 	v.table = (int32_t *) (base + l.table);
 	v.mask = (uint64_t) s->table_size - 1;
 	return v;
+}
+
+static void sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count);
+
+/* ---- 0.4.0's layout (version 1): a max-heap beside a sample of budget entries ---- */
+
+/* The smallest power of 2 >= 2 budget: version 1's lookup table. */
+static size_t
+v1_table_size(int budget)
+{
+	size_t		t = 1;
+
+	while (t < 2 * (size_t) budget)
+		t <<= 1;
+	return t;
+}
+
+size_t
+km_summary_v1_bytes(int d, int budget)
+{
+	size_t		keys;
+
+	if (d < 1 || d > KM_SUMMARY_MAX_FEATURES ||
+		budget < KM_SUMMARY_MIN_BUDGET || budget > KM_SUMMARY_MAX_BUDGET)
+		return 0;
+	keys = layout_of(d, budget).keys;
+	return keys + (sizeof(uint64_t) + sizeof(int64_t) + sizeof(double) * d) * (size_t) budget +
+		align8(sizeof(int32_t) * (size_t) budget) + align8(sizeof(int32_t) * v1_table_size(budget));
+}
+
+const char *
+km_summary_from_v1(const KmSummary *old, size_t len, KmSummary *s)
+{
+	int			d = old->d,
+				budget = old->budget,
+				e,
+				j;
+	size_t		keys;
+	const int64_t *counts;
+	const double *values;
+	View		v;
+	int64_t		counted = 0;
+
+	if (old->version != 1 || km_summary_v1_bytes(d, budget) != len)
+		return "not a version 1 summary";
+	if (old->rows < 0 || old->entries < 0 || old->entries > budget || old->entries > old->rows)
+		return "sample entries out of range";
+	keys = layout_of(d, budget).keys;
+	counts = (const int64_t *) ((const char *) old + keys + sizeof(uint64_t) * (size_t) budget);
+	values = (const double *) ((const char *) old + keys +
+							   (sizeof(uint64_t) + sizeof(int64_t)) * (size_t) budget);
+	km_summary_init(s, d, budget);
+	v = view_of(s);
+	s->rows = old->rows;
+	/* the range and moments sit where they sat */
+	memcpy((char *) s + layout_of(d, budget).min, (const char *) old + layout_of(d, budget).min,
+		   keys - layout_of(d, budget).min);
+	for (e = 0; e < old->entries; e++)
+	{
+		const double *row = values + (size_t) e * d;
+
+		if (counts[e] <= 0 || counts[e] > old->rows - counted)
+			return "sample counts do not add up";
+		counted += counts[e];
+		for (j = 0; j < d; j++)
+			if (!isfinite(row[j]))
+				return "sample value out of range";
+		sample_add(s, &v, km_summary_row_key(row, d), row, counts[e]);
+	}
+	return NULL;
 }
 
 size_t
@@ -232,78 +313,216 @@ table_insert(View *v, int32_t e)
 	v->table[slot] = e + 1;
 }
 
-/* Remove entry e, shifting back the entries its slot kept from home. */
+/* ---- the sample: entries, selection, order ---- */
+
+/* Copy entry `from` over entry `to`. */
 static void
-table_delete(View *v, int32_t e)
+entry_move(View *v, int32_t to, int32_t from)
 {
-	uint64_t	slot = v->keys[e] & v->mask,
-				next;
+	v->keys[to] = v->keys[from];
+	v->counts[to] = v->counts[from];
+	memcpy(v->values + (size_t) to * v->d, v->values + (size_t) from * v->d,
+		   sizeof(double) * v->d);
+}
 
-	while (v->table[slot] != e + 1)
-		slot = (slot + 1) & v->mask;
-	next = (slot + 1) & v->mask;
-	while (v->table[next] != 0)
+static void
+swap64(uint64_t *a, uint64_t *b)
+{
+	uint64_t	t = *a;
+
+	*a = *b;
+	*b = t;
+}
+
+/*
+ * The value of rank r (from 0) among the n integers of a, which it
+ * reorders: quickselect with a three-way partition around the median of
+ * three (keys are hashes: partitions split evenly).
+ */
+static uint64_t
+key_select(uint64_t *a, int32_t n, int32_t r)
+{
+	int32_t		lo = 0,
+				hi = n;
+
+	while (hi - lo > 1)
 	{
-		uint64_t	home = v->keys[v->table[next] - 1] & v->mask;
+		uint64_t	x = a[lo],
+					y = a[lo + (hi - lo) / 2],
+					z = a[hi - 1],
+					pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+		int32_t		lt = lo,
+					i = lo,
+					gt = hi;
 
-		/* the entry at next may fill the hole if the hole is on its probe path */
-		if (((next - home) & v->mask) >= ((next - slot) & v->mask))
+		while (i < gt)
 		{
-			v->table[slot] = v->table[next];
-			slot = next;
+			if (a[i] < pivot)
+				swap64(&a[lt++], &a[i++]);
+			else if (a[i] > pivot)
+				swap64(&a[i], &a[--gt]);
+			else
+				i++;
 		}
-		next = (next + 1) & v->mask;
+		if (r < lt)
+			hi = lt;
+		else if (r >= gt)
+			lo = gt;
+		else
+			return pivot;
 	}
-	v->table[slot] = 0;
+	return a[lo];
 }
 
-/* ---- the max-heap of entries by key ---- */
-
+/* Rebuild the lookup table for the entries as they now stand. */
 static void
-heap_sift_up(View *v, int pos)
+table_rebuild(const KmSummary *s, View *v)
 {
-	while (pos > 0)
-	{
-		int			parent = (pos - 1) / 2;
-		int32_t		t;
+	int32_t		e;
 
-		if (entry_cmp(v, v->heap[parent], v->heap[pos]) >= 0)
-			break;
-		t = v->heap[parent];
-		v->heap[parent] = v->heap[pos];
-		v->heap[pos] = t;
-		pos = parent;
-	}
+	memset(v->table, 0, sizeof(int32_t) * (size_t) s->table_size);
+	for (e = 0; e < s->entries; e++)
+		table_insert(v, e);
 }
 
+/*
+ * Keep the budget smallest of more entries: the budget-th smallest key by
+ * selection on a copy of the keys (in the lookup table's memory, rebuilt
+ * afterwards: it holds 2 capacity slots of 4 bytes), then one pass that
+ * moves the kept entries to the front in their order. Rows with equal
+ * keys on both sides of the cut (a hash collision) are ordered by their
+ * values, as everywhere.
+ */
 static void
-heap_sift_down(View *v, int32_t *heap, int n, int pos)
+sample_shrink(KmSummary *s, View *v)
 {
-	for (;;)
-	{
-		int			left = 2 * pos + 1,
-					largest = pos;
-		int32_t		t;
+	uint64_t   *scratch = (uint64_t *) v->table;
+	int32_t		n = s->entries,
+				keep = s->budget,
+				below = 0,
+				ties = 0,
+				taken = 0,
+				e,
+				i,
+				j,
+				w = 0;
+	uint64_t	cut;
 
-		if (left < n && entry_cmp(v, heap[left], heap[largest]) > 0)
-			largest = left;
-		if (left + 1 < n && entry_cmp(v, heap[left + 1], heap[largest]) > 0)
-			largest = left + 1;
-		if (largest == pos)
-			return;
-		t = heap[pos];
-		heap[pos] = heap[largest];
-		heap[largest] = t;
-		pos = largest;
+	memcpy(scratch, v->keys, sizeof(uint64_t) * (size_t) n);
+	cut = key_select(scratch, n, keep - 1);
+	/* the entries at the cut, by index; those taken when not all fit */
+	for (e = 0; e < n; e++)
+	{
+		below += v->keys[e] < cut;
+		if (v->keys[e] == cut)
+			scratch[ties++] = (uint64_t) e;
 	}
+	if (below + ties > keep)
+	{
+		/* the keep - below smallest by values first, then back in index order */
+		for (i = 0; i < keep - below; i++)
+			for (j = i + 1; j < ties; j++)
+				if (entry_cmp(v, (int32_t) scratch[j], (int32_t) scratch[i]) < 0)
+					swap64(&scratch[i], &scratch[j]);
+		ties = keep - below;
+		for (i = 1; i < ties; i++)
+			for (j = i; j > 0 && scratch[j] < scratch[j - 1]; j--)
+				swap64(&scratch[j], &scratch[j - 1]);
+	}
+	for (e = 0; e < n; e++)
+	{
+		bool		kept = v->keys[e] < cut;
+
+		if (!kept && taken < ties && scratch[taken] == (uint64_t) e)
+		{
+			kept = true;
+			taken++;
+		}
+		if (kept)
+		{
+			if (w != e)
+				entry_move(v, w, e);
+			w++;
+		}
+	}
+	s->entries = w;
+	s->cutoff = cut;
 }
 
-/* The row (count times) into the sample, if it is among the smallest keys. */
+typedef struct KeyIndex
+{
+	uint64_t	key;
+	uint64_t	index;
+} KeyIndex;
+
+static int
+key_index_cmp(const void *a, const void *b)
+{
+	const KeyIndex *x = a,
+			   *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/*
+ * Sort the entries (at most the budget) ascending: (key, index) pairs
+ * sorted in the lookup table's memory (2 capacity x 4 bytes = 16 bytes a
+ * budget entry), equal keys ordered by their values, then each entry
+ * copied to its place in the upper half of the arrays and the sorted run
+ * moved down.
+ */
+static void
+sample_sort(KmSummary *s, View *v)
+{
+	KeyIndex   *order = (KeyIndex *) v->table;
+	int32_t		n = s->entries,
+				half = s->budget,
+				i,
+				j;
+
+	for (i = 0; i < n; i++)
+	{
+		order[i].key = v->keys[i];
+		order[i].index = (uint64_t) i;
+	}
+	qsort(order, (size_t) n, sizeof(KeyIndex), key_index_cmp);
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && order[j].key == order[j - 1].key &&
+			 entry_cmp(v, (int32_t) order[j].index, (int32_t) order[j - 1].index) < 0; j--)
+		{
+			KeyIndex	t = order[j];
+
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	for (i = 0; i < n; i++)
+		entry_move(v, half + i, (int32_t) order[i].index);
+	memmove(v->keys, v->keys + half, sizeof(uint64_t) * (size_t) n);
+	memmove(v->counts, v->counts + half, sizeof(int64_t) * (size_t) n);
+	memmove(v->values, v->values + (size_t) half * v->d, sizeof(double) * (size_t) n * v->d);
+}
+
+/*
+ * Keep the budget smallest entries (first, in their order; sorted when
+ * sort), drop the rest and set the cutoff to the largest key kept.
+ */
+static void
+sample_select(KmSummary *s, View *v, bool sort)
+{
+	if (s->entries > s->budget)
+		sample_shrink(s, v);
+	if (sort)
+		sample_sort(s, v);
+	table_rebuild(s, v);
+}
+
+/* The row (count times) into the sample, if it may be among the smallest keys. */
 static void
 sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count)
 {
-	int32_t		e,
-				top;
+	int32_t		e;
 
 	if (key > s->cutoff)
 		return;					/* the usual case once the sample is full */
@@ -313,30 +532,17 @@ sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count
 		v->counts[e] += count;
 		return;
 	}
-	if (s->entries < s->budget)
+	if (s->entries == capacity_of(s->budget))
 	{
-		e = s->entries++;
-		v->keys[e] = key;
-		memcpy(v->values + (size_t) e * v->d, row, sizeof(double) * v->d);
-		v->counts[e] = count;
-		table_insert(v, e);
-		v->heap[e] = e;
-		heap_sift_up(v, e);
-		if (s->entries == s->budget)
-			s->cutoff = v->keys[v->heap[0]];
-		return;
+		sample_select(s, v, false);
+		if (key > s->cutoff)
+			return;
 	}
-	top = v->heap[0];
-	if (key_cmp(key, row, v->keys[top], v->values + (size_t) top * v->d, v->d) > 0)
-		return;
-	/* the new row takes the place of the largest key */
-	table_delete(v, top);
-	v->keys[top] = key;
-	memcpy(v->values + (size_t) top * v->d, row, sizeof(double) * v->d);
-	v->counts[top] = count;
-	table_insert(v, top);
-	heap_sift_down(v, v->heap, s->entries, 0);
-	s->cutoff = v->keys[v->heap[0]];
+	e = s->entries++;
+	v->keys[e] = key;
+	memcpy(v->values + (size_t) e * v->d, row, sizeof(double) * v->d);
+	v->counts[e] = count;
+	table_insert(v, e);
 }
 
 /* ---- exact integer sums ---- */
@@ -436,8 +642,9 @@ moments_add(MomentGroup *groups, double x)
 }
 #endif
 
-void
-km_summary_add(KmSummary *s, const double *row)
+/* Add a row under key *keyed, or its hash when keyed is NULL. */
+static inline void
+add_row(KmSummary *s, const double *row, const uint64_t *keyed)
 {
 	/*
 	 * Called once per row of the scan: the arrays every row touches are at
@@ -464,13 +671,25 @@ km_summary_add(KmSummary *s, const double *row)
 		moments_add(groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
 	}
 	s->rows++;
-	key = km_summary_row_key(norm, d);
+	key = keyed ? *keyed : km_summary_row_key(norm, d);
 	if (key <= s->cutoff)
 	{
 		View		v = view_of(s);
 
 		sample_add(s, &v, key, norm, 1);
 	}
+}
+
+void
+km_summary_add(KmSummary *s, const double *row)
+{
+	add_row(s, row, NULL);
+}
+
+void
+km_summary_add_keyed(KmSummary *s, const double *row, uint64_t key)
+{
+	add_row(s, row, &key);
 }
 
 void
@@ -661,54 +880,11 @@ void
 km_summary_canonicalize(KmSummary *s)
 {
 	View		v = view_of(s);
-	int			n = s->entries,
-				i;
-	double		row[KM_SUMMARY_MAX_FEATURES];
 
-	/* heapsort the max-heap in place: heap[] becomes the ascending order */
-	for (i = n - 1; i > 0; i--)
-	{
-		int32_t		t = v.heap[0];
-
-		v.heap[0] = v.heap[i];
-		v.heap[i] = t;
-		heap_sift_down(&v, v.heap, i, 0);
-	}
-	/* move entry heap[i] to position i, following the permutation's cycles */
-	for (i = 0; i < n; i++)
-	{
-		int32_t		from,
-					at = i;
-		uint64_t	key;
-		int64_t		count;
-
-		if (v.heap[i] < 0)
-			continue;			/* already placed */
-		key = v.keys[i];
-		count = v.counts[i];
-		memcpy(row, v.values + (size_t) i * v.d, sizeof(double) * v.d);
-		for (;;)
-		{
-			from = v.heap[at];
-			v.heap[at] = -1;
-			if (from == i)
-				break;
-			v.keys[at] = v.keys[from];
-			v.counts[at] = v.counts[from];
-			memcpy(v.values + (size_t) at * v.d, v.values + (size_t) from * v.d,
-				   sizeof(double) * v.d);
-			at = from;
-		}
-		v.keys[at] = key;
-		v.counts[at] = count;
-		memcpy(v.values + (size_t) at * v.d, row, sizeof(double) * v.d);
-	}
-	/* descending order is a max-heap; the table is rebuilt for the new places */
-	for (i = 0; i < n; i++)
-		v.heap[i] = n - 1 - i;
-	memset(v.table, 0, sizeof(int32_t) * (size_t) s->table_size);
-	for (i = 0; i < n; i++)
-		table_insert(&v, i);
+	sample_select(s, &v, true);
+	/* full: the cutoff is exactly the largest key kept (as from_binary sets it) */
+	if (s->entries == s->budget)
+		s->cutoff = v.keys[s->entries - 1];
 }
 
 int
@@ -728,6 +904,9 @@ km_summary_complete(const KmSummary *s)
 	int64_t		total = 0;
 	int			i;
 
+	/* more distinct rows than the budget: the sample cannot hold them all */
+	if (s->entries > s->budget)
+		return false;
 	for (i = 0; i < s->entries; i++)
 		total += v.counts[i];
 	return total == s->rows;
@@ -798,7 +977,7 @@ km_summary_to_binary(const KmSummary *s, uint8_t *out)
 				g,
 				i;
 
-	*p++ = (uint8_t) s->version;
+	*p++ = KM_SUMMARY_BINARY_VERSION;
 	p = put32(p, (uint32_t) v.d);
 	p = put32(p, (uint32_t) s->budget);
 	p = put64(p, (uint64_t) s->rows);
@@ -891,7 +1070,7 @@ km_summary_binary_header(const uint8_t *in, size_t len, int *d, int *budget)
 
 	if (len < 1)
 		return "empty input";
-	if (in[0] != KM_SUMMARY_VERSION)
+	if (in[0] != KM_SUMMARY_BINARY_VERSION)
 		return "unknown version";
 	r.p++;
 	r.left--;
@@ -1061,10 +1240,7 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 		return "sample counts do not add up";
 	s->entries = (int) entries;
 	for (i = 0; i < (int) entries; i++)
-	{
-		v.heap[i] = (int32_t) entries - 1 - i;
 		table_insert(&v, i);
-	}
 	s->cutoff = entries == (uint32_t) budget ? v.keys[entries - 1] : UINT64_MAX;
 	return NULL;
 }

@@ -27,7 +27,10 @@
 
 #include "scaler.h"
 
-#define KM_SUMMARY_VERSION 1
+/* the layout in memory (2: 0.6.0's lazy sample; 1: 0.4.0's, read by km_summary_from_v1) */
+#define KM_SUMMARY_VERSION 2
+/* the binary (and text) form, unchanged since 0.4.0 */
+#define KM_SUMMARY_BINARY_VERSION 1
 #define KM_SUMMARY_MAX_FEATURES 100
 #define KM_SUMMARY_MIN_BUDGET 16
 #define KM_SUMMARY_MAX_BUDGET (1 << 22)
@@ -48,13 +51,24 @@ typedef struct KmSummary
 	/*
 	 * Then, at offsets km_summary.c computes: double min[d], max[d]; the
 	 * moment groups, d x KM_SUMMARY_EXPONENTS; the sample's keys, counts
-	 * and values (budget, budget, budget x d); a max-heap of entry indices
-	 * by key (budget); the lookup table from hash to entry (table_size).
+	 * and values (2 budget, 2 budget, 2 budget x d: up to budget candidates
+	 * wait beside the sample between selections); the lookup table from
+	 * hash to entry (table_size).
 	 */
 } KmSummary;
 
 /* Bytes of a summary of d features keeping budget rows; 0 if out of range. */
 size_t		km_summary_bytes(int d, int budget);
+
+/* Bytes of a summary in 0.4.0's layout (version 1); 0 if out of range. */
+size_t		km_summary_v1_bytes(int d, int budget);
+
+/*
+ * Rebuild a summary stored in 0.4.0's layout (len bytes; its d and budget
+ * in the header) into s (km_summary_bytes(d, budget) bytes): NULL on
+ * success, else what is wrong.
+ */
+const char *km_summary_from_v1(const KmSummary *old, size_t len, KmSummary *s);
 
 /* Initialize s (km_summary_bytes(d, budget) bytes, zeroed or not). */
 void		km_summary_init(KmSummary *s, int d, int budget);
@@ -64,6 +78,12 @@ void		km_summary_init(KmSummary *s, int d, int budget);
  * finiteness; rows with a NULL feature are the caller's to skip.
  */
 void		km_summary_add(KmSummary *s, const double *row);
+
+/*
+ * km_summary_add with the row's key given instead of its hash: for tests
+ * of rows with equal keys (64-bit hash collisions, too rare to meet).
+ */
+void		km_summary_add_keyed(KmSummary *s, const double *row, uint64_t key);
 
 /* Add every row src holds to dst (same d and budget). */
 void		km_summary_merge(KmSummary *dst, const KmSummary *src);
@@ -88,8 +108,9 @@ double		km_summary_scaler(const KmSummary *s, KmScale kind, double *offset,
 void		km_summary_canonicalize(KmSummary *s);
 
 /*
- * The sample (canonicalized first): entries x d values into values, each
- * entry's multiplicity into counts. Returns the entries.
+ * The sample (canonicalized first: until then entries may exceed the
+ * budget): entries x d values into values, each entry's multiplicity into
+ * counts. Returns the entries.
  */
 int			km_summary_sample(const KmSummary *s, double *values, int64_t *counts);
 
@@ -99,7 +120,7 @@ uint64_t	km_summary_row_key(const double *row, int d);
 /* Whether the sample holds every distinct row (then it is the data). */
 bool		km_summary_complete(const KmSummary *s);
 
-/* Bytes of the binary form of s. */
+/* Bytes of the binary form of s (canonicalized first). */
 size_t		km_summary_binary_size(const KmSummary *s);
 
 /* Write the binary form of s (canonicalized first; network byte order) into out. */

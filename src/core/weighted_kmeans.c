@@ -9,6 +9,9 @@
 #include <string.h>
 
 #include "checked_size.h"
+#include "kmeans_run.h"
+#include "mix64.h"
+#include "parallel_for.h"
 #include "sphere.h"
 
 #define MAX_TRIALS 16
@@ -28,29 +31,94 @@ typedef struct Fit
 	int			d;
 	int			k;
 	bool		spherical;		/* centers kept at unit length (KmConfig) */
-	const KmParallel *par;
+	/*
+	 * chunks: threads for the chunks of a pass (NULL: this thread alone).
+	 * checks: whose check_interrupts this thread calls between chunks
+	 * (NULL: none). poll: on a helper thread, whose interrupt_pending
+	 * stops the run (aborted set: its result is thrown away).
+	 */
+	const KmParallel *chunks_par;
+	const KmParallel *checks;
+	const KmParallel *poll;
+	bool		aborted;
+	const uint64_t *hashes;		/* n: each point's hash, the source of its draws */
 	double	   *centers;		/* k x d, the run's */
 	double	   *sums;			/* k x d */
 	int64_t    *weight;			/* k: each cluster's total weight */
 	int32_t    *labels;			/* n */
 	double	   *closest;		/* n: squared distance to the nearest center */
 	Ranked	   *ranked;		/* n: random init's keys */
+	struct ChunkResult *chunks;	/* chunk_count(n): each pass's per-chunk results */
+	double	   *old;			/* k x d: update()'s previous centers */
+	double	   *lower;			/* n: a lower bound on the distance to every other center */
+	double	   *others_moved;	/* k: the most any other center moved in the last update */
 } Fit;
 
+/*
+ * Every pass over the points runs in chunks of CHUNK_POINTS; each chunk
+ * writes its own result, and the results are combined in chunk order, so
+ * sums and choices are the same however the chunks and the runs are
+ * shared among threads.
+ */
+#define CHUNK_POINTS 2048
 
-static void
-maybe_interrupt(const Fit *f, size_t i)
+/*
+ * Runs (n_init) go to threads of their own; a single run shares its
+ * passes' chunks among threads only from this many points on, below which
+ * starting the threads for every pass costs more than it saves.
+ */
+#define PARALLEL_CHUNKS_MIN_POINTS 262144
+
+typedef struct ChunkResult
 {
-	if (i % KM_INTERRUPT_ROWS == 0 && f->par->check_interrupts != NULL)
-		f->par->check_interrupts(f->par->arg);
+	double		sum;			/* inertia or distance */
+	size_t		moved;			/* assign: labels changed */
+	double		key[MAX_TRIALS];	/* races: each trial's smallest key */
+	size_t		best[MAX_TRIALS];	/* its point (n: none) */
+	double		potential[MAX_TRIALS];	/* each candidate's potential */
+} ChunkResult;
+
+static size_t
+chunk_count(size_t n)
+{
+	return (n + CHUNK_POINTS - 1) / CHUNK_POINTS;
 }
 
-/* The salt of a draw: run, center and trial (distinct for distinct draws). */
+
+/*
+ * Random draws depend on the points' values, never on their order: each
+ * point has a hash of its values (computed once a fit), mixed with the
+ * key of each draw (seed, run, center, trial) into a uniform in (0, 1].
+ */
 static uint64_t
-draw_salt(int run, int center, int trial)
+point_hash(const double *x, int d)
 {
-	return UINT64_C(0x77ca1e5) ^ ((uint64_t) run << 40) ^ ((uint64_t) center << 8) ^
-		(uint64_t) trial;
+	uint64_t	h = UINT64_C(0x510e527fade682d1);
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		v = x[j] + 0.0;	/* -0.0 and 0.0 are one value */
+		uint64_t	bits;
+
+		memcpy(&bits, &v, sizeof(bits));
+		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
+	}
+	return h;
+}
+
+/* The key of a draw: distinct for distinct (seed, run, center, trial). */
+static uint64_t
+draw_key(uint64_t seed, int run, int center, int trial)
+{
+	return mix64(mix64(seed ^ UINT64_C(0x77ca1e5)) ^
+				 (((uint64_t) run << 40) ^ ((uint64_t) center << 8) ^ (uint64_t) trial));
+}
+
+static double
+draw_uniform(const Fit *f, size_t i, uint64_t key)
+{
+	return (double) ((mix64(f->hashes[i] ^ key) >> 11) + 1) * (1.0 / 9007199254740992.0);
 }
 
 /*
@@ -60,11 +128,29 @@ draw_salt(int run, int center, int trial)
  * rate is not positive (the point cannot win).
  */
 static double
-race_key(const Fit *f, size_t i, uint64_t seed, uint64_t salt, double rate)
+race_key(const Fit *f, size_t i, uint64_t key, double rate)
 {
 	if (!(rate > 0))
 		return INFINITY;
-	return -log(km_point_uniform(f->x + i * f->d, f->d, seed, salt)) / rate;
+	return -log(draw_uniform(f, i, key)) / rate;
+}
+
+/*
+ * Whether point i's key in the race could be below `best`: -log(u) >= 1 - u,
+ * so a key whose lower bound (1 - u) / rate is not below best (with a
+ * margin for the rounding of log) cannot win, and most points of a race
+ * skip the logarithm. The winner is the one race_key alone would pick.
+ */
+static bool
+race_may_win(const Fit *f, size_t i, uint64_t draw, double rate, double best, double *key)
+{
+	double		u = draw_uniform(f, i, draw);
+
+	/* (1 - u) / rate >= best, with a margin over the roundings, without dividing */
+	if ((1 - u) * (1 - 1e-9) >= best * rate)
+		return false;
+	*key = -log(u) / rate;
+	return *key < best;
 }
 
 static void
@@ -86,102 +172,385 @@ farthest(const Fit *f)
 	return best;
 }
 
-/*
- * The winner of a race with rates w_i closest[i] (closest == NULL: w_i):
- * the point with the smallest key, lowest index on ties; the farthest
- * point when no rate is positive (squares that underflowed).
- */
-static size_t
-race(const Fit *f, uint64_t seed, uint64_t salt, bool by_distance)
+typedef enum PassKind
 {
-	size_t		i,
-				best = f->n;
-	double		best_key = INFINITY;
+	PASS_RACES,					/* closest[] with one more center, then the trials' races */
+	PASS_POTENTIALS,			/* the weighted potential with each candidate added */
+	PASS_ASSIGN,				/* labels, closest[], inertia, moved */
+	PASS_DISTANCE,				/* weighted sum of sqrt(closest[]) */
+	PASS_RANDOM_KEYS			/* random init's keys into ranked[] */
+} PassKind;
 
-	for (i = 0; i < f->n; i++)
+/* No point (PASS_RACES: no center to add to closest[]). */
+#define NO_POINT ((size_t) -1)
+
+typedef struct Pass
+{
+	Fit		   *f;
+	PassKind	kind;
+	bool		first;			/* PASS_ASSIGN: every label counts as moved */
+	bool		by_distance;	/* PASS_RACES: rates w_i closest[i], else w_i */
+	size_t		point;			/* PASS_RACES: the center added last, or NO_POINT */
+	int			trials;			/* PASS_RACES, PASS_POTENTIALS */
+	uint64_t	draws[MAX_TRIALS];	/* PASS_RACES, PASS_RANDOM_KEYS: draw keys */
+	size_t		candidates[MAX_TRIALS];	/* PASS_POTENTIALS */
+} Pass;
+
+/*
+ * The nearest center to x (lowest index on ties) and its squared
+ * distance, as km_nearest gives them, and the squared distance to the
+ * next nearest (+Inf for one center). Squares that overflow make the
+ * bound +Inf or the distance +Inf alike: km_nearest is then the judge.
+ */
+static int
+nearest_two(const double *x, const double *centers, int k, int d, double *best_d2,
+			double *second_d2)
+{
+	int			best = 0,
+				c;
+	double		b = dist2(x, centers, d),
+				s = INFINITY;
+
+	for (c = 1; c < k; c++)
 	{
-		double		rate = (double) f->w[i] * (by_distance ? f->closest[i] : 1.0),
-					key = race_key(f, i, seed, salt, rate);
+		double		t = dist2(x, centers + (size_t) c * d, d);
 
-		maybe_interrupt(f, i);
-		if (key < best_key)
+		if (t < b)
 		{
-			best_key = key;
-			best = i;
+			s = b;
+			b = t;
+			best = c;
 		}
+		else if (t < s)
+			s = t;
 	}
-	return best == f->n ? farthest(f) : best;
+	if (!(b < INFINITY))
+	{
+		best = km_nearest(x, centers, k, d, &b);
+		s = 0;					/* no bound: every distance again next time */
+	}
+	*best_d2 = b;
+	*second_d2 = s;
+	return best;
 }
 
-/* Weighted potential if point cand were added as a center. */
-static double
-potential_with(const Fit *f, size_t cand)
+/* Each pass over the points [lo, hi) of one chunk, into r. */
+static void
+chunk_races(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 {
-	double		pot = 0;
+	Fit		   *f = p->f;
+	const double *center = p->point == NO_POINT ? NULL : f->x + p->point * f->d;
 	size_t		i;
+	int			t;
 
-	for (i = 0; i < f->n; i++)
+	for (t = 0; t < p->trials; t++)
 	{
-		double		d2 = km_dist2(f->x + i * f->d, f->x + cand * f->d, f->d);
-
-		maybe_interrupt(f, i);
-		pot += (double) f->w[i] * (d2 < f->closest[i] ? d2 : f->closest[i]);
+		r->key[t] = INFINITY;
+		r->best[t] = f->n;
 	}
-	return pot;
+	for (i = lo; i < hi; i++)
+	{
+		double		rate,
+					key;
+
+		if (center != NULL)
+		{
+			double		d2 = dist2(f->x + i * f->d, center, f->d);
+
+			if (d2 < f->closest[i])
+				f->closest[i] = d2;
+		}
+		rate = (double) f->w[i] * (p->by_distance ? f->closest[i] : 1.0);
+		if (!(rate > 0))
+			continue;
+		for (t = 0; t < p->trials; t++)
+			if (race_may_win(f, i, p->draws[t], rate, r->key[t], &key))
+			{
+				r->key[t] = key;
+				r->best[t] = i;
+			}
+	}
 }
 
 static void
-update_closest(Fit *f, size_t center)
+chunk_potentials(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 {
+	const Fit  *f = p->f;
 	size_t		i;
+	int			t;
 
-	for (i = 0; i < f->n; i++)
+	for (t = 0; t < p->trials; t++)
+		r->potential[t] = 0;
+	for (i = lo; i < hi; i++)
 	{
-		double		d2 = km_dist2(f->x + i * f->d, f->x + center * f->d, f->d);
+		const double *x = f->x + i * f->d;
+		double		w = (double) f->w[i],
+					closest = f->closest[i];
 
-		if (d2 < f->closest[i])
-			f->closest[i] = d2;
+		for (t = 0; t < p->trials; t++)
+		{
+			double		d2 = dist2(x, f->x + p->candidates[t] * f->d, f->d);
+
+			r->potential[t] += w * (d2 < closest ? d2 : closest);
+		}
 	}
 }
 
-/* Greedy k-means++ with 2 + ln k trials a center, as scikit-learn's. */
+static void
+chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+{
+	const Fit  *f = p->f;
+	double		sum = 0;
+	size_t		i;
+
+	for (i = lo; i < hi; i++)
+	{
+		const double *x = f->x + i * f->d;
+		double		d2,
+					second;
+		int			c;
+
+		if (!p->first)
+		{
+			/*
+			 * the point's own center is still the nearest if it is nearer
+			 * than the bound on every other one (moved down by the most
+			 * another center moved), with a margin over the roundings: then
+			 * only that distance is needed
+			 */
+			int			own = f->labels[i];
+			double		bound = f->lower[i] - f->others_moved[own];
+
+			d2 = dist2(x, f->centers + (size_t) own * f->d, f->d);
+			f->lower[i] = bound;
+			if (bound > 0 && d2 < bound * bound * (1 - 1e-9))
+			{
+				f->closest[i] = d2;
+				sum += (double) f->w[i] * d2;
+				continue;
+			}
+		}
+		c = nearest_two(x, f->centers, f->k, f->d, &d2, &second);
+		if (p->first || c != f->labels[i])
+			r->moved++;
+		f->labels[i] = c;
+		f->closest[i] = d2;
+		f->lower[i] = sqrt(second);
+		sum += (double) f->w[i] * d2;
+	}
+	r->sum = sum;
+}
+
+static void
+chunk_distance(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+{
+	const Fit  *f = p->f;
+	double		sum = 0;
+	size_t		i;
+
+	for (i = lo; i < hi; i++)
+		sum += (double) f->w[i] * sqrt(f->closest[i]);
+	r->sum = sum;
+}
+
+static void
+chunk_random_keys(const Pass *p, size_t lo, size_t hi)
+{
+	const Fit  *f = p->f;
+	size_t		i;
+
+	for (i = lo; i < hi; i++)
+	{
+		f->ranked[i].key = race_key(f, i, p->draws[0], (double) f->w[i]);
+		f->ranked[i].index = i;
+	}
+}
+
+/* km_parallel_for's task: one chunk of a pass. */
+static void
+pass_chunk(void *arg, int worker, size_t item)
+{
+	const Pass *p = arg;
+	const Fit  *f = p->f;
+	ChunkResult *r = &f->chunks[item];
+	size_t		lo = item * CHUNK_POINTS,
+				hi = lo + CHUNK_POINTS < f->n ? lo + CHUNK_POINTS : f->n;
+
+	(void) worker;
+	r->moved = 0;
+	r->sum = 0;
+	switch (p->kind)
+	{
+		case PASS_RACES:
+			chunk_races(p, r, lo, hi);
+			break;
+		case PASS_POTENTIALS:
+			chunk_potentials(p, r, lo, hi);
+			break;
+		case PASS_ASSIGN:
+			chunk_assign(p, r, lo, hi);
+			break;
+		case PASS_DISTANCE:
+			chunk_distance(p, r, lo, hi);
+			break;
+		case PASS_RANDOM_KEYS:
+			chunk_random_keys(p, lo, hi);
+			break;
+	}
+}
+
+/*
+ * Run a pass over every chunk; the chunks' sums added in chunk order.
+ * Nothing (0) once the run is aborted.
+ */
+static double
+run_pass(Fit *f, const Pass *p)
+{
+	size_t		c,
+				chunks = chunk_count(f->n);
+	double		sum = 0;
+
+	if (f->aborted)
+		return 0;
+	if (f->chunks_par != NULL)
+		km_parallel_for(f->chunks_par, chunks, pass_chunk, (void *) p);
+	else
+		for (c = 0; c < chunks; c++)
+		{
+			if (f->checks != NULL && f->checks->check_interrupts != NULL)
+				f->checks->check_interrupts(f->checks->arg);
+			if (f->poll != NULL && f->poll->interrupt_pending != NULL &&
+				f->poll->interrupt_pending(f->poll->arg))
+			{
+				f->aborted = true;
+				return 0;
+			}
+			pass_chunk((void *) p, 0, c);
+		}
+	for (c = 0; c < chunks; c++)
+		sum += f->chunks[c].sum;
+	return sum;
+}
+
+/*
+ * Fold center `point` (or NO_POINT) into closest[], then run `trials`
+ * races with rates w_i closest[i] (by_distance) or w_i, draws of keys
+ * draws[]: each winner into winners[], the point with the smallest key,
+ * lowest index on ties; the farthest point when no rate is positive
+ * (squares that underflowed), n when none is off the centers.
+ */
+static void
+races(Fit *f, size_t point, bool by_distance, int trials, const uint64_t *draws,
+	  size_t *winners)
+{
+	Pass		p;
+	size_t		c;
+	int			t;
+
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = PASS_RACES;
+	p.by_distance = by_distance;
+	p.point = point;
+	p.trials = trials;
+	memcpy(p.draws, draws, sizeof(uint64_t) * trials);
+	run_pass(f, &p);
+	for (t = 0; t < trials; t++)
+	{
+		double		best_key = INFINITY;
+
+		winners[t] = f->n;
+		if (f->aborted)
+		{
+			winners[t] = 0;		/* any valid point: the run is thrown away */
+			continue;
+		}
+		/* in chunk order, strictly smaller: the lowest index among equal keys */
+		for (c = 0; c < chunk_count(f->n); c++)
+			if (f->chunks[c].best[t] < f->n && f->chunks[c].key[t] < best_key)
+			{
+				best_key = f->chunks[c].key[t];
+				winners[t] = f->chunks[c].best[t];
+			}
+		if (winners[t] == f->n)
+			winners[t] = farthest(f);
+	}
+}
+
+/* Weighted potential with each candidate added as a center, in one pass. */
+static void
+potentials(Fit *f, int trials, const size_t *candidates, double *out)
+{
+	Pass		p;
+	size_t		c;
+	int			t;
+
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = PASS_POTENTIALS;
+	p.trials = trials;
+	memcpy(p.candidates, candidates, sizeof(size_t) * trials);
+	run_pass(f, &p);
+	for (t = 0; t < trials; t++)
+	{
+		out[t] = 0;
+		for (c = 0; c < chunk_count(f->n) && !f->aborted; c++)
+			out[t] += f->chunks[c].potential[t];
+	}
+}
+
+/*
+ * Greedy k-means++ with 2 + ln k trials a center, as scikit-learn's: a
+ * round's trials are drawn in one pass (which also folds the center chosen
+ * last into closest[]), their potentials computed in one more.
+ */
 static void
 init_plusplus(Fit *f, uint64_t seed, int run)
 {
 	int			trials = 2 + (int) log(f->k),
 				c,
-				t;
-	size_t		i,
-				first = race(f, seed, draw_salt(run, 0, 0), false);
+				t,
+				valid;
+	uint64_t	draws[MAX_TRIALS];
+	size_t		winners[MAX_TRIALS],
+				candidates[MAX_TRIALS],
+				i,
+				chosen;
+	double		pot[MAX_TRIALS];
 
 	if (trials > MAX_TRIALS)
 		trials = MAX_TRIALS;
-	set_center(f, 0, first);
+	draws[0] = draw_key(seed, run, 0, 0);
+	races(f, NO_POINT, false, 1, draws, winners);
+	chosen = winners[0];
+	set_center(f, 0, chosen);
 	for (i = 0; i < f->n; i++)
-		f->closest[i] = km_dist2(f->x + i * f->d, f->x + first * f->d, f->d);
+		f->closest[i] = INFINITY;
 	for (c = 1; c < f->k; c++)
 	{
 		size_t		best = f->n;
 		double		best_pot = INFINITY;
 
 		for (t = 0; t < trials; t++)
-		{
-			size_t		cand = race(f, seed, draw_salt(run, c, t), true);
-			double		pot;
-
-			if (cand == f->n)
-				continue;
-			pot = potential_with(f, cand);
-			if (best == f->n || pot < best_pot)
+			draws[t] = draw_key(seed, run, c, t);
+		races(f, chosen, true, trials, draws, winners);
+		valid = 0;
+		for (t = 0; t < trials; t++)
+			if (winners[t] < f->n)
+				candidates[valid++] = winners[t];
+		if (valid > 0)
+			potentials(f, valid, candidates, pot);
+		/* the lowest potential, the first trial among equals */
+		for (t = 0; t < valid; t++)
+			if (best == f->n || pot[t] < best_pot)
 			{
-				best = cand;
-				best_pot = pot;
+				best = candidates[t];
+				best_pot = pot[t];
 			}
-		}
 		if (best == f->n)
 			best = (size_t) c;	/* no point is off the centers (k > distinct) */
 		set_center(f, c, best);
-		update_closest(f, best);
+		chosen = best;
 	}
 }
 
@@ -200,14 +569,14 @@ ranked_cmp(const void *a, const void *b)
 static void
 init_random(Fit *f, uint64_t seed, int run)
 {
-	size_t		i;
+	Pass		p;
 	int			c;
 
-	for (i = 0; i < f->n; i++)
-	{
-		f->ranked[i].key = race_key(f, i, seed, draw_salt(run, 0, 0), (double) f->w[i]);
-		f->ranked[i].index = i;
-	}
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = PASS_RANDOM_KEYS;
+	p.draws[0] = draw_key(seed, run, 0, 0);
+	run_pass(f, &p);
 	qsort(f->ranked, f->n, sizeof(Ranked), ranked_cmp);
 	for (c = 0; c < f->k; c++)
 		set_center(f, c, f->ranked[c].index);
@@ -215,33 +584,45 @@ init_random(Fit *f, uint64_t seed, int run)
 
 /* Label every point; returns how many labels changed, sums the inertia. */
 static size_t
-assign(Fit *f, bool first, double *inertia, double *distance)
+assign(Fit *f, bool first, double *inertia)
 {
-	size_t		i,
+	Pass		p;
+	size_t		c,
 				moved = 0;
 
-	*inertia = 0;
-	*distance = 0;
-	for (i = 0; i < f->n; i++)
-	{
-		double		d2;
-		int			c = km_nearest(f->x + i * f->d, f->centers, f->k, f->d, &d2);
-
-		maybe_interrupt(f, i);
-		if (first || c != f->labels[i])
-			moved++;
-		f->labels[i] = c;
-		f->closest[i] = d2;
-		*inertia += (double) f->w[i] * d2;
-		*distance += (double) f->w[i] * sqrt(d2);
-	}
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = PASS_ASSIGN;
+	p.first = first;
+	*inertia = run_pass(f, &p);
+	if (f->aborted)
+		return 0;
+	for (c = 0; c < chunk_count(f->n); c++)
+		moved += f->chunks[c].moved;
 	return moved;
+}
+
+/*
+ * The weighted sum of the distances to the centers of the last assign():
+ * once per run, not per iteration (a square root per point).
+ */
+static double
+distance_sum(Fit *f)
+{
+	Pass		p;
+
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = PASS_DISTANCE;
+	return run_pass(f, &p);
 }
 
 /* New centers from the labels; returns their squared shift. */
 static double
-update(Fit *f, double *old, int *reseeded)
+update(Fit *f, int *reseeded)
 {
+	double	   *old = f->old,
+			   *moved = f->others_moved;	/* each center's own move, first */
 	size_t		i,
 				kd = (size_t) f->k * f->d;
 	double		shift = 0;
@@ -289,20 +670,80 @@ update(Fit *f, double *old, int *reseeded)
 				(*reseeded)++;
 			}
 		}
-		shift += km_dist2(old + (size_t) c * f->d, f->centers + (size_t) c * f->d, f->d);
+		moved[c] = km_dist2(old + (size_t) c * f->d, f->centers + (size_t) c * f->d, f->d);
+		shift += moved[c];
+	}
+	/*
+	 * the bounds of assign(): each center's distance moved, rounded up
+	 * a little, and for each center the most any other one moved
+	 */
+	for (c = 0; c < f->k; c++)
+		moved[c] = sqrt(moved[c]) * (1 + 1e-9);
+	for (c = 0; c < f->k; c++)
+	{
+		double		most = 0;
+		int			o;
+
+		for (o = 0; o < f->k; o++)
+			if (o != c && moved[o] > most)
+				most = moved[o];
+		f->others_moved[c] = most;
 	}
 	return shift;
 }
 
-size_t
-km_fit_weighted_bytes(size_t n, int d, int k)
+/* One run's outcome. */
+typedef struct RunResult
+{
+	double		inertia;
+	int			iterations;
+	int			reseeded;
+	bool		converged;
+	bool		aborted;		/* stopped by an interrupt on a helper: run again */
+} RunResult;
+
+/* What one thread's Fit holds beside the shared points and the runs' results. */
+static size_t
+workspace_bytes(size_t n, int d, int k)
 {
 	size_t		kd = km_size_mul((size_t) k, (size_t) d);
 
-	return km_size_add(km_size_mul(kd, 4 * sizeof(double)),
-					   km_size_add(km_size_mul((size_t) k, sizeof(int64_t)),
-								   km_size_mul(n, sizeof(int32_t) + sizeof(double) +
-											   sizeof(Ranked))));
+	return km_size_add(km_size_add(km_size_mul(kd, 3 * sizeof(double)),
+								   km_size_mul((size_t) k, sizeof(int64_t) + sizeof(double))),
+					   km_size_add(km_size_mul(n, sizeof(int32_t) + 2 * sizeof(double) + sizeof(Ranked)),
+								   km_size_mul(chunk_count(n), sizeof(ChunkResult))));
+}
+
+/* Threads the runs go to: one each, at most one per thread allowed. */
+static int
+run_workers(const KmConfig *cfg, int n_runs)
+{
+	int			threads = km_parallel_threads(&cfg->parallel);
+
+	/* the progress callback reports from the calling thread only */
+	if (cfg->on_iteration != NULL || n_runs < 2)
+		return 1;
+	return threads < n_runs ? threads : n_runs;
+}
+
+static int
+fit_runs(const KmConfig *cfg)
+{
+	return cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
+}
+
+size_t
+km_fit_weighted_bytes(size_t n, int d, const KmConfig *cfg)
+{
+	int			n_runs = fit_runs(cfg),
+				workers = run_workers(cfg, n_runs);
+	size_t		kd = km_size_mul((size_t) cfg->k, (size_t) d);
+
+	return km_size_add(km_size_add(km_size_mul((size_t) workers,
+											   km_size_add(sizeof(Fit), workspace_bytes(n, d, cfg->k))),
+								   km_size_mul(n, sizeof(uint64_t))),
+					   km_size_mul((size_t) n_runs, km_size_add(km_size_mul(kd, sizeof(double)),
+																sizeof(RunResult))));
 }
 
 static void *
@@ -318,20 +759,91 @@ take(const KmAlloc *mem, size_t count, size_t size, bool *failed)
 	return p;
 }
 
+static void
+give_back(const KmAlloc *mem, void *p)
+{
+	if (p != NULL)
+		mem->release(mem->ctx, p);
+}
+
+/* What every run shares. */
+typedef struct Runs
+{
+	const KmConfig *cfg;
+	Fit		   *workspaces;		/* one per thread */
+	double	   *centers;		/* n_runs x k x d: each run's final centers */
+	RunResult  *results;		/* n_runs */
+	uint64_t   *hashes;			/* n: point_hash of each point */
+	double		tol_abs;
+} Runs;
+
+/* Run number `run` in workspace f: seeding, then Lloyd to convergence. */
+static void
+fit_one_run(const Runs *all, Fit *f, int run)
+{
+	const KmConfig *cfg = all->cfg;
+	size_t		kd = (size_t) f->k * f->d;
+	RunResult  *out = &all->results[run];
+	double		inertia;
+	int			iter;
+
+	f->aborted = false;
+	memset(out, 0, sizeof(*out));
+	if (cfg->init == KM_INIT_EXPLICIT)
+	{
+		memcpy(f->centers, cfg->init_centroids, sizeof(double) * kd);
+		if (cfg->spherical)
+			(void) km_normalize_rows(f->centers, cfg->k, f->d);	/* none is zero */
+	}
+	else if (cfg->init == KM_INIT_RANDOM)
+		init_random(f, cfg->seed, run);
+	else
+		init_plusplus(f, cfg->seed, run);
+	assign(f, true, &inertia);
+	for (iter = 1; iter <= cfg->max_iter && !f->aborted; iter++)
+	{
+		double		shift = update(f, &out->reseeded);
+		size_t		moved = assign(f, false, &inertia);
+
+		if (cfg->on_iteration != NULL && !f->aborted)
+			cfg->on_iteration(cfg->arg, run, iter, inertia, moved, shift);
+		if (moved == 0 || shift <= all->tol_abs)
+		{
+			out->converged = true;
+			break;
+		}
+	}
+	out->inertia = inertia;
+	out->iterations = iter > cfg->max_iter ? cfg->max_iter : iter;
+	out->aborted = f->aborted;
+	memcpy(all->centers + (size_t) run * kd, f->centers, sizeof(double) * kd);
+}
+
+/* km_parallel_for's task: a run on a helper (or the caller) thread. */
+static void
+run_task(void *arg, int worker, size_t item)
+{
+	const Runs *all = arg;
+
+	fit_one_run(all, &all->workspaces[worker], (int) item);
+}
+
 KmStatus
 km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 				const KmConfig *cfg, const KmAlloc *mem, KmResult *res)
 {
-	Fit			f;
+	Runs		all;
+	Fit		   *f;
 	bool		failed = false;
 	size_t		kd,
 				i;
-	double	   *old,
-			   *best;
-	double		tol_abs,
-				total = 0;
-	int			run,
-				n_runs,
+	double		total = 0,
+				inertia;
+	int			n_runs = fit_runs(cfg),
+				workers,
+				run,
+				best,
+				t,
 				c;
 	KmStatus	status = KM_OK;
 
@@ -350,93 +862,116 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		km_first_zero_row(cfg->init_centroids, cfg->k, d) != KM_NO_ZERO_ROW)
 		return KM_BAD_ARGUMENT;
 
-	memset(&f, 0, sizeof(f));
-	f.x = x;
-	f.w = w;
-	f.n = n;
-	f.d = d;
-	f.k = cfg->k;
-	f.spherical = cfg->spherical;
-	f.par = &cfg->parallel;
 	kd = (size_t) cfg->k * d;
-	f.centers = take(mem, kd, sizeof(double), &failed);
-	f.sums = take(mem, kd, sizeof(double), &failed);
-	old = take(mem, kd, sizeof(double), &failed);
-	best = take(mem, kd, sizeof(double), &failed);
-	f.weight = take(mem, cfg->k, sizeof(int64_t), &failed);
-	f.labels = take(mem, n, sizeof(int32_t), &failed);
-	f.closest = take(mem, n, sizeof(double), &failed);
-	f.ranked = take(mem, n, sizeof(Ranked), &failed);
+	workers = run_workers(cfg, n_runs);
+	memset(&all, 0, sizeof(all));
+	all.cfg = cfg;
+	all.tol_abs = cfg->tol * (cfg->mean_variance >= 0 ? cfg->mean_variance : km_mean_variance(x, n, d));
+	all.workspaces = take(mem, (size_t) workers, sizeof(Fit), &failed);
+	all.centers = take(mem, (size_t) n_runs, kd * sizeof(double), &failed);
+	all.results = take(mem, (size_t) n_runs, sizeof(RunResult), &failed);
+	all.hashes = take(mem, n, sizeof(uint64_t), &failed);
+	for (i = 0; i < n && all.hashes != NULL; i++)
+		all.hashes[i] = point_hash(x + i * d, d);
+	if (all.workspaces != NULL)
+		memset(all.workspaces, 0, sizeof(Fit) * (size_t) workers);
+	for (t = 0; t < workers && !failed; t++)
+	{
+		f = &all.workspaces[t];
+		f->x = x;
+		f->w = w;
+		f->n = n;
+		f->d = d;
+		f->k = cfg->k;
+		f->spherical = cfg->spherical;
+		f->hashes = all.hashes;
+		f->centers = take(mem, kd, sizeof(double), &failed);
+		f->sums = take(mem, kd, sizeof(double), &failed);
+		f->old = take(mem, kd, sizeof(double), &failed);
+		f->weight = take(mem, cfg->k, sizeof(int64_t), &failed);
+		f->labels = take(mem, n, sizeof(int32_t), &failed);
+		f->closest = take(mem, n, sizeof(double), &failed);
+		f->ranked = take(mem, n, sizeof(Ranked), &failed);
+		f->chunks = take(mem, chunk_count(n), sizeof(ChunkResult), &failed);
+		f->lower = take(mem, n, sizeof(double), &failed);
+		f->others_moved = take(mem, cfg->k, sizeof(double), &failed);
+		if (workers > 1)
+			f->poll = &cfg->parallel;	/* helpers: stop on an interrupt, never longjmp */
+		else
+		{
+			f->checks = &cfg->parallel;
+			if (km_parallel_threads(&cfg->parallel) > 1 && n >= PARALLEL_CHUNKS_MIN_POINTS)
+				f->chunks_par = &cfg->parallel;
+		}
+	}
 	if (failed)
 		status = KM_NO_MEMORY;
 
-	tol_abs = cfg->tol * (cfg->mean_variance >= 0 ? cfg->mean_variance : km_mean_variance(x, n, d));
-	n_runs = cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
-	for (run = 0; run < n_runs && status == KM_OK; run++)
+	if (status == KM_OK && workers > 1)
 	{
-		double		inertia,
-					distance;
-		int			iter,
-					reseeded = 0;
-		bool		converged = false;
-
-		if (cfg->init == KM_INIT_EXPLICIT)
-		{
-			memcpy(f.centers, cfg->init_centroids, sizeof(double) * kd);
-			if (cfg->spherical)
-				(void) km_normalize_rows(f.centers, cfg->k, d);	/* none is zero */
-		}
-		else if (cfg->init == KM_INIT_RANDOM)
-			init_random(&f, cfg->seed, run);
-		else
-			init_plusplus(&f, cfg->seed, run);
-		assign(&f, true, &inertia, &distance);
-		for (iter = 1; iter <= cfg->max_iter; iter++)
-		{
-			double		shift = update(&f, old, &reseeded);
-			size_t		moved = assign(&f, false, &inertia, &distance);
-
-			if (cfg->on_iteration != NULL)
-				cfg->on_iteration(cfg->arg, run, iter, inertia, moved, shift);
-			if (moved == 0 || shift <= tol_abs)
-			{
-				converged = true;
-				break;
-			}
-		}
-		if (run == 0 || inertia < res->inertia)
-		{
-			memcpy(best, f.centers, sizeof(double) * kd);
-			res->inertia = inertia;
-			res->mean_distance = distance / total;
-			res->iterations = iter > cfg->max_iter ? cfg->max_iter : iter;
-			res->converged = converged;
-			res->best_run = run;
-			res->reseeded = reseeded;
-			memcpy(res->centroids, best, sizeof(double) * kd);
-			for (c = 0; c < cfg->k; c++)
-				res->sizes[c] = 0;
-			for (i = 0; i < n; i++)
-			{
-				res->sizes[f.labels[i]] += w[i];
-				if (res->labels != NULL)
-					res->labels[i] = f.labels[i];
-			}
-		}
+		km_parallel_for(&cfg->parallel, (size_t) n_runs, run_task, &all);
+		/* runs an interrupt stopped: cancel now, or, held off, run them here */
+		f = &all.workspaces[0];
+		f->poll = NULL;
+		f->checks = &cfg->parallel;
+		for (run = 0; run < n_runs; run++)
+			if (all.results[run].aborted)
+				fit_one_run(&all, f, run);
 	}
-	if (status == KM_OK && !isfinite(res->inertia))
-		status = KM_OVERFLOW;
-	for (i = 0; i < kd && status == KM_OK; i++)
-		if (!isfinite(res->centroids[i]))
+	else if (status == KM_OK)
+		for (run = 0; run < n_runs; run++)
+			fit_one_run(&all, &all.workspaces[0], run);
+
+	if (status == KM_OK)
+	{
+		/* the lowest inertia, the first run among equals */
+		best = 0;
+		for (run = 1; run < n_runs; run++)
+			if (all.results[run].inertia < all.results[best].inertia)
+				best = run;
+		/* its labels and distances again, from its centers: as its last pass left them */
+		f = &all.workspaces[0];
+		memcpy(f->centers, all.centers + (size_t) best * kd, sizeof(double) * kd);
+		assign(f, true, &inertia);
+		res->inertia = all.results[best].inertia;
+		res->mean_distance = distance_sum(f) / total;
+		res->iterations = all.results[best].iterations;
+		res->converged = all.results[best].converged;
+		res->best_run = best;
+		res->reseeded = all.results[best].reseeded;
+		memcpy(res->centroids, f->centers, sizeof(double) * kd);
+		for (c = 0; c < cfg->k; c++)
+			res->sizes[c] = 0;
+		for (i = 0; i < n; i++)
+		{
+			res->sizes[f->labels[i]] += w[i];
+			if (res->labels != NULL)
+				res->labels[i] = f->labels[i];
+		}
+		if (!isfinite(res->inertia))
 			status = KM_OVERFLOW;
-
-	{
-		void	   *all[] = {f.centers, f.sums, old, best, f.weight, f.labels,
-		f.closest, f.ranked};
-
-		for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-			if (all[i] != NULL)
-				mem->release(mem->ctx, all[i]);
+		for (i = 0; i < kd && status == KM_OK; i++)
+			if (!isfinite(res->centroids[i]))
+				status = KM_OVERFLOW;
 	}
+
+	for (t = 0; all.workspaces != NULL && t < workers; t++)
+	{
+		f = &all.workspaces[t];
+		give_back(mem, f->centers);
+		give_back(mem, f->sums);
+		give_back(mem, f->old);
+		give_back(mem, f->weight);
+		give_back(mem, f->labels);
+		give_back(mem, f->closest);
+		give_back(mem, f->ranked);
+		give_back(mem, f->chunks);
+		give_back(mem, f->lower);
+		give_back(mem, f->others_moved);
+	}
+	give_back(mem, all.workspaces);
+	give_back(mem, all.centers);
+	give_back(mem, all.results);
+	give_back(mem, all.hashes);
 	return status;
 }

@@ -26,8 +26,11 @@
 
 /*
  * Fit k centroids to the n x d points x with positive weights w.
- * cfg->parallel's check_interrupts is called between passes (may
- * longjmp; nothing is allocated outside mem). res->sizes gets each
+ * The runs (cfg->n_init) go to up to cfg->parallel.threads threads (one
+ * run's passes too, for large n), with the same result for any number of
+ * threads; cfg->on_iteration keeps them on the calling thread.
+ * cfg->parallel's check_interrupts is called between passes, on the
+ * calling thread only (may longjmp; nothing is allocated outside mem). res->sizes gets each
  * cluster's total weight; res->inertia the weighted inertia and
  * res->mean_distance the weighted mean distance. res->labels may be NULL.
  * KM_BAD_ARGUMENT when k exceeds the points or a weight is not positive.
@@ -39,7 +42,10 @@
 KmStatus	km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 							const KmConfig *cfg, const KmAlloc *mem, KmResult *res);
 
-/* The most memory km_fit_weighted allocates (beside x, w and res). */
-size_t		km_fit_weighted_bytes(size_t n, int d, int k);
+/*
+ * The memory km_fit_weighted allocates with cfg (beside x, w and res): a
+ * workspace per thread its runs go to, and each run's centers.
+ */
+size_t		km_fit_weighted_bytes(size_t n, int d, const KmConfig *cfg);
 
 #endif							/* RFM_WEIGHTED_KMEANS_H */

@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(43);
+SELECT plan(46);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -55,6 +55,14 @@ SELECT lives_ok($$SELECT rfm_kmeans.train('op_parts', 'op_parts', ARRAY['a', 'b'
 SELECT is(pg_temp.model_bits('op_parts'), pg_temp.model_bits('op'), 'a partitioned table: the same model, bit for bit');
 SELECT lives_ok($$SELECT rfm_kmeans.train('op_view', 'op_view', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, 'view');
 SELECT is(pg_temp.model_bits('op_view'), pg_temp.model_bits('op'), 'a view: the same model, bit for bit');
+-- the fit's runs (n_init 4 by default) on one thread, then on three
+SET rfm_kmeans.max_threads = 1;
+SELECT lives_ok($$SELECT rfm_kmeans.train('op_t1', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, '1 thread');
+SET rfm_kmeans.max_threads = 3;
+SELECT lives_ok($$SELECT rfm_kmeans.train('op_t3', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, '3 threads');
+RESET rfm_kmeans.max_threads;
+SELECT is(pg_temp.model_bits('op_t3'), pg_temp.model_bits('op_t1'),
+          'the fit on 1 thread and on 3 (rfm_kmeans.max_threads): the same model, bit for bit');
 
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;

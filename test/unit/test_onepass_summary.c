@@ -164,14 +164,15 @@ test_order_and_splits(void)
 	   all->entries, budget);
 	/*
 	 * the documented bound: per feature the moment groups (48 bytes each of
-	 * 2047 exponents), per budget entry its key, count, values, heap slot
-	 * and at most four table slots (a power of two >= 2 budget); nothing
-	 * grows with the rows
+	 * 2047 exponents), per budget entry room for two entries (key, count,
+	 * values: the sample and the candidates between selections) and at
+	 * most eight table slots (a power of two >= 4 budget); nothing grows
+	 * with the rows
 	 */
 	ok(km_summary_bytes(d, budget) <= 128 + (size_t) d * (16 + 48 * KM_SUMMARY_EXPONENTS) +
-	   (size_t) budget * (8 + 8 + 8 * d + 4 + 4 * 4) &&
+	   (size_t) budget * (2 * (8 + 8 + 8 * d) + 8 * 4) &&
 	   km_summary_bytes(d, 2 * budget) - km_summary_bytes(d, budget) <=
-	   (size_t) budget * (8 + 8 + 8 * d + 4 + 4 * 4),
+	   (size_t) budget * (2 * (8 + 8 + 8 * d) + 8 * 4),
 	   "the memory is the documented bound, whatever the rows: %zu bytes",
 	   km_summary_bytes(d, budget));
 
@@ -437,6 +438,182 @@ test_binary(void)
 	free(direct);
 }
 
+/*
+ * A summary in 0.4.0's layout (version 1: budget entries in canonical
+ * order at the start of each array, then a heap and a table, which the
+ * upgrade does not read), laid out by hand from a canonical one.
+ */
+static KmSummary *
+as_v1(const KmSummary *s, size_t *len, size_t *counts_at)
+{
+	int			d = s->d,
+				budget = s->budget;
+	size_t		bytes = km_summary_v1_bytes(d, budget),
+				keys = bytes - (size_t) budget * (8 + 8 + 8 * d) -
+		(((size_t) budget * 4 + 7) & ~(size_t) 7);
+	KmSummary  *old = calloc(1, bytes);
+	double	   *sv = malloc(sizeof(double) * budget * d);
+	int64_t    *sc = malloc(sizeof(int64_t) * budget);
+	int			e,
+				n = km_summary_sample(s, sv, sc);
+	size_t		table = 1;
+
+	while (table < 2 * (size_t) budget)
+		table <<= 1;
+	keys -= table * 4;
+	/* header, range and moments as they are */
+	memcpy(old, s, keys);
+	old->version = 1;
+	old->table_size = (int32_t) table;
+	for (e = 0; e < n; e++)
+	{
+		((uint64_t *) ((char *) old + keys))[e] = km_summary_row_key(sv + (size_t) e * d, d);
+		((int64_t *) ((char *) old + keys + 8 * (size_t) budget))[e] = sc[e];
+		memcpy((char *) old + keys + 16 * (size_t) budget + sizeof(double) * d * e,
+			   sv + (size_t) e * d, sizeof(double) * d);
+	}
+	free(sv);
+	free(sc);
+	*len = bytes;
+	*counts_at = keys + 8 * (size_t) budget;
+	return old;
+}
+
+static void
+test_v1_upgrade(void)
+{
+	int			d = 3,
+				budget = 64;
+	size_t		n = 5000,
+				i,
+				la,
+				lb,
+				lv,
+				counts_at;
+	double	   *x = make_rows(n, d);
+	KmSummary  *s = new_summary(d, budget),
+			   *up = new_summary(d, budget),
+			   *old;
+	uint8_t    *a,
+			   *b;
+
+	for (i = 0; i < n; i++)
+		km_summary_add(s, x + i * d);
+	a = binary_of(s, &la);
+	old = as_v1(s, &lv, &counts_at);
+	ok(km_summary_from_v1(old, lv, up) == NULL, "a version 1 summary is read");
+	b = binary_of(up, &lb);
+	ok(same_bytes(a, la, b, lb), "and has the binary form of the summary it was made from");
+	/* it goes on as any summary: the rest of the rows added to both */
+	for (i = 0; i < n; i += 3)
+	{
+		km_summary_add(s, x + i * d);
+		km_summary_add(up, x + i * d);
+	}
+	free(a);
+	free(b);
+	a = binary_of(s, &la);
+	b = binary_of(up, &lb);
+	ok(same_bytes(a, la, b, lb), "rows added after the upgrade give the same summary");
+	ok(km_summary_from_v1(old, lv - 8, up) != NULL, "a version 1 summary of the wrong size is refused");
+	((int64_t *) ((char *) old + counts_at))[0] = 0;
+	ok(km_summary_from_v1(old, lv, up) != NULL, "a version 1 summary with a zero count is refused");
+	free(a);
+	free(b);
+	free(old);
+	free(up);
+	free(s);
+	free(x);
+}
+
+/* (key, row) order, as the sample's: key, then the values' bits */
+typedef struct KeyedRow
+{
+	uint64_t	key;
+	double		v[2];
+} KeyedRow;
+
+static int
+keyed_cmp(const void *a, const void *b)
+{
+	const KeyedRow *x = a,
+			   *y = b;
+	int			j;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	for (j = 0; j < 2; j++)
+		if (bits_of(x->v[j]) != bits_of(y->v[j]))
+			return bits_of(x->v[j]) < bits_of(y->v[j]) ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Rows with equal keys (forced: a hash collision cannot be met by chance)
+ * on both sides of every selection: the sample is still the budget
+ * smallest by (key, values) with their multiplicities, in every order.
+ */
+static void
+test_equal_keys(void)
+{
+	const int	budget = 16,
+				n = 600;
+	KeyedRow	rows[600],
+				ref[600];
+	double		sv[2 * 16];
+	int64_t		sc[16];
+	int			trial,
+				i,
+				distinct = 0,
+				got;
+	bool		match = true;
+
+	for (i = 0; i < n; i++)
+	{
+		rows[i].key = (uint64_t) (i % 7) << 60;	/* seven keys for 600 rows */
+		rows[i].v[0] = (double) (i % 97);
+		rows[i].v[1] = (double) ((i * 7) % 13);
+	}
+	/* the reference: distinct rows sorted, the first budget with their counts */
+	memcpy(ref, rows, sizeof(rows));
+	qsort(ref, n, sizeof(KeyedRow), keyed_cmp);
+	for (trial = 0; trial < 5; trial++)
+	{
+		KmSummary  *s = new_summary(2, budget);
+		int			e = 0,
+					start = 0;
+
+		for (i = n - 1; i > 0 && trial > 0; i--)
+		{
+			int			j = (int) (next_rand() % (uint64_t) (i + 1));
+			KeyedRow	t = rows[i];
+
+			rows[i] = rows[j];
+			rows[j] = t;
+		}
+		for (i = 0; i < n; i++)
+			km_summary_add_keyed(s, rows[i].v, rows[i].key);
+		km_summary_canonicalize(s);
+		got = km_summary_sample(s, sv, sc);
+		match = match && got == budget;
+		while (start < n && e < got)
+		{
+			int			end = start + 1;
+
+			while (end < n && keyed_cmp(&ref[start], &ref[end]) == 0)
+				end++;
+			match = match && sv[2 * e] == ref[start].v[0] && sv[2 * e + 1] == ref[start].v[1] &&
+				sc[e] == end - start;
+			e++;
+			start = end;
+		}
+		distinct = e;
+		free(s);
+	}
+	ok(match && distinct == budget,
+	   "600 rows under 7 keys: the 16 smallest by key and values, with their counts, in 5 orders");
+}
+
 int
 main(void)
 {
@@ -444,5 +621,7 @@ main(void)
 	test_complete();
 	test_scaler();
 	test_binary();
+	test_v1_upgrade();
+	test_equal_keys();
 	return tap_done();
 }

@@ -168,6 +168,100 @@ inertia_of(const double *x, size_t n, int d, const double *centers, int k)
 	return s;
 }
 
+/* interrupt_pending for the threads test: true for the first polls only */
+static int	pending_polls;
+
+static bool
+pending_at_first(void *arg)
+{
+	(void) arg;
+	return __atomic_sub_fetch(&pending_polls, 1, __ATOMIC_SEQ_CST) >= 0;
+}
+
+/* check_interrupts that is held off: returns, as when the server holds interrupts */
+static void
+held_off(void *arg)
+{
+	(void) arg;
+}
+
+/* One fit of points x (weights w) with cfg on `threads` threads; centroids and inertia out. */
+static bool
+fit_on_threads(const double *x, const int64_t *w, size_t n, int d, KmConfig cfg, int threads,
+			   double *centroids, double *inertia)
+{
+	int64_t		sizes[16];
+	KmResult	r;
+
+	memset(&r, 0, sizeof(r));
+	r.centroids = centroids;
+	r.sizes = sizes;
+	cfg.parallel.threads = threads;
+	if (km_fit_weighted(x, w, n, d, &cfg, &MEM, &r) != KM_OK)
+		return false;
+	*inertia = r.inertia;
+	return true;
+}
+
+/*
+ * 5. threads: the runs (n_init) on threads of their own, the chunks of one
+ * run's passes on several threads for large inputs, and runs an interrupt
+ * stopped on a helper done again by the caller: the same bits every time.
+ */
+static void
+test_threads(void)
+{
+	const int	d = 3,
+				k = 6;
+	const size_t sizes[] = {5000, 300000};
+	int			s;
+
+	for (s = 0; s < 2; s++)
+	{
+		size_t		n = sizes[s],
+					i;
+		double	   *x = malloc(sizeof(double) * n * d);
+		int64_t    *w = malloc(sizeof(int64_t) * n);
+		double		c1[16 * 3],
+					c2[16 * 3],
+					c3[16 * 3],
+					c4[16 * 3],
+					i1,
+					i2,
+					i3,
+					i4;
+		KmConfig	cfg = config(k, KM_INIT_PLUSPLUS, NULL);
+		bool		fitted;
+
+		for (i = 0; i < n * d; i++)
+			x[i] = gauss() + (double) ((i / d) % k) * 3;
+		for (i = 0; i < n; i++)
+			w[i] = 1 + (int64_t) (uniform() * 9);
+		cfg.n_init = s == 0 ? 4 : 1;
+		cfg.tol = 1e-6;
+		cfg.mean_variance = -1;
+		fitted = fit_on_threads(x, w, n, d, cfg, 1, c1, &i1) &&
+			fit_on_threads(x, w, n, d, cfg, 2, c2, &i2) &&
+			fit_on_threads(x, w, n, d, cfg, 3, c3, &i3);
+		ok(fitted && memcmp(c1, c2, sizeof(double) * k * d) == 0 &&
+		   memcmp(c1, c3, sizeof(double) * k * d) == 0 && i1 == i2 && i1 == i3,
+		   "%zu points, %d runs: the same centroids and inertia on 1, 2 and 3 threads, bit for bit",
+		   n, cfg.n_init);
+		if (s == 0)
+		{
+			/* helpers see an interrupt, the caller's check returns: runs done again */
+			pending_polls = 3;
+			cfg.parallel.interrupt_pending = pending_at_first;
+			cfg.parallel.check_interrupts = held_off;
+			ok(fit_on_threads(x, w, n, d, cfg, 2, c4, &i4) &&
+			   memcmp(c1, c4, sizeof(double) * k * d) == 0 && i1 == i4,
+			   "runs stopped on a helper by an interrupt that is held off: run again, the same bits");
+		}
+		free(x);
+		free(w);
+	}
+}
+
 int
 main(void)
 {
@@ -275,6 +369,7 @@ main(void)
 				bx[i * BD + j] = centers[(i % BK) * BD + j] + gauss();
 			km_summary_add(s, bx + i * BD);
 		}
+		km_summary_canonicalize(s);
 		e = km_summary_sample(s, sv, sc);
 		memset(&rf, 0, sizeof(rf));
 		rf.centroids = full_c;
@@ -291,9 +386,9 @@ main(void)
 		ok(samp_inertia <= 1.01 * full_inertia,
 		   "the sample's centroids: inertia on every row %.1f, %.4fx the full fit's",
 		   samp_inertia, samp_inertia / full_inertia);
-		ok(cnt.peak <= km_fit_weighted_bytes((size_t) e, BD, BK) && cnt.now == 0,
+		ok(cnt.peak <= km_fit_weighted_bytes((size_t) e, BD, &bc) && cnt.now == 0,
 		   "memory: peak %zu bytes within km_fit_weighted_bytes %zu, all released",
-		   cnt.peak, km_fit_weighted_bytes((size_t) e, BD, BK));
+		   cnt.peak, km_fit_weighted_bytes((size_t) e, BD, &bc));
 
 		/* the same inputs, the same bits; random init too */
 		{
@@ -326,6 +421,8 @@ main(void)
 	cfg.k = 2;
 	ok(km_fit_weighted(x, w, 2, D, &cfg, &MEM, &rw) == KM_OK && rw.inertia == 0,
 	   "k equal to the points: each its own center, inertia 0");
+
+	test_threads();
 
 	free(x);
 	free(w);

@@ -99,6 +99,8 @@ ALTER EXTENSION rfm_kmeans UPDATE TO '0.4.0';
 SELECT extversion FROM pg_extension WHERE extname = 'rfm_kmeans';
 ALTER EXTENSION rfm_kmeans UPDATE TO '0.5.0';
 SELECT extversion FROM pg_extension WHERE extname = 'rfm_kmeans';
+ALTER EXTENSION rfm_kmeans UPDATE TO '0.6.0';
+SELECT extversion FROM pg_extension WHERE extname = 'rfm_kmeans';
 -- the last step reached the control file's default version
 SELECT default_version = installed_version AS at_default_version
 FROM pg_available_extensions WHERE name = 'rfm_kmeans';

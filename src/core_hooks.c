@@ -40,7 +40,12 @@ core_check_interrupts(void *arg)
 	CHECK_FOR_INTERRUPTS();
 }
 
-/* Read by the calling thread only, between items of a parallel loop. */
+/*
+ * Read by the calling thread between items of a parallel loop, and by the
+ * one-pass fit's helper threads between chunks (weighted_kmeans.c): only a
+ * read of the flag the signal handler sets, which a helper may see a chunk
+ * late; acting on it (CHECK_FOR_INTERRUPTS) stays with the calling thread.
+ */
 static bool
 core_interrupt_pending(void *arg)
 {

@@ -88,6 +88,13 @@ summary_arg(FunctionCallInfo fcinfo, int n)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("invalid kmeans_summary_state")));
+		/* the current layout holds more candidates: near 1 GB it may not fit */
+		if (km_summary_bytes(s->d, s->budget) > MaxAllocSize)
+			ereport(ERROR,
+					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+					 errmsg("a kmeans_summary_state stored by 0.4.0 or 0.5.0 of %d features and sample_size %d needs %zu MB in this version, over the 1 GB a value may hold",
+							s->d, s->budget, km_summary_bytes(s->d, s->budget) >> 20),
+					 errhint("Compute the summary again with a smaller sample_size.")));
 		now = palloc_extended(km_summary_bytes(s->d, s->budget), MCXT_ALLOC_HUGE);
 		if ((err = km_summary_from_v1(s, VARSIZE(s), now)) != NULL)
 			ereport(ERROR,

@@ -134,36 +134,78 @@ weighted_value_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A centroid's value of one feature, with the centroid's number. */
+typedef struct CentroidValue
+{
+	double		value;
+	int			centroid;
+} CentroidValue;
+
+static int
+centroid_value_cmp(const void *a, const void *b)
+{
+	double		x = ((const CentroidValue *) a)->value,
+				y = ((const CentroidValue *) b)->value;
+
+	return x < y ? -1 : x > y;
+}
+
 /*
  * The rows below each centroid's value of each feature (centroid_ranks.h),
  * from the sample (scaled units, as the centroids): the weights of the
- * sample values below it, scaled up to the rows. k x d passes of additions
- * over the sample, cheaper than sorting it per feature for the k of
- * k-means.
+ * sample values below it, scaled up to the rows. Per feature, the k values
+ * sorted, then one pass over the sample: each value's weight goes to the
+ * first centroid value above it (a binary search), and running sums give
+ * every centroid's count. O(n d log k), not a sort of the sample.
  */
 static void
 sample_ranks(const double *x, const int64 *w, int n, int d, const double *centroids, int k,
 			 double ratio, int64 *below)
 {
-	size_t		kd = (size_t) k * d,
-				m;
-	int64	   *weight = palloc0(sizeof(int64) * kd);
+	CentroidValue *vals = palloc(sizeof(CentroidValue) * k);
+	int64	   *added = palloc(sizeof(int64) * (k + 1));
 	int			i,
+				j,
 				c;
 
-	/* one pass over the sample: each point against every centroid's values */
-	for (i = 0; i < n; i++)
+	for (j = 0; j < d; j++)
 	{
-		const double *p = x + (size_t) i * d;
+		int64		running = 0;
 
+		CHECK_FOR_INTERRUPTS();
 		for (c = 0; c < k; c++)
-			for (m = 0; m < (size_t) d; m++)
-				if (p[m] < centroids[(size_t) c * d + m])
-					weight[(size_t) c * d + m] += w[i];
+		{
+			vals[c].value = centroids[(size_t) c * d + j];
+			vals[c].centroid = c;
+		}
+		qsort(vals, k, sizeof(CentroidValue), centroid_value_cmp);
+		memset(added, 0, sizeof(int64) * (k + 1));
+		for (i = 0; i < n; i++)
+		{
+			double		v = x[(size_t) i * d + j];
+			int			lo = 0,
+						hi = k;
+
+			/* the first centroid value above v: those from there on count it */
+			while (lo < hi)
+			{
+				int			mid = lo + (hi - lo) / 2;
+
+				if (vals[mid].value <= v)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			added[lo] += w[i];
+		}
+		for (c = 0; c < k; c++)
+		{
+			running += added[c];
+			below[(size_t) vals[c].centroid * d + j] = (int64) llround((double) running * ratio);
+		}
 	}
-	for (m = 0; m < kd; m++)
-		below[m] = (int64) llround((double) weight[m] * ratio);
-	pfree(weight);
+	pfree(vals);
+	pfree(added);
 }
 
 /*

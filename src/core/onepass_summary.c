@@ -45,28 +45,32 @@ align8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* Sample entries a summary holds between selections: twice the budget. */
-static int
-capacity_of(int budget)
+/* The smallest power of 2 >= x (x <= 2^30). */
+static size_t
+pow2_at_least(size_t x)
 {
-	return 2 * budget;
+	size_t		p = 1;
+
+	while (p < x)
+		p <<= 1;
+	return p;
 }
 
-/* The smallest power of 2 >= 2 capacity (budget <= KM_SUMMARY_MAX_BUDGET). */
-static int
-table_size_for(int budget)
+/*
+ * Slots of the lookup table: a power of 2 >= 2 capacity (at most half
+ * full) and >= 4 budget, so that its memory also holds the selection's
+ * copy of the keys (8 bytes an entry) and the sort's (key, index) pairs
+ * (16 bytes a kept entry).
+ */
+static size_t
+table_slots(int budget, size_t capacity)
 {
-	uint32_t	x = (uint32_t) (2 * capacity_of(budget) - 1);
+	size_t		want = 2 * capacity > 4 * (size_t) budget ? 2 * capacity : 4 * (size_t) budget;
 
-	x |= x >> 1;
-	x |= x >> 2;
-	x |= x >> 4;
-	x |= x >> 8;
-	x |= x >> 16;
-	return (int) (x + 1);
+	return pow2_at_least(want);
 }
 
-/* Offsets of the arrays after the header. */
+/* Offsets of the arrays after the header, and the sample's room. */
 typedef struct Layout
 {
 	size_t		min,
@@ -76,15 +80,19 @@ typedef struct Layout
 				counts,
 				values,
 				table,
-				total;
+				total,
+				capacity,		/* entries held between selections */
+				slots;			/* of the lookup table */
 } Layout;
 
 static Layout
-layout_of(int d, int budget)
+layout_with(int d, int budget, size_t capacity)
 {
 	Layout		l;
 	size_t		off = align8(sizeof(KmSummary));
 
+	l.capacity = capacity;
+	l.slots = table_slots(budget, capacity);
 	l.min = off;
 	off += sizeof(double) * d;
 	l.max = off;
@@ -92,14 +100,34 @@ layout_of(int d, int budget)
 	l.groups = off;
 	off += sizeof(MomentGroup) * KM_SUMMARY_EXPONENTS * d;
 	l.keys = off;
-	off += sizeof(uint64_t) * capacity_of(budget);
+	off += sizeof(uint64_t) * capacity;
 	l.counts = off;
-	off += sizeof(int64_t) * capacity_of(budget);
+	off += sizeof(int64_t) * capacity;
 	l.values = off;
-	off += sizeof(double) * capacity_of(budget) * d;
+	off += sizeof(double) * capacity * d;
 	l.table = off;
-	off += align8(sizeof(int32_t) * table_size_for(budget));
+	off += align8(sizeof(int32_t) * l.slots);
 	l.total = off;
+	return l;
+}
+
+/*
+ * The layout: room for twice the budget (a selection every budget
+ * admitted rows), or, where that would pass KM_SUMMARY_MAX_BYTES, for the
+ * budget plus a half, a quarter, ... of it, down to 16 more entries: the
+ * largest sample that fits stays usable, only selected more often.
+ */
+static Layout
+layout_of(int d, int budget)
+{
+	size_t		extra = (size_t) budget;
+	Layout		l = layout_with(d, budget, (size_t) budget + extra);
+
+	while (l.total > KM_SUMMARY_MAX_BYTES && extra > 16)
+	{
+		extra = extra / 2 > 16 ? extra / 2 : 16;
+		l = layout_with(d, budget, (size_t) budget + extra);
+	}
 	return l;
 }
 
@@ -117,6 +145,7 @@ typedef struct View
 	double	   *values;
 	int32_t    *table;
 	uint64_t	mask;
+	int32_t		capacity;		/* entries held between selections */
 } View;
 
 static View
@@ -135,6 +164,7 @@ view_of(const KmSummary *s)
 	v.values = (double *) (base + l.values);
 	v.table = (int32_t *) (base + l.table);
 	v.mask = (uint64_t) s->table_size - 1;
+	v.capacity = (int32_t) l.capacity;
 	return v;
 }
 
@@ -224,7 +254,7 @@ km_summary_init(KmSummary *s, int d, int budget)
 	s->version = KM_SUMMARY_VERSION;
 	s->d = d;
 	s->budget = budget;
-	s->table_size = table_size_for(budget);
+	s->table_size = (int32_t) layout_of(d, budget).slots;
 	s->cutoff = UINT64_MAX;
 }
 
@@ -468,19 +498,19 @@ key_index_cmp(const void *a, const void *b)
 
 /*
  * Sort the entries (at most the budget) ascending: (key, index) pairs
- * sorted in the lookup table's memory (2 capacity x 4 bytes = 16 bytes a
- * budget entry), equal keys ordered by their values, then each entry
- * copied to its place in the upper half of the arrays and the sorted run
- * moved down.
+ * sorted in the lookup table's memory (at least 16 bytes a budget entry),
+ * equal keys ordered by their values, then the entries permuted in place
+ * along the permutation's cycles.
  */
 static void
 sample_sort(KmSummary *s, View *v)
 {
 	KeyIndex   *order = (KeyIndex *) v->table;
 	int32_t		n = s->entries,
-				half = s->budget,
 				i,
 				j;
+	double		row[KM_SUMMARY_MAX_FEATURES];
+	const uint64_t placed = UINT64_MAX;
 
 	for (i = 0; i < n; i++)
 	{
@@ -497,11 +527,32 @@ sample_sort(KmSummary *s, View *v)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
+	/* position `at` takes entry order[at].index: follow each cycle once */
 	for (i = 0; i < n; i++)
-		entry_move(v, half + i, (int32_t) order[i].index);
-	memmove(v->keys, v->keys + half, sizeof(uint64_t) * (size_t) n);
-	memmove(v->counts, v->counts + half, sizeof(int64_t) * (size_t) n);
-	memmove(v->values, v->values + (size_t) half * v->d, sizeof(double) * (size_t) n * v->d);
+	{
+		uint64_t	key;
+		int64_t		count;
+		int32_t		at = i;
+
+		if (order[i].index == placed)
+			continue;
+		key = v->keys[i];
+		count = v->counts[i];
+		memcpy(row, v->values + (size_t) i * v->d, sizeof(double) * v->d);
+		for (;;)
+		{
+			int32_t		from = (int32_t) order[at].index;
+
+			order[at].index = placed;
+			if (from == i)
+				break;
+			entry_move(v, at, from);
+			at = from;
+		}
+		v->keys[at] = key;
+		v->counts[at] = count;
+		memcpy(v->values + (size_t) at * v->d, row, sizeof(double) * v->d);
+	}
 }
 
 /*
@@ -532,7 +583,7 @@ sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count
 		v->counts[e] += count;
 		return;
 	}
-	if (s->entries == capacity_of(s->budget))
+	if (s->entries == v->capacity)
 	{
 		sample_select(s, v, false);
 		if (key > s->cutoff)

@@ -34,6 +34,8 @@
 #define KM_SUMMARY_MAX_FEATURES 100
 #define KM_SUMMARY_MIN_BUDGET 16
 #define KM_SUMMARY_MAX_BUDGET (1 << 22)
+/* the most bytes a summary may take (a PostgreSQL value: 1 GB - 1) */
+#define KM_SUMMARY_MAX_BYTES ((size_t) 0x3FFFFFFF)
 /* binary exponents of a double (2047, infinities and NaN, excluded) */
 #define KM_SUMMARY_EXPONENTS 2047
 
@@ -57,7 +59,12 @@ typedef struct KmSummary
 	 */
 } KmSummary;
 
-/* Bytes of a summary of d features keeping budget rows; 0 if out of range. */
+/*
+ * Bytes of a summary of d features keeping budget rows; 0 if out of range.
+ * Room for twice the budget between selections, less where that would
+ * pass KM_SUMMARY_MAX_BYTES (down to budget + 16); above it when even that
+ * does not fit.
+ */
 size_t		km_summary_bytes(int d, int budget);
 
 /* Bytes of a summary in 0.4.0's layout (version 1); 0 if out of range. */

@@ -29,7 +29,10 @@
 typedef struct KmParallel
 {
 	int			threads;		/* threads to use, the caller's included; < 2: caller only */
-	/* whether check_interrupts has something to do; never longjmps */
+	/*
+	 * whether check_interrupts has something to do; never longjmps, and may
+	 * be called from helper threads (a read of a flag)
+	 */
 	bool		(*interrupt_pending) (void *arg);
 	/* may longjmp; NULL: never interrupted */
 	void		(*check_interrupts) (void *arg);

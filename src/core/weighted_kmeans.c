@@ -51,8 +51,16 @@ typedef struct Fit
 	struct ChunkResult *chunks;	/* chunk_count(n): each pass's per-chunk results */
 	double	   *old;			/* k x d: update()'s previous centers */
 	double	   *lower;			/* n: a lower bound on the distance to every other center */
+	double	   *moves;			/* k: how far each center moved in the last update (bounded above) */
 	double	   *others_moved;	/* k: the most any other center moved in the last update */
 } Fit;
+
+/*
+ * Distances below this are not trusted in the bounds: their squares (and
+ * the sums of squares) may be subnormal and lose their relative precision,
+ * so such a bound is dropped (0) or such a move counted as this much.
+ */
+#define BOUND_TINY 1e-140
 
 /*
  * Every pass over the points runs in chunks of CHUNK_POINTS; each chunk
@@ -323,7 +331,7 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 
 			d2 = dist2(x, f->centers + (size_t) own * f->d, f->d);
 			f->lower[i] = bound;
-			if (bound > 0 && d2 < bound * bound * (1 - 1e-9))
+			if (bound > BOUND_TINY && d2 < bound * bound * (1 - 1e-9))
 			{
 				f->closest[i] = d2;
 				sum += (double) f->w[i] * d2;
@@ -335,7 +343,17 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 			r->moved++;
 		f->labels[i] = c;
 		f->closest[i] = d2;
-		f->lower[i] = sqrt(second);
+		/*
+		 * a lower bound on the distance to every other center: none with
+		 * one center; 0 (search again next time) where the square is not
+		 * trusted, tiny or overflowed
+		 */
+		if (f->k == 1)
+			f->lower[i] = INFINITY;
+		else if (second >= BOUND_TINY * BOUND_TINY && second < INFINITY)
+			f->lower[i] = sqrt(second) * (1 - 1e-9);
+		else
+			f->lower[i] = 0;
 		sum += (double) f->w[i] * d2;
 	}
 	r->sum = sum;
@@ -577,6 +595,8 @@ init_random(Fit *f, uint64_t seed, int run)
 	p.kind = PASS_RANDOM_KEYS;
 	p.draws[0] = draw_key(seed, run, 0, 0);
 	run_pass(f, &p);
+	if (f->aborted)
+		return;					/* ranked[] was not written; the run is thrown away */
 	qsort(f->ranked, f->n, sizeof(Ranked), ranked_cmp);
 	for (c = 0; c < f->k; c++)
 		set_center(f, c, f->ranked[c].index);
@@ -622,7 +642,7 @@ static double
 update(Fit *f, int *reseeded)
 {
 	double	   *old = f->old,
-			   *moved = f->others_moved;	/* each center's own move, first */
+			   *moved = f->moves;
 	size_t		i,
 				kd = (size_t) f->k * f->d;
 	double		shift = 0;
@@ -674,20 +694,38 @@ update(Fit *f, int *reseeded)
 		shift += moved[c];
 	}
 	/*
-	 * the bounds of assign(): each center's distance moved, rounded up
-	 * a little, and for each center the most any other one moved
+	 * the bounds of assign(): each center's distance moved, bounded above
+	 * (0 only when it did not move; BOUND_TINY when the square is too small
+	 * to trust), then for each center the most any other one moved: the
+	 * largest move, or the second largest for the center that made it
 	 */
-	for (c = 0; c < f->k; c++)
-		moved[c] = sqrt(moved[c]) * (1 + 1e-9);
-	for (c = 0; c < f->k; c++)
 	{
-		double		most = 0;
-		int			o;
+		int			top = -1;
+		double		first = 0,
+					second = 0;
 
-		for (o = 0; o < f->k; o++)
-			if (o != c && moved[o] > most)
-				most = moved[o];
-		f->others_moved[c] = most;
+		for (c = 0; c < f->k; c++)
+		{
+			const double *was = old + (size_t) c * f->d,
+					   *now = f->centers + (size_t) c * f->d;
+
+			if (moved[c] == 0 && memcmp(was, now, sizeof(double) * f->d) == 0)
+				moved[c] = 0;
+			else if (moved[c] < BOUND_TINY * BOUND_TINY)
+				moved[c] = BOUND_TINY;
+			else
+				moved[c] = sqrt(moved[c]) * (1 + 1e-9);	/* +Inf if it overflowed */
+			if (moved[c] > first)
+			{
+				second = first;
+				first = moved[c];
+				top = c;
+			}
+			else if (moved[c] > second)
+				second = moved[c];
+		}
+		for (c = 0; c < f->k; c++)
+			f->others_moved[c] = c == top ? second : first;
 	}
 	return shift;
 }
@@ -709,7 +747,7 @@ workspace_bytes(size_t n, int d, int k)
 	size_t		kd = km_size_mul((size_t) k, (size_t) d);
 
 	return km_size_add(km_size_add(km_size_mul(kd, 3 * sizeof(double)),
-								   km_size_mul((size_t) k, sizeof(int64_t) + sizeof(double))),
+								   km_size_mul((size_t) k, sizeof(int64_t) + 2 * sizeof(double))),
 					   km_size_add(km_size_mul(n, sizeof(int32_t) + 2 * sizeof(double) + sizeof(Ranked)),
 								   km_size_mul(chunk_count(n), sizeof(ChunkResult))));
 }
@@ -895,6 +933,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		f->chunks = take(mem, chunk_count(n), sizeof(ChunkResult), &failed);
 		f->lower = take(mem, n, sizeof(double), &failed);
 		f->others_moved = take(mem, cfg->k, sizeof(double), &failed);
+		f->moves = take(mem, cfg->k, sizeof(double), &failed);
 		if (workers > 1)
 			f->poll = &cfg->parallel;	/* helpers: stop on an interrupt, never longjmp */
 		else
@@ -968,6 +1007,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		give_back(mem, f->chunks);
 		give_back(mem, f->lower);
 		give_back(mem, f->others_moved);
+		give_back(mem, f->moves);
 	}
 	give_back(mem, all.workspaces);
 	give_back(mem, all.centers);

@@ -6,7 +6,7 @@
 SET client_min_messages = warning;
 SET TimeZone = 'UTC';
 BEGIN;
-SELECT plan(13);
+SELECT plan(14);
 
 -- By hand: 80 rows 1..80, 10 rows at 100 and 10 at 110 (every feature
 -- equal). Quintiles (percentile_disc) 20, 40, 60, 80. One iteration from
@@ -69,6 +69,16 @@ SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail'
 SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_agg'),
           (SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_mem'),
           'aggregate mode counts the same as memory mode from the same start');
+-- one-pass mode counts from its sample: every row here (its 7 centroids, so
+-- that several share a sorted position's neighbours), counted as in SQL
+SELECT k FROM rfm_kmeans.train('cl_retail_op', 'cl_rfm', ARRAY['recency', 'frequency', 'monetary'], 7,
+       mode => 'onepass');
+SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_op'),
+          (SELECT array_agg(ARRAY[(SELECT count(*) FROM cl_rfm WHERE recency < c.centroid[1]),
+                                  (SELECT count(*) FROM cl_rfm WHERE frequency < c.centroid[2]),
+                                  (SELECT count(*) FROM cl_rfm WHERE monetary < c.centroid[3])] ORDER BY c.cluster)
+           FROM rfm_kmeans.centroids('cl_retail_op') c),
+          'one-pass mode (a sample holding every row): rows below each centroid equal a count in SQL');
 
 -- plain SQL: percentile_disc quintiles and rfm_score of the centroids
 CREATE TEMP TABLE cl_expected AS

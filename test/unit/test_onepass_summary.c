@@ -623,5 +623,12 @@ main(void)
 	test_binary();
 	test_v1_upgrade();
 	test_equal_keys();
+	/* past 1 GB with room for twice the budget: less room, within 1 GB */
+	ok(km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET) <= KM_SUMMARY_MAX_BYTES &&
+	   km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET) > km_summary_v1_bytes(13, KM_SUMMARY_MAX_BUDGET) &&
+	   km_summary_bytes(3, KM_SUMMARY_MAX_BUDGET) - km_summary_v1_bytes(3, KM_SUMMARY_MAX_BUDGET) >
+	   (size_t) KM_SUMMARY_MAX_BUDGET * (8 + 8 + 3 * 8) / 2,
+	   "13 features at the largest sample_size: room for fewer candidates, %zu bytes, within 1 GB",
+	   km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET));
 	return tap_done();
 }

@@ -168,6 +168,182 @@ inertia_of(const double *x, size_t n, int d, const double *centers, int k)
 	return s;
 }
 
+/*
+ * Weighted Lloyd with a full search for every point, following
+ * km_fit_weighted's rules to the bit: inertia summed per chunk of 2,048
+ * points, an empty cluster reseeded at the point farthest from its center
+ * (lowest index, not taken again), stop when no label moved or the squared
+ * shift is within tol_abs. What the distance bounds must not change.
+ */
+static int
+lloyd_reference(const double *x, const int64_t *w, size_t n, int d, int k, int max_iter,
+				double tol_abs, double *centers, int32_t *labels, double *inertia_out)
+{
+	double	   *closest = malloc(sizeof(double) * n),
+			   *sum = malloc(sizeof(double) * k * d),
+			   *old = malloc(sizeof(double) * k * d),
+				inertia = 0;
+	int64_t    *weight = malloc(sizeof(int64_t) * k);
+	int			iter,
+				c,
+				j,
+				pass;
+
+	for (pass = 0, iter = 0; pass <= max_iter; pass++)
+	{
+		double		chunk = 0,
+					shift = 0;
+		size_t		i,
+					moved = 0;
+
+		if (pass > 0)
+		{
+			/* the update */
+			iter = pass;
+			memcpy(old, centers, sizeof(double) * k * d);
+			memset(sum, 0, sizeof(double) * k * d);
+			memset(weight, 0, sizeof(int64_t) * k);
+			for (i = 0; i < n; i++)
+			{
+				for (j = 0; j < d; j++)
+					sum[labels[i] * d + j] += (double) w[i] * x[i * d + j];
+				weight[labels[i]] += w[i];
+			}
+			for (c = 0; c < k; c++)
+			{
+				if (weight[c] > 0)
+					for (j = 0; j < d; j++)
+						centers[c * d + j] = sum[c * d + j] / (double) weight[c];
+				else
+				{
+					size_t		far = n;
+
+					for (i = 0; i < n; i++)
+						if (closest[i] > 0 && (far == n || closest[i] > closest[far]))
+							far = i;
+					if (far < n)
+					{
+						memcpy(centers + c * d, x + far * d, sizeof(double) * d);
+						closest[far] = 0;
+					}
+				}
+				for (j = 0; j < d; j++)
+					shift += (old[c * d + j] - centers[c * d + j]) * (old[c * d + j] - centers[c * d + j]);
+			}
+		}
+		inertia = 0;
+		for (i = 0; i < n; i++)
+		{
+			int			l = km_nearest(x + i * d, centers, k, d, &closest[i]);
+
+			moved += pass == 0 || l != labels[i];
+			labels[i] = l;
+			chunk += (double) w[i] * closest[i];
+			if ((i + 1) % 2048 == 0 || i + 1 == n)
+			{
+				inertia += chunk;
+				chunk = 0;
+			}
+		}
+		if (pass > 0 && (moved == 0 || shift <= tol_abs))
+			break;
+	}
+	*inertia_out = inertia;
+	free(closest);
+	free(sum);
+	free(old);
+	free(weight);
+	return iter > max_iter ? max_iter : iter;
+}
+
+/*
+ * 6. Lloyd's distance bounds: the same centroids, labels, inertia and
+ * iterations as the full search, on problems built to strain them:
+ * starting centers far off (clusters empty and reseeded), many ties on a
+ * lattice, values near 1e150 (squares overflow) and near 1e-160 (squares
+ * subnormal), duplicate points, k up to 30.
+ */
+static void
+test_bounds_exact(void)
+{
+	int			problem,
+				failures = 0;
+
+	for (problem = 0; problem < 300; problem++)
+	{
+		size_t		n = 1 + (size_t) (uniform() * (problem % 10 == 0 ? 5000 : 300)),
+					i;
+		int			d = 1 + (int) (uniform() * 3),
+					k = 1 + (int) (uniform() * (n < 30 ? (double) n : 30)),
+					shape = problem % 4,
+					c,
+					j,
+					iterations;
+		double	   *x = malloc(sizeof(double) * n * d),
+				   *start = malloc(sizeof(double) * k * d),
+				   *got = malloc(sizeof(double) * k * d),
+				   *want = malloc(sizeof(double) * k * d),
+					scale = shape == 2 ? 1e150 : shape == 3 ? 1e-160 : 1,
+					want_inertia;
+		int64_t    *w = malloc(sizeof(int64_t) * n),
+				   *sizes = malloc(sizeof(int64_t) * k);
+		int32_t    *got_labels = malloc(sizeof(int32_t) * n),
+				   *want_labels = malloc(sizeof(int32_t) * n);
+		KmConfig	cfg;
+		KmResult	r;
+		KmStatus	status;
+
+		for (i = 0; i < n; i++)
+		{
+			w[i] = 1 + (int64_t) (uniform() * (i % 3 == 0 ? 1000 : 3));
+			if (i > 0 && uniform() < 0.2)
+			{
+				memcpy(x + i * d, x + (size_t) (uniform() * (double) i) * d, sizeof(double) * d);
+				continue;
+			}
+			for (j = 0; j < d; j++)
+				x[i * d + j] = shape == 1 ? (double) (int) (uniform() * 4) :
+					((double) (i % 4) * 3 + uniform()) * scale;
+		}
+		for (c = 0; c < k; c++)
+			for (j = 0; j < d; j++)
+				start[c * d + j] = c % 3 == 2 ? (50 + uniform()) * scale :
+					x[(size_t) (uniform() * (double) n) * d + j];
+		cfg = config(k, KM_INIT_EXPLICIT, start);
+		cfg.max_iter = 1 + (int) (uniform() * 40);
+		cfg.tol = problem % 2 ? 0 : 1e-4;
+		cfg.mean_variance = 1;
+		cfg.parallel.threads = 1 + problem % 3;
+		memset(&r, 0, sizeof(r));
+		r.centroids = got;
+		r.sizes = sizes;
+		r.labels = got_labels;
+		memcpy(want, start, sizeof(double) * k * d);
+		iterations = lloyd_reference(x, w, n, d, k, cfg.max_iter, cfg.tol, want, want_labels,
+									 &want_inertia);
+		status = km_fit_weighted(x, w, n, d, &cfg, &MEM, &r);
+		/* squares near 1e300 may overflow the inertia: still the same result */
+		if (status != KM_OK && status != KM_OVERFLOW)
+			failures++;
+		else if (memcmp(got, want, sizeof(double) * k * d) != 0 ||
+				 memcmp(got_labels, want_labels, sizeof(int32_t) * n) != 0 ||
+				 memcmp(&r.inertia, &want_inertia, sizeof(double)) != 0 ||
+				 r.iterations != iterations)
+			failures++;
+		free(x);
+		free(start);
+		free(got);
+		free(want);
+		free(w);
+		free(sizes);
+		free(got_labels);
+		free(want_labels);
+	}
+	ok(failures == 0,
+	   "300 problems (far starts, ties, squares near overflow and underflow): the bounds give the full search's result, bit for bit (%d differ)",
+	   failures);
+}
+
 /* interrupt_pending for the threads test: true for the first polls only */
 static int	pending_polls;
 
@@ -256,6 +432,15 @@ test_threads(void)
 			ok(fit_on_threads(x, w, n, d, cfg, 2, c4, &i4) &&
 			   memcmp(c1, c4, sizeof(double) * k * d) == 0 && i1 == i4,
 			   "runs stopped on a helper by an interrupt that is held off: run again, the same bits");
+			/* random init stopped before its draws were written, every run */
+			cfg.init = KM_INIT_RANDOM;
+			cfg.parallel.interrupt_pending = NULL;
+			fitted = fit_on_threads(x, w, n, d, cfg, 1, c1, &i1);
+			pending_polls = 1000;
+			cfg.parallel.interrupt_pending = pending_at_first;
+			ok(fitted && fit_on_threads(x, w, n, d, cfg, 2, c4, &i4) &&
+			   memcmp(c1, c4, sizeof(double) * k * d) == 0 && i1 == i4,
+			   "random init on helpers that see an interrupt at once: run again by the caller, the same bits");
 		}
 		free(x);
 		free(w);
@@ -423,6 +608,7 @@ main(void)
 	   "k equal to the points: each its own center, inertia 0");
 
 	test_threads();
+	test_bounds_exact();
 
 	free(x);
 	free(w);

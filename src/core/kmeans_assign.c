@@ -28,28 +28,7 @@
 static int
 full_search(const Run *r, size_t i, double *d1, double *d2)
 {
-	const double *p = r->x + i * r->d;
-	int			best = -1;
-	double		b1 = INFINITY,
-				b2 = INFINITY;
-	int			c;
-
-	for (c = 0; c < r->k; c++)
-	{
-		double		t = dist2(p, r->centers + (size_t) c * r->d, r->d);
-
-		if (t < b1)
-		{
-			b2 = b1;
-			b1 = t;
-			best = c;
-		}
-		else if (t < b2)
-			b2 = t;
-	}
-	*d1 = b1;
-	*d2 = b2;
-	return best;
+	return nearest_two(r->x + i * r->d, r->centers, r->k, r->d, d1, d2);
 }
 
 static void

@@ -11,6 +11,7 @@
 #ifndef RFM_KMEANS_RUN_H
 #define RFM_KMEANS_RUN_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -96,6 +97,38 @@ dist2(const double *a, const double *b, int d)
 		s += t * t;
 	}
 	return s;
+}
+
+/*
+ * The nearest of the k centers to p (lowest index on ties) and the
+ * squared distances to it and to the next nearest (+Inf when k is 1):
+ * what Hamerly's bounds start from. -1 when every distance is +Inf
+ * (squares that overflowed).
+ */
+static inline int
+nearest_two(const double *p, const double *centers, int k, int d, double *d1, double *d2)
+{
+	int			best = -1,
+				c;
+	double		b1 = INFINITY,
+				b2 = INFINITY;
+
+	for (c = 0; c < k; c++)
+	{
+		double		t = dist2(p, centers + (size_t) c * d, d);
+
+		if (t < b1)
+		{
+			b2 = b1;
+			b1 = t;
+			best = c;
+		}
+		else if (t < b2)
+			b2 = t;
+	}
+	*d1 = b1;
+	*d2 = b2;
+	return best;
 }
 
 /* Lexicographic order of two points: the tie-break of every random choice. */

@@ -22,9 +22,9 @@ draw_start(uint64_t seed, uint64_t salt)
 	return mix64(seed ^ UINT64_C(0x9e3779b97f4a7c15)) ^ mix64(salt + UINT64_C(0x632be59bd9b4e019));
 }
 
-/* The draw of point p (d values) from its draw_start(). */
-static inline double
-uniform_from(uint64_t h, const double *p, int d)
+/* h mixed with the bits of point p's d values (-0.0 as 0.0). */
+static inline uint64_t
+point_mix(uint64_t h, const double *p, int d)
 {
 	int			j;
 
@@ -36,7 +36,21 @@ uniform_from(uint64_t h, const double *p, int d)
 		memcpy(&bits, &v, sizeof(bits));
 		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
 	}
+	return h;
+}
+
+/* A 64-bit hash as a uniform draw in (0, 1]: its top 53 bits, plus one. */
+static inline double
+unit_from_hash(uint64_t h)
+{
 	return ((double) (h >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+}
+
+/* The draw of point p (d values) from its draw_start(). */
+static inline double
+uniform_from(uint64_t h, const double *p, int d)
+{
+	return unit_from_hash(point_mix(h, p, d));
 }
 
 /*

@@ -12,6 +12,7 @@
 #include "kmeans_run.h"
 #include "mix64.h"
 #include "parallel_for.h"
+#include "point_draw.h"
 #include "sphere.h"
 
 #define MAX_TRIALS 16
@@ -101,18 +102,7 @@ chunk_count(size_t n)
 static uint64_t
 point_hash(const double *x, int d)
 {
-	uint64_t	h = UINT64_C(0x510e527fade682d1);
-	int			j;
-
-	for (j = 0; j < d; j++)
-	{
-		double		v = x[j] + 0.0;	/* -0.0 and 0.0 are one value */
-		uint64_t	bits;
-
-		memcpy(&bits, &v, sizeof(bits));
-		h = mix64(h ^ bits) + UINT64_C(0x9e3779b97f4a7c15);
-	}
-	return h;
+	return point_mix(UINT64_C(0x510e527fade682d1), x, d);
 }
 
 /* The key of a draw: distinct for distinct (seed, run, center, trial). */
@@ -126,7 +116,7 @@ draw_key(uint64_t seed, int run, int center, int trial)
 static double
 draw_uniform(const Fit *f, size_t i, uint64_t key)
 {
-	return (double) ((mix64(f->hashes[i] ^ key) >> 11) + 1) * (1.0 / 9007199254740992.0);
+	return unit_from_hash(mix64(f->hashes[i] ^ key));
 }
 
 /*
@@ -203,44 +193,6 @@ typedef struct Pass
 	uint64_t	draws[MAX_TRIALS];	/* PASS_RACES, PASS_RANDOM_KEYS: draw keys */
 	size_t		candidates[MAX_TRIALS];	/* PASS_POTENTIALS */
 } Pass;
-
-/*
- * The nearest center to x (lowest index on ties) and its squared
- * distance, as km_nearest gives them, and the squared distance to the
- * next nearest (+Inf for one center). Squares that overflow make the
- * bound +Inf or the distance +Inf alike: km_nearest is then the judge.
- */
-static int
-nearest_two(const double *x, const double *centers, int k, int d, double *best_d2,
-			double *second_d2)
-{
-	int			best = 0,
-				c;
-	double		b = dist2(x, centers, d),
-				s = INFINITY;
-
-	for (c = 1; c < k; c++)
-	{
-		double		t = dist2(x, centers + (size_t) c * d, d);
-
-		if (t < b)
-		{
-			s = b;
-			b = t;
-			best = c;
-		}
-		else if (t < s)
-			s = t;
-	}
-	if (!(b < INFINITY))
-	{
-		best = km_nearest(x, centers, k, d, &b);
-		s = 0;					/* no bound: every distance again next time */
-	}
-	*best_d2 = b;
-	*second_d2 = s;
-	return best;
-}
 
 /* Each pass over the points [lo, hi) of one chunk, into r. */
 static void
@@ -339,6 +291,12 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 			}
 		}
 		c = nearest_two(x, f->centers, f->k, f->d, &d2, &second);
+		if (c < 0)
+		{
+			/* every square overflowed: km_nearest judges on scaled values */
+			c = km_nearest(x, f->centers, f->k, f->d, &d2);
+			second = 0;
+		}
 		if (p->first || c != f->labels[i])
 			r->moved++;
 		f->labels[i] = c;

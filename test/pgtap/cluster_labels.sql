@@ -60,11 +60,14 @@ SELECT k FROM rfm_kmeans.train('cl_retail_mem', 'cl_rfm', ARRAY['recency', 'freq
        mode => 'memory');
 
 -- plain SQL: count the rows below each centroid value
+CREATE FUNCTION pg_temp.below_in_sql(m text) RETURNS bigint[] LANGUAGE sql AS $$
+	SELECT array_agg(ARRAY[(SELECT count(*) FROM cl_rfm WHERE recency < c.centroid[1]),
+	                       (SELECT count(*) FROM cl_rfm WHERE frequency < c.centroid[2]),
+	                       (SELECT count(*) FROM cl_rfm WHERE monetary < c.centroid[3])] ORDER BY c.cluster)
+	FROM rfm_kmeans.centroids(m) c
+$$;
 SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail'),
-          (SELECT array_agg(ARRAY[(SELECT count(*) FROM cl_rfm WHERE recency < c.centroid[1]),
-                                  (SELECT count(*) FROM cl_rfm WHERE frequency < c.centroid[2]),
-                                  (SELECT count(*) FROM cl_rfm WHERE monetary < c.centroid[3])] ORDER BY c.cluster)
-           FROM rfm_kmeans.centroids('cl_retail') c),
+          pg_temp.below_in_sql('cl_retail'),
           'memory mode: rows below each centroid equal a count in SQL');
 SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_agg'),
           (SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_mem'),
@@ -74,10 +77,7 @@ SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_
 SELECT k FROM rfm_kmeans.train('cl_retail_op', 'cl_rfm', ARRAY['recency', 'frequency', 'monetary'], 7,
        mode => 'onepass');
 SELECT is((SELECT centroid_below FROM rfm_kmeans.models WHERE name = 'cl_retail_op'),
-          (SELECT array_agg(ARRAY[(SELECT count(*) FROM cl_rfm WHERE recency < c.centroid[1]),
-                                  (SELECT count(*) FROM cl_rfm WHERE frequency < c.centroid[2]),
-                                  (SELECT count(*) FROM cl_rfm WHERE monetary < c.centroid[3])] ORDER BY c.cluster)
-           FROM rfm_kmeans.centroids('cl_retail_op') c),
+          pg_temp.below_in_sql('cl_retail_op'),
           'one-pass mode (a sample holding every row): rows below each centroid equal a count in SQL');
 
 -- plain SQL: percentile_disc quintiles and rfm_score of the centroids

@@ -59,27 +59,21 @@ new_summary(int d, int sample_size, MemoryContext mcxt)
 	return s;
 }
 
-static void
-check_state(const KmSummary *s)
-{
-	if (s->version != KM_SUMMARY_VERSION ||
-		km_summary_bytes(s->d, s->budget) != VARSIZE(s))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid kmeans_summary_state")));
-}
-
 /*
- * Argument n as a summary of this version, checked: a state stored by
- * 0.4.0 or 0.5.0 (version 1, its sample kept in a heap) is rebuilt in the
- * current layout, a new value.
+ * Argument n as a summary of this version, checked (its version and its
+ * size): a state stored by 0.4.0 or 0.5.0 (version 1, its sample kept in a
+ * heap) is rebuilt in the current layout, a new value.
  */
 static KmSummary *
 summary_arg(FunctionCallInfo fcinfo, int n)
 {
 	KmSummary  *s = PG_GETARG_SUMMARY(n);
 
-	if (VARSIZE(s) >= sizeof(KmSummary) && s->version == 1)
+	if (VARSIZE(s) < sizeof(KmSummary))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid kmeans_summary_state")));
+	if (s->version == 1)
 	{
 		KmSummary  *now;
 		const char *err;
@@ -103,11 +97,11 @@ summary_arg(FunctionCallInfo fcinfo, int n)
 		SET_VARSIZE(now, km_summary_bytes(s->d, s->budget));
 		return now;
 	}
-	if (VARSIZE(s) < sizeof(KmSummary))
+	if (s->version != KM_SUMMARY_VERSION ||
+		km_summary_bytes(s->d, s->budget) != VARSIZE(s))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid kmeans_summary_state")));
-	check_state(s);
 	return s;
 }
 
@@ -309,8 +303,9 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
  * --------------------------------------------------------------------- */
 
 /*
- * The binary form of s, palloc'd, its length in *len: of a canonicalized
- * copy (s may be a value in a shared buffer, never to be changed).
+ * The binary form of s (from summary_arg: checked), palloc'd, its length
+ * in *len: of a canonicalized copy (s may be a value in a shared buffer,
+ * never to be changed).
  */
 static uint8_t *
 binary_of(const KmSummary *in, size_t *len)
@@ -318,7 +313,6 @@ binary_of(const KmSummary *in, size_t *len)
 	uint8_t    *out;
 	KmSummary  *s;
 
-	check_state(in);
 	s = palloc_extended(VARSIZE(in), MCXT_ALLOC_HUGE);
 	memcpy(s, in, VARSIZE(in));
 	km_summary_canonicalize(s);

@@ -45,15 +45,21 @@ align8(size_t n)
 	return (n + 7) & ~(size_t) 7;
 }
 
-/* The smallest power of 2 >= x (x <= 2^30). */
+/*
+ * The smallest power of 2 >= x (1 <= x <= 2^31), by smearing the top bit:
+ * view_of() computes the layout for every row that enters the sample.
+ */
 static size_t
 pow2_at_least(size_t x)
 {
-	size_t		p = 1;
+	uint32_t	v = (uint32_t) (x - 1);
 
-	while (p < x)
-		p <<= 1;
-	return p;
+	v |= v >> 1;
+	v |= v >> 2;
+	v |= v >> 4;
+	v |= v >> 8;
+	v |= v >> 16;
+	return (size_t) v + 1;
 }
 
 /*
@@ -131,8 +137,6 @@ layout_of(int d, int budget)
 	return l;
 }
 
-#define AT(s, type, field) ((type *) ((char *) (s) + layout_of((s)->d, (s)->budget).field))
-
 /* The arrays of a summary, resolved once per call. */
 typedef struct View
 {
@@ -172,17 +176,6 @@ static void sample_add(KmSummary *s, View *v, uint64_t key, const double *row, i
 
 /* ---- 0.4.0's layout (version 1): a max-heap beside a sample of budget entries ---- */
 
-/* The smallest power of 2 >= 2 budget: version 1's lookup table. */
-static size_t
-v1_table_size(int budget)
-{
-	size_t		t = 1;
-
-	while (t < 2 * (size_t) budget)
-		t <<= 1;
-	return t;
-}
-
 size_t
 km_summary_v1_bytes(int d, int budget)
 {
@@ -192,8 +185,10 @@ km_summary_v1_bytes(int d, int budget)
 		budget < KM_SUMMARY_MIN_BUDGET || budget > KM_SUMMARY_MAX_BUDGET)
 		return 0;
 	keys = layout_of(d, budget).keys;
+	/* keys, counts and values of budget entries, its heap, its lookup table */
 	return keys + (sizeof(uint64_t) + sizeof(int64_t) + sizeof(double) * d) * (size_t) budget +
-		align8(sizeof(int32_t) * (size_t) budget) + align8(sizeof(int32_t) * v1_table_size(budget));
+		align8(sizeof(int32_t) * (size_t) budget) +
+		align8(sizeof(int32_t) * pow2_at_least(2 * (size_t) budget));
 }
 
 const char *

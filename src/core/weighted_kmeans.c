@@ -42,6 +42,7 @@ typedef struct Fit
 	const KmParallel *checks;
 	const KmParallel *poll;
 	bool		aborted;
+	int			last_run;		/* the run whose last pass it holds, or -1 */
 	const uint64_t *hashes;		/* n: each point's hash, the source of its draws */
 	double	   *centers;		/* k x d, the run's */
 	double	   *sums;			/* k x d */
@@ -52,7 +53,7 @@ typedef struct Fit
 	struct ChunkResult *chunks;	/* chunk_count(n): each pass's per-chunk results */
 	double	   *old;			/* k x d: update()'s previous centers */
 	double	   *lower;			/* n: a lower bound on the distance to every other center */
-	double	   *moves;			/* k: how far each center moved in the last update (bounded above) */
+	double	   *moves;			/* k: how far each center moved in the last update (record_moves) */
 	double	   *others_moved;	/* k: the most any other center moved in the last update */
 } Fit;
 
@@ -193,6 +194,18 @@ typedef struct Pass
 	uint64_t	draws[MAX_TRIALS];	/* PASS_RACES, PASS_RANDOM_KEYS: draw keys */
 	size_t		candidates[MAX_TRIALS];	/* PASS_POTENTIALS */
 } Pass;
+
+/* A pass of this kind over f's points, its other fields zero. */
+static Pass
+pass_of(Fit *f, PassKind kind)
+{
+	Pass		p;
+
+	memset(&p, 0, sizeof(p));
+	p.f = f;
+	p.kind = kind;
+	return p;
+}
 
 /* Each pass over the points [lo, hi) of one chunk, into r. */
 static void
@@ -419,13 +432,10 @@ static void
 races(Fit *f, size_t point, bool by_distance, int trials, const uint64_t *draws,
 	  size_t *winners)
 {
-	Pass		p;
+	Pass		p = pass_of(f, PASS_RACES);
 	size_t		c;
 	int			t;
 
-	memset(&p, 0, sizeof(p));
-	p.f = f;
-	p.kind = PASS_RACES;
 	p.by_distance = by_distance;
 	p.point = point;
 	p.trials = trials;
@@ -457,13 +467,10 @@ races(Fit *f, size_t point, bool by_distance, int trials, const uint64_t *draws,
 static void
 potentials(Fit *f, int trials, const size_t *candidates, double *out)
 {
-	Pass		p;
+	Pass		p = pass_of(f, PASS_POTENTIALS);
 	size_t		c;
 	int			t;
 
-	memset(&p, 0, sizeof(p));
-	p.f = f;
-	p.kind = PASS_POTENTIALS;
 	p.trials = trials;
 	memcpy(p.candidates, candidates, sizeof(size_t) * trials);
 	run_pass(f, &p);
@@ -545,12 +552,9 @@ ranked_cmp(const void *a, const void *b)
 static void
 init_random(Fit *f, uint64_t seed, int run)
 {
-	Pass		p;
+	Pass		p = pass_of(f, PASS_RANDOM_KEYS);
 	int			c;
 
-	memset(&p, 0, sizeof(p));
-	p.f = f;
-	p.kind = PASS_RANDOM_KEYS;
 	p.draws[0] = draw_key(seed, run, 0, 0);
 	run_pass(f, &p);
 	if (f->aborted)
@@ -564,13 +568,10 @@ init_random(Fit *f, uint64_t seed, int run)
 static size_t
 assign(Fit *f, bool first, double *inertia)
 {
-	Pass		p;
+	Pass		p = pass_of(f, PASS_ASSIGN);
 	size_t		c,
 				moved = 0;
 
-	memset(&p, 0, sizeof(p));
-	p.f = f;
-	p.kind = PASS_ASSIGN;
 	p.first = first;
 	*inertia = run_pass(f, &p);
 	if (f->aborted)
@@ -587,20 +588,54 @@ assign(Fit *f, bool first, double *inertia)
 static double
 distance_sum(Fit *f)
 {
-	Pass		p;
+	Pass		p = pass_of(f, PASS_DISTANCE);
 
-	memset(&p, 0, sizeof(p));
-	p.f = f;
-	p.kind = PASS_DISTANCE;
 	return run_pass(f, &p);
+}
+
+/*
+ * For assign()'s bounds, from update()'s old and new centers and each
+ * one's squared move in f->moves: each center's distance moved, bounded
+ * above (0 only when it did not move; BOUND_TINY when the square is too
+ * small to trust; +Inf when it overflowed), then for each center the most
+ * any other one moved: the largest move, or the second largest for the
+ * center that made it.
+ */
+static void
+record_moves(Fit *f)
+{
+	int			c,
+				top = -1;
+	double		first = 0,
+				second = 0;
+
+	for (c = 0; c < f->k; c++)
+	{
+		double	   *moved = &f->moves[c];
+		bool		still = *moved == 0 &&
+			memcmp(f->old + (size_t) c * f->d, f->centers + (size_t) c * f->d,
+				   sizeof(double) * f->d) == 0;
+
+		if (!still)
+			*moved = *moved < BOUND_TINY * BOUND_TINY ? BOUND_TINY : sqrt(*moved) * (1 + 1e-9);
+		if (*moved > first)
+		{
+			second = first;
+			first = *moved;
+			top = c;
+		}
+		else if (*moved > second)
+			second = *moved;
+	}
+	for (c = 0; c < f->k; c++)
+		f->others_moved[c] = c == top ? second : first;
 }
 
 /* New centers from the labels; returns their squared shift. */
 static double
 update(Fit *f, int *reseeded)
 {
-	double	   *old = f->old,
-			   *moved = f->moves;
+	double	   *old = f->old;
 	size_t		i,
 				kd = (size_t) f->k * f->d;
 	double		shift = 0;
@@ -648,43 +683,10 @@ update(Fit *f, int *reseeded)
 				(*reseeded)++;
 			}
 		}
-		moved[c] = km_dist2(old + (size_t) c * f->d, f->centers + (size_t) c * f->d, f->d);
-		shift += moved[c];
+		f->moves[c] = km_dist2(old + (size_t) c * f->d, f->centers + (size_t) c * f->d, f->d);
+		shift += f->moves[c];
 	}
-	/*
-	 * the bounds of assign(): each center's distance moved, bounded above
-	 * (0 only when it did not move; BOUND_TINY when the square is too small
-	 * to trust), then for each center the most any other one moved: the
-	 * largest move, or the second largest for the center that made it
-	 */
-	{
-		int			top = -1;
-		double		first = 0,
-					second = 0;
-
-		for (c = 0; c < f->k; c++)
-		{
-			const double *was = old + (size_t) c * f->d,
-					   *now = f->centers + (size_t) c * f->d;
-
-			if (moved[c] == 0 && memcmp(was, now, sizeof(double) * f->d) == 0)
-				moved[c] = 0;
-			else if (moved[c] < BOUND_TINY * BOUND_TINY)
-				moved[c] = BOUND_TINY;
-			else
-				moved[c] = sqrt(moved[c]) * (1 + 1e-9);	/* +Inf if it overflowed */
-			if (moved[c] > first)
-			{
-				second = first;
-				first = moved[c];
-				top = c;
-			}
-			else if (moved[c] > second)
-				second = moved[c];
-		}
-		for (c = 0; c < f->k; c++)
-			f->others_moved[c] = c == top ? second : first;
-	}
+	record_moves(f);
 	return shift;
 }
 
@@ -737,7 +739,7 @@ km_fit_weighted_bytes(size_t n, int d, const KmConfig *cfg)
 
 	return km_size_add(km_size_add(km_size_mul((size_t) workers,
 											   km_size_add(sizeof(Fit), workspace_bytes(n, d, cfg->k))),
-								   km_size_mul(n, sizeof(uint64_t))),
+								   cfg->init == KM_INIT_EXPLICIT ? 0 : km_size_mul(n, sizeof(uint64_t))),
 					   km_size_mul((size_t) n_runs, km_size_add(km_size_mul(kd, sizeof(double)),
 																sizeof(RunResult))));
 }
@@ -812,6 +814,7 @@ fit_one_run(const Runs *all, Fit *f, int run)
 	out->inertia = inertia;
 	out->iterations = iter > cfg->max_iter ? cfg->max_iter : iter;
 	out->aborted = f->aborted;
+	f->last_run = f->aborted ? -1 : run;
 	memcpy(all->centers + (size_t) run * kd, f->centers, sizeof(double) * kd);
 }
 
@@ -866,9 +869,13 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	all.workspaces = take(mem, (size_t) workers, sizeof(Fit), &failed);
 	all.centers = take(mem, (size_t) n_runs, kd * sizeof(double), &failed);
 	all.results = take(mem, (size_t) n_runs, sizeof(RunResult), &failed);
-	all.hashes = take(mem, n, sizeof(uint64_t), &failed);
-	for (i = 0; i < n && all.hashes != NULL; i++)
-		all.hashes[i] = point_hash(x + i * d, d);
+	/* the draws' source: none with explicit centroids */
+	if (cfg->init != KM_INIT_EXPLICIT)
+	{
+		all.hashes = take(mem, n, sizeof(uint64_t), &failed);
+		for (i = 0; i < n && all.hashes != NULL; i++)
+			all.hashes[i] = point_hash(x + i * d, d);
+	}
 	if (all.workspaces != NULL)
 		memset(all.workspaces, 0, sizeof(Fit) * (size_t) workers);
 	for (t = 0; t < workers && !failed; t++)
@@ -881,6 +888,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		f->k = cfg->k;
 		f->spherical = cfg->spherical;
 		f->hashes = all.hashes;
+		f->last_run = -1;
 		f->centers = take(mem, kd, sizeof(double), &failed);
 		f->sums = take(mem, kd, sizeof(double), &failed);
 		f->old = take(mem, kd, sizeof(double), &failed);
@@ -907,13 +915,16 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	if (status == KM_OK && workers > 1)
 	{
 		km_parallel_for(&cfg->parallel, (size_t) n_runs, run_task, &all);
+		/* back on this thread alone: every workspace checks, none polls */
+		for (t = 0; t < workers; t++)
+		{
+			all.workspaces[t].poll = NULL;
+			all.workspaces[t].checks = &cfg->parallel;
+		}
 		/* runs an interrupt stopped: cancel now, or, held off, run them here */
-		f = &all.workspaces[0];
-		f->poll = NULL;
-		f->checks = &cfg->parallel;
 		for (run = 0; run < n_runs; run++)
 			if (all.results[run].aborted)
-				fit_one_run(&all, f, run);
+				fit_one_run(&all, &all.workspaces[0], run);
 	}
 	else if (status == KM_OK)
 		for (run = 0; run < n_runs; run++)
@@ -926,10 +937,20 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		for (run = 1; run < n_runs; run++)
 			if (all.results[run].inertia < all.results[best].inertia)
 				best = run;
-		/* its labels and distances again, from its centers: as its last pass left them */
-		f = &all.workspaces[0];
-		memcpy(f->centers, all.centers + (size_t) best * kd, sizeof(double) * kd);
-		assign(f, true, &inertia);
+		/*
+		 * its labels and distances: where a workspace still holds its last
+		 * pass, as they are; else again from its centers (the same labels)
+		 */
+		f = NULL;
+		for (t = 0; t < workers && f == NULL; t++)
+			if (all.workspaces[t].last_run == best)
+				f = &all.workspaces[t];
+		if (f == NULL)
+		{
+			f = &all.workspaces[0];
+			memcpy(f->centers, all.centers + (size_t) best * kd, sizeof(double) * kd);
+			assign(f, true, &inertia);
+		}
 		res->inertia = all.results[best].inertia;
 		res->mean_distance = distance_sum(f) / total;
 		res->iterations = all.results[best].iterations;

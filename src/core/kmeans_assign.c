@@ -24,11 +24,58 @@
  */
 #define BOUND_MARGIN 1e-9
 
-/* Best and second-best centers of point i (for Hamerly's bounds). */
+/*
+ * Distances below this are not trusted in the bounds (as in
+ * weighted_kmeans.c): their squares (and sums of squares) may be subnormal
+ * or underflow to 0 and lose their relative precision, so that the full
+ * search's comparisons of squares no longer follow the distances. A lower
+ * bound from such a square is dropped (0), an upper bound or a move taken
+ * as this much; a square that overflowed gives no bound either (a lower
+ * bound of 0, an upper bound of +Inf). A point is skipped only when the
+ * bound on the other centers is above this, so that their squares are
+ * normal numbers, compared to the rounding only.
+ */
+#define BOUND_TINY 1e-140
+
+/*
+ * An upper bound on a distance whose computed square is s: +Inf when s
+ * overflowed (or is NaN), BOUND_TINY when s is too small to be trusted
+ * (the distance is below it then), else sqrt(s) with the margin.
+ */
+static double
+upper_bound_of(double s)
+{
+	if (!(s < INFINITY))
+		return INFINITY;
+	if (s < BOUND_TINY * BOUND_TINY)
+		return BOUND_TINY;
+	return sqrt(s) * (1 + BOUND_MARGIN);
+}
+
+/*
+ * A lower bound on a distance whose computed square is s: 0 when s is too
+ * small to be trusted or overflowed (or is NaN), else sqrt(s) with the
+ * margin.
+ */
+static double
+lower_bound_of(double s)
+{
+	if (s >= BOUND_TINY * BOUND_TINY && s < INFINITY)
+		return sqrt(s) * (1 - BOUND_MARGIN);
+	return 0;
+}
+
+/*
+ * Best and second-best centers of point i (for Hamerly's bounds). When
+ * every square overflowed, center 0, as the plain search
+ * (km_assign_rows) picks then.
+ */
 static int
 full_search(const Run *r, size_t i, double *d1, double *d2)
 {
-	return nearest_two(r->x + i * r->d, r->centers, r->k, r->d, d1, d2);
+	int			best = nearest_two(r->x + i * r->d, r->centers, r->k, r->d, d1, d2);
+
+	return best < 0 ? 0 : best;
 }
 
 static void
@@ -45,13 +92,14 @@ compute_half_separation(Run *r)
 		{
 			if (b != a)
 			{
-				double		t = sqrt(dist2(r->centers + (size_t) a * r->d,
-											  r->centers + (size_t) b * r->d, r->d));
+				double		t = lower_bound_of(dist2(r->centers + (size_t) a * r->d,
+													r->centers + (size_t) b * r->d, r->d));
 
 				if (t < m)
 					m = t;
 			}
 		}
+		/* +Inf with one center: there is no other */
 		r->half_sep[a] = 0.5 * m;
 	}
 }
@@ -93,17 +141,28 @@ pruned_label(Run *r, size_t i, bool first)
 
 	if (!first)
 	{
+		/*
+		 * m: a lower bound on the distance to every other center. Only one
+		 * above BOUND_TINY is used, so that the squares the full search
+		 * would compare are normal numbers (or overflow, beyond the own
+		 * center's); then an own center nearer by more than the margins
+		 * also has the smaller square.
+		 */
 		m = r->half_sep[old] > r->lower[i] ? r->half_sep[old] : r->lower[i];
 		m *= 1 - BOUND_MARGIN;
-		if (r->upper[i] * (1 + BOUND_MARGIN) < m)
-			return old;
-		r->upper[i] = sqrt(dist2(p, r->centers + (size_t) old * r->d, r->d));
-		if (r->upper[i] * (1 + BOUND_MARGIN) < m)
-			return old;
+		if (m > BOUND_TINY)
+		{
+			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+				return old;
+			r->upper[i] = upper_bound_of(dist2(p, r->centers + (size_t) old * r->d, r->d));
+			if (r->upper[i] * (1 + BOUND_MARGIN) < m)
+				return old;
+		}
 	}
 	best = full_search(r, i, &d1, &d2);
-	r->upper[i] = sqrt(d1);
-	r->lower[i] = sqrt(d2);
+	r->upper[i] = upper_bound_of(d1);
+	/* with one center there is no other: no bound needed */
+	r->lower[i] = r->k == 1 ? INFINITY : lower_bound_of(d2);
 	return best;
 }
 
@@ -311,6 +370,7 @@ km_update_centers(Run *r, bool prune)
 	for (c = 0; c < r->k; c++)
 	{
 		double		s2 = 0;
+		bool		moved = false;
 
 		if (r->counts[c] == 0)
 		{
@@ -336,10 +396,16 @@ km_update_centers(Run *r, bool prune)
 				r->sums[cj] / (double) r->counts[c];
 			double		t = mean - r->centers[cj];
 
+			moved |= t != 0;
 			s2 += t * t;
 			r->centers[cj] = mean;
 		}
-		r->shift[c] = sqrt(s2);
+		/*
+		 * for the bounds, an upper bound on the move: a move whose square
+		 * is too small to be trusted (or underflowed to 0) counts as
+		 * BOUND_TINY, a square that overflowed as +Inf
+		 */
+		r->shift[c] = !moved ? 0 : upper_bound_of(s2);
 		total += s2;
 		if (r->shift[c] > max1)
 		{

@@ -401,6 +401,353 @@ test_threads(void)
 	free(x);
 }
 
+/*
+ * Lloyd with a full search for every row, following km_fit's rules to the
+ * bit: each row into lane i % 4 of its block of 4,096 rows, the lanes added
+ * up in order and the blocks' sums in block order; stop when no label moved
+ * (from the second iteration) or the squared shift is within tol_abs; an
+ * empty cluster takes the row farthest from its own center (one whose
+ * cluster keeps a row; ties to the larger row, never a row at distance 0);
+ * the final labels from the final centers. What the bounds must not change.
+ */
+#define REF_BLOCK 4096
+#define REF_LANES 4
+
+static double
+ref_dist2(const double *a, const double *b, int d)
+{
+	double		s = 0;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		double		t = a[j] - b[j];
+
+		s += t * t;
+	}
+	return s;
+}
+
+/* lowest index among the smallest squares; 0 when none is below +Inf */
+static int32_t
+ref_nearest(const double *p, const double *centers, int k, int d)
+{
+	int32_t		best = 0;
+	double		b1 = INFINITY;
+	int			c;
+
+	for (c = 0; c < k; c++)
+	{
+		double		t = ref_dist2(p, centers + (size_t) c * d, d);
+
+		if (t < b1)
+		{
+			b1 = t;
+			best = c;
+		}
+	}
+	return best;
+}
+
+static int
+ref_point_cmp(const double *a, const double *b, int d)
+{
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		if (a[j] < b[j])
+			return -1;
+		if (a[j] > b[j])
+			return 1;
+	}
+	return 0;
+}
+
+static int
+lloyd_reference(const double *x, size_t n, int d, int k, int max_iter, double tol_abs,
+				double *centers, int32_t *labels)
+{
+	size_t		kd = (size_t) k * d;
+	double	   *sums = malloc(sizeof(double) * kd),
+			   *lanes = malloc(sizeof(double) * REF_LANES * kd);
+	int64_t    *counts = malloc(sizeof(int64_t) * k);
+	int			it,
+				iterations = max_iter;
+	size_t		i,
+				j;
+	int			c,
+				l;
+
+	for (it = 1; it <= max_iter; it++)
+	{
+		size_t		moved = 0,
+					start;
+		double		total = 0;
+
+		memset(sums, 0, sizeof(double) * kd);
+		memset(counts, 0, sizeof(int64_t) * k);
+		for (start = 0; start < n; start += REF_BLOCK)
+		{
+			size_t		end = start + REF_BLOCK < n ? start + REF_BLOCK : n;
+
+			memset(lanes, 0, sizeof(double) * REF_LANES * kd);
+			for (i = start; i < end; i++)
+			{
+				int32_t		best = ref_nearest(x + i * d, centers, k, d);
+
+				moved += it == 1 || best != labels[i];
+				labels[i] = best;
+				for (j = 0; j < (size_t) d; j++)
+					lanes[(i % REF_LANES) * kd + (size_t) best * d + j] += x[i * d + j];
+				counts[best]++;
+			}
+			for (j = 0; j < kd; j++)
+			{
+				double		s = lanes[j];
+
+				for (l = 1; l < REF_LANES; l++)
+					s += lanes[l * kd + j];
+				sums[j] += s;
+			}
+		}
+		if (it > 1 && moved == 0)
+		{
+			iterations = it;
+			break;
+		}
+		for (c = 0; c < k; c++)
+		{
+			size_t		far = n;
+			double		far_d = 0;
+			int32_t		from;
+
+			if (counts[c] != 0)
+				continue;
+			for (i = 0; i < n; i++)
+			{
+				int32_t		own = labels[i];
+				double		t;
+
+				if (counts[own] <= 1)
+					continue;
+				t = ref_dist2(x + i * d, centers + (size_t) own * d, d);
+				if (t > far_d ||
+					(t == far_d && far < n && t > 0 &&
+					 ref_point_cmp(x + i * d, x + far * d, d) > 0))
+				{
+					far = i;
+					far_d = t;
+				}
+			}
+			if (far == n)
+				continue;
+			from = labels[far];
+			for (j = 0; j < (size_t) d; j++)
+			{
+				sums[(size_t) from * d + j] -= x[far * d + j];
+				sums[(size_t) c * d + j] = x[far * d + j];
+			}
+			counts[from]--;
+			counts[c] = 1;
+			labels[far] = c;
+		}
+		for (c = 0; c < k; c++)
+		{
+			double		s2 = 0;
+
+			if (counts[c] == 0)
+				continue;
+			for (j = 0; j < (size_t) d; j++)
+			{
+				double		mean = sums[(size_t) c * d + j] / (double) counts[c],
+							t = mean - centers[(size_t) c * d + j];
+
+				s2 += t * t;
+				centers[(size_t) c * d + j] = mean;
+			}
+			total += s2;
+		}
+		if (total <= tol_abs)
+		{
+			iterations = it;
+			break;
+		}
+	}
+	for (i = 0; i < n; i++)
+		labels[i] = ref_nearest(x + i * d, centers, k, d);
+	free(sums);
+	free(lanes);
+	free(counts);
+	return iterations;
+}
+
+/* Each iteration's report (on_iteration): pruned and plain must agree. */
+#define TRACE_MAX 64
+
+typedef struct Trace
+{
+	int			count;
+	size_t		moved[TRACE_MAX];
+	double		inertia[TRACE_MAX];
+	double		shift[TRACE_MAX];
+} Trace;
+
+static void
+record_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
+{
+	Trace	   *t = arg;
+
+	(void) run;
+	(void) iter;
+	if (t->count < TRACE_MAX)
+	{
+		t->moved[t->count] = moved;
+		t->inertia[t->count] = inertia;
+		t->shift[t->count] = shift;
+	}
+	t->count++;
+}
+
+static bool
+traces_equal(const Trace *a, const Trace *b)
+{
+	int			i;
+
+	if (a->count != b->count)
+		return false;
+	for (i = 0; i < a->count && i < TRACE_MAX; i++)
+		if (a->moved[i] != b->moved[i] ||
+			memcmp(&a->inertia[i], &b->inertia[i], sizeof(double)) != 0 ||
+			memcmp(&a->shift[i], &b->shift[i], sizeof(double)) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * Hamerly's bounds against a full search on problems built to strain them:
+ * coordinates near 1e-160 and 1e-152 (squares subnormal or underflowing to
+ * 0), near 1e150 and 1e153 (squares near and past overflow), tiny clusters
+ * far from others, integer lattices full of ties, duplicate rows, starting
+ * centers far off (clusters empty and re-seeded), k up to 30, 1 to 3
+ * threads. Pruned km_fit must give the naive full-search Lloyd's centroids,
+ * labels and iterations bit for bit, and the same report every iteration
+ * (rows moved, inertia, shift) as plain km_fit.
+ */
+static void
+test_bounds_strained(void)
+{
+	int			problem,
+				pruned_differ = 0,
+				plain_differ = 0,
+				traces_differ = 0,
+				first_bad = -1;
+
+	for (problem = 0; problem < 400; problem++)
+	{
+		size_t		n = 1 + (size_t) (urand() * (problem % 20 == 0 ? 5000 : 300)),
+					i;
+		int			d = 1 + (int) (urand() * 3),
+					k = 1 + (int) (urand() * (n < 30 ? (double) n : 30)),
+					shape = problem % 8,
+					c,
+					j,
+					want_iterations;
+		double		scale = shape == 2 ? 1e150 : shape == 3 ? 1e-160 :
+			shape == 4 ? 1e-152 : shape == 5 ? 1e153 : shape == 6 ? 1e-158 : 1;
+		double	   *x = malloc(sizeof(double) * n * d),
+				   *start = malloc(sizeof(double) * k * d),
+				   *want = malloc(sizeof(double) * k * d);
+		int32_t    *want_labels = malloc(sizeof(int32_t) * n);
+		KmConfig	cfg = config(k);
+		Trace		pruned_trace,
+					plain_trace;
+		Fit			pruned,
+					plain;
+		bool		pruned_ok,
+					plain_ok;
+
+		for (i = 0; i < n; i++)
+		{
+			if (i > 0 && urand() < 0.2)
+			{
+				memcpy(x + i * d, x + (size_t) (urand() * (double) i) * d, sizeof(double) * d);
+				continue;
+			}
+			for (j = 0; j < d; j++)
+			{
+				if (shape == 1)
+					x[i * d + j] = (double) (int) (urand() * 4);
+				else if (shape == 7)
+					/* tiny clusters around 0 and 1, one normal one at 3 */
+					x[i * d + j] = (double) (i % 3) + (i % 3 == 2 ? urand() : urand() * 1e-158);
+				else
+					x[i * d + j] = ((double) (i % 4) * 3 + urand()) * scale;
+			}
+		}
+		for (c = 0; c < k; c++)
+			for (j = 0; j < d; j++)
+				start[c * d + j] = c % 3 == 2 ? (50 + urand()) * (shape == 7 ? 1 : scale) :
+					x[(size_t) (urand() * (double) n) * d + j];
+		cfg.init = KM_INIT_EXPLICIT;
+		cfg.init_centroids = start;
+		cfg.max_iter = 1 + (int) (urand() * 40);
+		cfg.tol = problem % 2 ? 0 : 1e-4;
+		cfg.mean_variance = problem % 2 ? 1 : scale * scale;
+		cfg.parallel.threads = 1 + problem % 3;
+		cfg.on_iteration = record_iteration;
+
+		memcpy(want, start, sizeof(double) * k * d);
+		want_iterations = lloyd_reference(x, n, d, k, cfg.max_iter, cfg.tol * cfg.mean_variance,
+										  want, want_labels);
+		memset(&pruned_trace, 0, sizeof(pruned_trace));
+		memset(&plain_trace, 0, sizeof(plain_trace));
+		cfg.prune = true;
+		cfg.arg = &pruned_trace;
+		pruned = fit(x, n, d, cfg);
+		cfg.prune = false;
+		cfg.arg = &plain_trace;
+		plain = fit(x, n, d, cfg);
+		/* squares past 1e308 may overflow the inertia: still the same result */
+		pruned_ok = (pruned.status == KM_OK || pruned.status == KM_OVERFLOW) &&
+			memcmp(pruned.centroids, want, sizeof(double) * k * d) == 0 &&
+			memcmp(pruned.labels, want_labels, sizeof(int32_t) * n) == 0 &&
+			pruned.res.iterations == want_iterations;
+		plain_ok = (plain.status == KM_OK || plain.status == KM_OVERFLOW) &&
+			memcmp(plain.centroids, want, sizeof(double) * k * d) == 0 &&
+			memcmp(plain.labels, want_labels, sizeof(int32_t) * n) == 0 &&
+			plain.res.iterations == want_iterations;
+		pruned_differ += !pruned_ok;
+		plain_differ += !plain_ok;
+		traces_differ += !traces_equal(&pruned_trace, &plain_trace);
+		if ((!pruned_ok || !plain_ok || !traces_equal(&pruned_trace, &plain_trace)) &&
+			first_bad < 0)
+		{
+			first_bad = problem;
+			diag("problem %d (shape %d, n %zu, d %d, k %d, max_iter %d, tol %g): "
+				 "pruned %s, plain %s, %d and %d iterations (want %d)",
+				 problem, shape, n, d, k, cfg.max_iter, cfg.tol,
+				 pruned_ok ? "ok" : "differs", plain_ok ? "ok" : "differs",
+				 pruned.res.iterations, plain.res.iterations, want_iterations);
+		}
+		fit_free(&pruned);
+		fit_free(&plain);
+		free(x);
+		free(start);
+		free(want);
+		free(want_labels);
+	}
+	ok(pruned_differ == 0,
+	   "400 strained problems (squares subnormal, underflowing, overflowing; ties, duplicates, far starts): pruned Lloyd gives the full search's centroids, labels and iterations bit for bit (%d differ)",
+	   pruned_differ);
+	ok(plain_differ == 0,
+	   "the same 400 problems: plain Lloyd gives the full search's result bit for bit (%d differ)",
+	   plain_differ);
+	ok(traces_differ == 0,
+	   "the same 400 problems: pruned and plain report the same rows moved, inertia and shift every iteration (%d differ)",
+	   traces_differ);
+}
+
 int
 main(void)
 {
@@ -410,5 +757,6 @@ main(void)
 	test_empty_and_duplicates();
 	test_uniform();
 	test_threads();
+	test_bounds_strained();
 	return tap_done();
 }

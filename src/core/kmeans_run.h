@@ -113,18 +113,18 @@ nearest_two(const double *p, const double *centers, int k, int d, double *d1, do
 	double		b1 = INFINITY,
 				b2 = INFINITY;
 
+	/*
+	 * without branches (conditional moves): which center is nearest is
+	 * data, and mispredicted branches cost more than the distances
+	 */
 	for (c = 0; c < k; c++)
 	{
 		double		t = dist2(p, centers + (size_t) c * d, d);
+		bool		nearer = t < b1;
 
-		if (t < b1)
-		{
-			b2 = b1;
-			b1 = t;
-			best = c;
-		}
-		else if (t < b2)
-			b2 = t;
+		b2 = nearer ? b1 : (t < b2 ? t : b2);
+		b1 = nearer ? t : b1;
+		best = nearer ? c : best;
 	}
 	*d1 = b1;
 	*d2 = b2;

@@ -13,6 +13,7 @@
 #include "mix64.h"
 #include "parallel_for.h"
 #include "point_draw.h"
+#include "small_d.h"
 #include "sphere.h"
 
 #define MAX_TRIALS 16
@@ -28,6 +29,7 @@ typedef struct Fit
 {
 	const double *x;
 	const int64_t *w;
+	const double *wd;			/* n: the weights as doubles (exact below 2^53) */
 	size_t		n;
 	int			d;
 	int			k;
@@ -208,11 +210,11 @@ pass_of(Fit *f, PassKind kind)
 }
 
 /* Each pass over the points [lo, hi) of one chunk, into r. */
-static void
-chunk_races(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+static FOR_EACH_D void
+races_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 {
 	Fit		   *f = p->f;
-	const double *center = p->point == NO_POINT ? NULL : f->x + p->point * f->d;
+	const double *center = p->point == NO_POINT ? NULL : f->x + p->point * d;
 	size_t		i;
 	int			t;
 
@@ -228,12 +230,12 @@ chunk_races(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 
 		if (center != NULL)
 		{
-			double		d2 = dist2(f->x + i * f->d, center, f->d);
+			double		d2 = dist2(f->x + i * d, center, d);
 
 			if (d2 < f->closest[i])
 				f->closest[i] = d2;
 		}
-		rate = (double) f->w[i] * (p->by_distance ? f->closest[i] : 1.0);
+		rate = f->wd[i] * (p->by_distance ? f->closest[i] : 1.0);
 		if (!(rate > 0))
 			continue;
 		for (t = 0; t < p->trials; t++)
@@ -245,8 +247,8 @@ chunk_races(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 	}
 }
 
-static void
-chunk_potentials(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+static FOR_EACH_D void
+potentials_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 {
 	const Fit  *f = p->f;
 	size_t		i;
@@ -256,21 +258,21 @@ chunk_potentials(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 		r->potential[t] = 0;
 	for (i = lo; i < hi; i++)
 	{
-		const double *x = f->x + i * f->d;
-		double		w = (double) f->w[i],
+		const double *x = f->x + i * d;
+		double		w = f->wd[i],
 					closest = f->closest[i];
 
 		for (t = 0; t < p->trials; t++)
 		{
-			double		d2 = dist2(x, f->x + p->candidates[t] * f->d, f->d);
+			double		d2 = dist2(x, f->x + p->candidates[t] * d, d);
 
 			r->potential[t] += w * (d2 < closest ? d2 : closest);
 		}
 	}
 }
 
-static void
-chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+static FOR_EACH_D void
+assign_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 {
 	const Fit  *f = p->f;
 	double		sum = 0;
@@ -278,7 +280,7 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 
 	for (i = lo; i < hi; i++)
 	{
-		const double *x = f->x + i * f->d;
+		const double *x = f->x + i * d;
 		double		d2,
 					second;
 		int			c;
@@ -294,20 +296,20 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 			int			own = f->labels[i];
 			double		bound = f->lower[i] - f->others_moved[own];
 
-			d2 = dist2(x, f->centers + (size_t) own * f->d, f->d);
+			d2 = dist2(x, f->centers + (size_t) own * d, d);
 			f->lower[i] = bound;
 			if (bound > BOUND_TINY && d2 < bound * bound * (1 - 1e-9))
 			{
 				f->closest[i] = d2;
-				sum += (double) f->w[i] * d2;
+				sum += f->wd[i] * d2;
 				continue;
 			}
 		}
-		c = nearest_two(x, f->centers, f->k, f->d, &d2, &second);
+		c = nearest_two(x, f->centers, f->k, d, &d2, &second);
 		if (c < 0)
 		{
 			/* every square overflowed: km_nearest judges on scaled values */
-			c = km_nearest(x, f->centers, f->k, f->d, &d2);
+			c = km_nearest(x, f->centers, f->k, d, &d2);
 			second = 0;
 		}
 		if (p->first || c != f->labels[i])
@@ -325,9 +327,27 @@ chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 			f->lower[i] = sqrt(second) * (1 - 1e-9);
 		else
 			f->lower[i] = 0;
-		sum += (double) f->w[i] * d2;
+		sum += f->wd[i] * d2;
 	}
 	r->sum = sum;
+}
+
+static void
+chunk_races(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+{
+	WITH_D(races_d, p->f->d, p, r, lo, hi);
+}
+
+static void
+chunk_potentials(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+{
+	WITH_D(potentials_d, p->f->d, p, r, lo, hi);
+}
+
+static void
+chunk_assign(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
+{
+	WITH_D(assign_d, p->f->d, p, r, lo, hi);
 }
 
 static void
@@ -338,7 +358,7 @@ chunk_distance(const Pass *p, ChunkResult *r, size_t lo, size_t hi)
 	size_t		i;
 
 	for (i = lo; i < hi; i++)
-		sum += (double) f->w[i] * sqrt(f->closest[i]);
+		sum += f->wd[i] * sqrt(f->closest[i]);
 	r->sum = sum;
 }
 
@@ -350,7 +370,7 @@ chunk_random_keys(const Pass *p, size_t lo, size_t hi)
 
 	for (i = lo; i < hi; i++)
 	{
-		f->ranked[i].key = race_key(f, i, p->draws[0], (double) f->w[i]);
+		f->ranked[i].key = race_key(f, i, p->draws[0], f->wd[i]);
 		f->ranked[i].index = i;
 	}
 }
@@ -631,13 +651,29 @@ record_moves(Fit *f)
 		f->others_moved[c] = c == top ? second : first;
 }
 
+/* Each cluster's weighted sum of points and total weight, in point order. */
+static FOR_EACH_D void
+cluster_sums_d(Fit *f, int d)
+{
+	size_t		i;
+	int			j;
+
+	for (i = 0; i < f->n; i++)
+	{
+		int			l = f->labels[i];
+
+		for (j = 0; j < d; j++)
+			f->sums[(size_t) l * d + j] += f->wd[i] * f->x[i * d + j];
+		f->weight[l] += f->w[i];
+	}
+}
+
 /* New centers from the labels; returns their squared shift. */
 static double
 update(Fit *f, int *reseeded)
 {
 	double	   *old = f->old;
-	size_t		i,
-				kd = (size_t) f->k * f->d;
+	size_t		kd = (size_t) f->k * f->d;
 	double		shift = 0;
 	int			c,
 				j;
@@ -645,14 +681,7 @@ update(Fit *f, int *reseeded)
 	memcpy(old, f->centers, sizeof(double) * kd);
 	memset(f->sums, 0, sizeof(double) * kd);
 	memset(f->weight, 0, sizeof(int64_t) * f->k);
-	for (i = 0; i < f->n; i++)
-	{
-		int			l = f->labels[i];
-
-		for (j = 0; j < f->d; j++)
-			f->sums[(size_t) l * f->d + j] += (double) f->w[i] * f->x[i * f->d + j];
-		f->weight[l] += f->w[i];
-	}
+	WITH_D(cluster_sums_d, f->d, f);
 	for (c = 0; c < f->k; c++)
 	{
 		if (f->weight[c] > 0 && f->spherical)
@@ -739,7 +768,7 @@ km_fit_weighted_bytes(size_t n, int d, const KmConfig *cfg)
 
 	return km_size_add(km_size_add(km_size_mul((size_t) workers,
 											   km_size_add(sizeof(Fit), workspace_bytes(n, d, cfg->k))),
-								   cfg->init == KM_INIT_EXPLICIT ? 0 : km_size_mul(n, sizeof(uint64_t))),
+								   km_size_mul(n, (cfg->init == KM_INIT_EXPLICIT ? 0 : sizeof(uint64_t)) + sizeof(double))),
 					   km_size_mul((size_t) n_runs, km_size_add(km_size_mul(kd, sizeof(double)),
 																sizeof(RunResult))));
 }
@@ -772,6 +801,7 @@ typedef struct Runs
 	double	   *centers;		/* n_runs x k x d: each run's final centers */
 	RunResult  *results;		/* n_runs */
 	uint64_t   *hashes;			/* n: point_hash of each point */
+	double	   *wd;				/* n: the weights as doubles */
 	double		tol_abs;
 } Runs;
 
@@ -869,6 +899,9 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	all.workspaces = take(mem, (size_t) workers, sizeof(Fit), &failed);
 	all.centers = take(mem, (size_t) n_runs, kd * sizeof(double), &failed);
 	all.results = take(mem, (size_t) n_runs, sizeof(RunResult), &failed);
+	all.wd = take(mem, n, sizeof(double), &failed);
+	for (i = 0; i < n && all.wd != NULL; i++)
+		all.wd[i] = (double) w[i];
 	/* the draws' source: none with explicit centroids */
 	if (cfg->init != KM_INIT_EXPLICIT)
 	{
@@ -883,6 +916,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 		f = &all.workspaces[t];
 		f->x = x;
 		f->w = w;
+		f->wd = all.wd;
 		f->n = n;
 		f->d = d;
 		f->k = cfg->k;
@@ -992,5 +1026,6 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	give_back(mem, all.centers);
 	give_back(mem, all.results);
 	give_back(mem, all.hashes);
+	give_back(mem, all.wd);
 	return status;
 }

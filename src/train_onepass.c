@@ -20,6 +20,7 @@
 
 #include "catalog/pg_type.h"
 #include "core/onepass_summary.h"
+#include "core/pair_sort.h"
 #include "core/rank_quantiles.h"
 #include "core/scaler.h"
 #include "core/weighted_kmeans.h"
@@ -119,21 +120,6 @@ scale_sizes(const int64 *weights, int k, int64 sample_weight, int64 total, int64
 	}
 }
 
-typedef struct WeightedValue
-{
-	double		value;
-	int64		weight;
-} WeightedValue;
-
-static int
-weighted_value_cmp(const void *a, const void *b)
-{
-	double		x = ((const WeightedValue *) a)->value,
-				y = ((const WeightedValue *) b)->value;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A centroid's value of one feature, with the centroid's number. */
 typedef struct CentroidValue
 {
@@ -218,7 +204,8 @@ static void
 sample_distance_quantiles(const double *x, const int64 *w, int n, int d, const double *centers,
 						  int k, double *out)
 {
-	WeightedValue *dist = palloc(sizeof(WeightedValue) * n);
+	/* (distance, weight): a distance is not negative, its bits sort as it */
+	KmPair	   *dist = palloc(sizeof(KmPair) * n);
 	int64		total = 0,
 				seen = 0;
 	int			i,
@@ -226,21 +213,26 @@ sample_distance_quantiles(const double *x, const int64 *w, int n, int d, const d
 
 	for (i = 0; i < n; i++)
 	{
-		double		d2;
+		double		d2,
+					distance;
 
 		km_nearest(x + (size_t) i * d, centers, k, d, &d2);
-		dist[i].value = sqrt(d2);
-		dist[i].weight = w[i];
+		distance = sqrt(d2);
+		memcpy(&dist[i].key, &distance, sizeof(distance));
+		dist[i].payload = (uint64) w[i];
 		total += w[i];
 	}
-	qsort(dist, n, sizeof(WeightedValue), weighted_value_cmp);
+	km_sort_pairs(dist, n);
 	for (i = 0; i < n && j < DISTANCE_QUANTILES; i++)
 	{
-		seen += dist[i].weight;
+		double		value;
+
+		memcpy(&value, &dist[i].key, sizeof(value));
+		seen += (int64) dist[i].payload;
 		/* every rank max(1, ceil(j total / 1000)) within the rows seen so far */
 		while (j < DISTANCE_QUANTILES &&
 			   km_quantile_rank(j, (uint64_t) total, DISTANCE_QUANTILES) <= (uint64_t) seen)
-			out[j++] = dist[i].value;
+			out[j++] = value;
 	}
 	pfree(dist);
 }

@@ -27,6 +27,8 @@
 
 #include "exact_sum.h"
 #include "mix64.h"
+#include "pair_sort.h"
+#include "small_d.h"
 
 #define FRACTION_BITS 52
 #define FRACTION_MASK ((UINT64_C(1) << FRACTION_BITS) - 1)
@@ -270,8 +272,8 @@ value_bits(double x)
  * once: the products are independent (the scan's hot loop computes them
  * side by side), and the final mix spreads every bit over the key.
  */
-uint64_t
-km_summary_row_key(const double *row, int d)
+static FOR_EACH_D uint64_t
+row_key_d(const double *row, int d)
 {
 	uint64_t	h = UINT64_C(0x6a09e667f3bcc909);
 	int			j;
@@ -280,6 +282,12 @@ km_summary_row_key(const double *row, int d)
 		h += (value_bits(row[j]) ^ UINT64_C(0x243f6a8885a308d3)) *
 			(UINT64_C(0x9e3779b97f4a7c15) + 2 * (uint64_t) j);
 	return mix64(h ^ (h >> 29));
+}
+
+uint64_t
+km_summary_row_key(const double *row, int d)
+{
+	return row_key_d(row, d);
 }
 
 /* Order of (key a, row a) and (key b, row b): hash, then the values' bits. */
@@ -474,23 +482,6 @@ sample_shrink(KmSummary *s, View *v)
 	s->cutoff = cut;
 }
 
-typedef struct KeyIndex
-{
-	uint64_t	key;
-	uint64_t	index;
-} KeyIndex;
-
-static int
-key_index_cmp(const void *a, const void *b)
-{
-	const KeyIndex *x = a,
-			   *y = b;
-
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->index < y->index ? -1 : x->index > y->index;
-}
-
 /*
  * Sort the entries (at most the budget) ascending: (key, index) pairs
  * sorted in the lookup table's memory (at least 16 bytes a budget entry),
@@ -500,7 +491,7 @@ key_index_cmp(const void *a, const void *b)
 static void
 sample_sort(KmSummary *s, View *v)
 {
-	KeyIndex   *order = (KeyIndex *) v->table;
+	KmPair	   *order = (KmPair *) v->table;
 	int32_t		n = s->entries,
 				i,
 				j;
@@ -510,35 +501,35 @@ sample_sort(KmSummary *s, View *v)
 	for (i = 0; i < n; i++)
 	{
 		order[i].key = v->keys[i];
-		order[i].index = (uint64_t) i;
+		order[i].payload = (uint64_t) i;
 	}
-	qsort(order, (size_t) n, sizeof(KeyIndex), key_index_cmp);
+	km_sort_pairs(order, (size_t) n);
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && order[j].key == order[j - 1].key &&
-			 entry_cmp(v, (int32_t) order[j].index, (int32_t) order[j - 1].index) < 0; j--)
+			 entry_cmp(v, (int32_t) order[j].payload, (int32_t) order[j - 1].payload) < 0; j--)
 		{
-			KeyIndex	t = order[j];
+			KmPair		t = order[j];
 
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	/* position `at` takes entry order[at].index: follow each cycle once */
+	/* position `at` takes entry order[at].payload: follow each cycle once */
 	for (i = 0; i < n; i++)
 	{
 		uint64_t	key;
 		int64_t		count;
 		int32_t		at = i;
 
-		if (order[i].index == placed)
+		if (order[i].payload == placed)
 			continue;
 		key = v->keys[i];
 		count = v->counts[i];
 		memcpy(row, v->values + (size_t) i * v->d, sizeof(double) * v->d);
 		for (;;)
 		{
-			int32_t		from = (int32_t) order[at].index;
+			int32_t		from = (int32_t) order[at].payload;
 
-			order[at].index = placed;
+			order[at].payload = placed;
 			if (from == i)
 				break;
 			entry_move(v, at, from);
@@ -689,16 +680,15 @@ moments_add(MomentGroup *groups, double x)
 #endif
 
 /* Add a row under key *keyed, or its hash when keyed is NULL. */
-static inline void
-add_row(KmSummary *s, const double *row, const uint64_t *keyed)
+static FOR_EACH_D void
+add_row_d(KmSummary *s, const double *row, const uint64_t *keyed, int d)
 {
 	/*
 	 * Called once per row of the scan: the arrays every row touches are at
 	 * fixed offsets (layout_of's first three), the sample's only looked up
 	 * for the few rows whose key passes the cutoff.
 	 */
-	int			d = s->d,
-				j;
+	int			j;
 	double	   *min = (double *) ((char *) s + align8(sizeof(KmSummary))),
 			   *max = min + d,
 				norm[KM_SUMMARY_MAX_FEATURES];
@@ -706,18 +696,20 @@ add_row(KmSummary *s, const double *row, const uint64_t *keyed)
 	uint64_t	key;
 
 	for (j = 0; j < d; j++)
+		norm[j] = row[j] == 0 ? 0.0 : row[j];
+	if (s->rows == 0)
+		for (j = 0; j < d; j++)
+			min[j] = max[j] = norm[j];
+	for (j = 0; j < d; j++)
 	{
-		double		x = row[j] == 0 ? 0.0 : row[j];
+		double		x = norm[j];
 
-		norm[j] = x;
-		if (s->rows == 0 || x < min[j])
-			min[j] = x;
-		if (s->rows == 0 || x > max[j])
-			max[j] = x;
+		min[j] = x < min[j] ? x : min[j];
+		max[j] = x > max[j] ? x : max[j];
 		moments_add(groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
 	}
 	s->rows++;
-	key = keyed ? *keyed : km_summary_row_key(norm, d);
+	key = keyed ? *keyed : row_key_d(norm, d);
 	if (key <= s->cutoff)
 	{
 		View		v = view_of(s);
@@ -729,13 +721,13 @@ add_row(KmSummary *s, const double *row, const uint64_t *keyed)
 void
 km_summary_add(KmSummary *s, const double *row)
 {
-	add_row(s, row, NULL);
+	WITH_D(add_row_d, s->d, s, row, NULL);
 }
 
 void
 km_summary_add_keyed(KmSummary *s, const double *row, uint64_t key)
 {
-	add_row(s, row, &key);
+	add_row_d(s, row, &key, s->d);
 }
 
 void

@@ -18,54 +18,6 @@
 #include <string.h>
 
 /*
- * Bounds are compared with this relative margin, so that a point is skipped
- * only when its centroid is closer than every other by more than rounding
- * could account for: pruned and plain Lloyd then assign identically.
- */
-#define BOUND_MARGIN 1e-9
-
-/*
- * Distances below this are not trusted in the bounds (as in
- * weighted_kmeans.c): their squares (and sums of squares) may be subnormal
- * or underflow to 0 and lose their relative precision, so that the full
- * search's comparisons of squares no longer follow the distances. A lower
- * bound from such a square is dropped (0), an upper bound or a move taken
- * as this much; a square that overflowed gives no bound either (a lower
- * bound of 0, an upper bound of +Inf). A point is skipped only when the
- * bound on the other centers is above this, so that their squares are
- * normal numbers, compared to the rounding only.
- */
-#define BOUND_TINY 1e-140
-
-/*
- * An upper bound on a distance whose computed square is s: +Inf when s
- * overflowed (or is NaN), BOUND_TINY when s is too small to be trusted
- * (the distance is below it then), else sqrt(s) with the margin.
- */
-static double
-upper_bound_of(double s)
-{
-	if (!(s < INFINITY))
-		return INFINITY;
-	if (s < BOUND_TINY * BOUND_TINY)
-		return BOUND_TINY;
-	return sqrt(s) * (1 + BOUND_MARGIN);
-}
-
-/*
- * A lower bound on a distance whose computed square is s: 0 when s is too
- * small to be trusted or overflowed (or is NaN), else sqrt(s) with the
- * margin.
- */
-static double
-lower_bound_of(double s)
-{
-	if (s >= BOUND_TINY * BOUND_TINY && s < INFINITY)
-		return sqrt(s) * (1 - BOUND_MARGIN);
-	return 0;
-}
-
-/*
  * Best and second-best centers of point i (for Hamerly's bounds). When
  * every square overflowed, center 0, as the plain search
  * (km_assign_rows) picks then.

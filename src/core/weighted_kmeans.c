@@ -60,13 +60,6 @@ typedef struct Fit
 } Fit;
 
 /*
- * Distances below this are not trusted in the bounds: their squares (and
- * the sums of squares) may be subnormal and lose their relative precision,
- * so such a bound is dropped (0) or such a move counted as this much.
- */
-#define BOUND_TINY 1e-140
-
-/*
  * Every pass over the points runs in chunks of CHUNK_POINTS; each chunk
  * writes its own result, and the results are combined in chunk order, so
  * sums and choices are the same however the chunks and the runs are
@@ -298,7 +291,7 @@ assign_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 
 			d2 = dist2(x, f->centers + (size_t) own * d, d);
 			f->lower[i] = bound;
-			if (bound > BOUND_TINY && d2 < bound * bound * (1 - 1e-9))
+			if (bound > BOUND_TINY && d2 < bound * bound * (1 - BOUND_MARGIN))
 			{
 				f->closest[i] = d2;
 				sum += f->wd[i] * d2;
@@ -321,12 +314,7 @@ assign_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 		 * one center; 0 (search again next time) where the square is not
 		 * trusted, tiny or overflowed
 		 */
-		if (f->k == 1)
-			f->lower[i] = INFINITY;
-		else if (second >= BOUND_TINY * BOUND_TINY && second < INFINITY)
-			f->lower[i] = sqrt(second) * (1 - 1e-9);
-		else
-			f->lower[i] = 0;
+		f->lower[i] = f->k == 1 ? INFINITY : lower_bound_of(second);
 		sum += f->wd[i] * d2;
 	}
 	r->sum = sum;
@@ -637,7 +625,7 @@ record_moves(Fit *f)
 				   sizeof(double) * f->d) == 0;
 
 		if (!still)
-			*moved = *moved < BOUND_TINY * BOUND_TINY ? BOUND_TINY : sqrt(*moved) * (1 + 1e-9);
+			*moved = upper_bound_of(*moved);
 		if (*moved > first)
 		{
 			second = first;

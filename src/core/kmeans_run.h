@@ -90,6 +90,9 @@ dist2(const double *a, const double *b, int d)
 	double		s = 0;
 	int			j;
 
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC unroll 4
+#endif
 	for (j = 0; j < d; j++)
 	{
 		double		t = a[j] - b[j];

@@ -54,6 +54,15 @@ typedef struct KmConfig
 	KmInit		init;
 	const double *init_centroids;	/* k x d, KM_INIT_EXPLICIT only */
 	int			n_init;			/* runs; the lowest inertia wins */
+	/*
+	 * km_fit_weighted only (km_fit ignores it): with more than one (and
+	 * n_init 1), that many seedings (k-means++ or random, drawn as that many
+	 * runs' would be), and Lloyd's iterations from the one whose centers
+	 * have the lowest inertia only, as scikit-learn's MiniBatchKMeans picks
+	 * its start: the fit ends where that seeding's full run would have.
+	 * 0 or 1: n_init full runs.
+	 */
+	int			seedings;
 	int			max_iter;
 	double		tol;			/* relative to the mean feature variance */
 	double		mean_variance;	/* that variance if known (>= 0), else -1 */
@@ -96,7 +105,7 @@ typedef struct KmResult
 	double		mean_distance;	/* mean distance to own centroid */
 	int			iterations;		/* of the best run */
 	bool		converged;
-	int			best_run;		/* 0-based */
+	int			best_run;		/* 0-based; with seedings, the seeding kept */
 	int			reseeded;		/* empty clusters re-seeded, best run */
 } KmResult;
 

@@ -135,7 +135,7 @@ race_key(const Fit *f, size_t i, uint64_t key, double rate)
  * margin for the rounding of log) cannot win, and most points of a race
  * skip the logarithm. The winner is the one race_key alone would pick.
  */
-static bool
+static inline bool
 race_may_win(const Fit *f, size_t i, uint64_t draw, double rate, double best, double *key)
 {
 	double		u = draw_uniform(f, i, draw);
@@ -208,13 +208,15 @@ races_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 {
 	Fit		   *f = p->f;
 	const double *center = p->point == NO_POINT ? NULL : f->x + p->point * d;
-	size_t		i;
+	size_t		i,
+				best[MAX_TRIALS];
+	double		best_key[MAX_TRIALS];	/* in registers, not through r */
 	int			t;
 
 	for (t = 0; t < p->trials; t++)
 	{
-		r->key[t] = INFINITY;
-		r->best[t] = f->n;
+		best_key[t] = INFINITY;
+		best[t] = f->n;
 	}
 	for (i = lo; i < hi; i++)
 	{
@@ -232,11 +234,16 @@ races_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 		if (!(rate > 0))
 			continue;
 		for (t = 0; t < p->trials; t++)
-			if (race_may_win(f, i, p->draws[t], rate, r->key[t], &key))
+			if (race_may_win(f, i, p->draws[t], rate, best_key[t], &key))
 			{
-				r->key[t] = key;
-				r->best[t] = i;
+				best_key[t] = key;
+				best[t] = i;
 			}
+	}
+	for (t = 0; t < p->trials; t++)
+	{
+		r->key[t] = best_key[t];
+		r->best[t] = best[t];
 	}
 }
 
@@ -245,10 +252,11 @@ potentials_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 {
 	const Fit  *f = p->f;
 	size_t		i;
+	double		potential[MAX_TRIALS];	/* in registers, not through r */
 	int			t;
 
 	for (t = 0; t < p->trials; t++)
-		r->potential[t] = 0;
+		potential[t] = 0;
 	for (i = lo; i < hi; i++)
 	{
 		const double *x = f->x + i * d;
@@ -259,9 +267,11 @@ potentials_d(const Pass *p, ChunkResult *r, size_t lo, size_t hi, int d)
 		{
 			double		d2 = dist2(x, f->x + p->candidates[t] * d, d);
 
-			r->potential[t] += w * (d2 < closest ? d2 : closest);
+			potential[t] += w * (d2 < closest ? d2 : closest);
 		}
 	}
+	for (t = 0; t < p->trials; t++)
+		r->potential[t] = potential[t];
 }
 
 static FOR_EACH_D void
@@ -741,10 +751,20 @@ run_workers(const KmConfig *cfg, int n_runs)
 	return threads < n_runs ? threads : n_runs;
 }
 
+/* Several seedings, Lloyd's iterations from the best only (KmConfig). */
+static bool
+best_seeding_only(const KmConfig *cfg)
+{
+	return cfg->init != KM_INIT_EXPLICIT && cfg->seedings > 1;
+}
+
+/* The runs of the first phase: full runs, or seedings. */
 static int
 fit_runs(const KmConfig *cfg)
 {
-	return cfg->init == KM_INIT_EXPLICIT ? 1 : cfg->n_init;
+	if (cfg->init == KM_INIT_EXPLICIT)
+		return 1;
+	return best_seeding_only(cfg) ? cfg->seedings : cfg->n_init;
 }
 
 size_t
@@ -791,11 +811,12 @@ typedef struct Runs
 	uint64_t   *hashes;			/* n: point_hash of each point */
 	double	   *wd;				/* n: the weights as doubles */
 	double		tol_abs;
+	bool		seedings_only;	/* the first phase draws KmConfig.seedings, no Lloyd */
 } Runs;
 
-/* Run number `run` in workspace f: seeding, then Lloyd to convergence. */
+/* Lloyd's iterations from f->centers to convergence, as run number `run`. */
 static void
-fit_one_run(const Runs *all, Fit *f, int run)
+lloyd(const Runs *all, Fit *f, int run)
 {
 	const KmConfig *cfg = all->cfg;
 	size_t		kd = (size_t) f->k * f->d;
@@ -803,19 +824,9 @@ fit_one_run(const Runs *all, Fit *f, int run)
 	double		inertia;
 	int			iter;
 
-	f->aborted = false;
-	memset(out, 0, sizeof(*out));
-	if (cfg->init == KM_INIT_EXPLICIT)
-	{
-		memcpy(f->centers, cfg->init_centroids, sizeof(double) * kd);
-		if (cfg->spherical)
-			(void) km_normalize_rows(f->centers, cfg->k, f->d);	/* none is zero */
-	}
-	else if (cfg->init == KM_INIT_RANDOM)
-		init_random(f, cfg->seed, run);
-	else
-		init_plusplus(f, cfg->seed, run);
 	assign(f, true, &inertia);
+	if (cfg->on_iteration != NULL && !f->aborted)
+		cfg->on_iteration(cfg->arg, run, 0, inertia, f->n, 0);
 	for (iter = 1; iter <= cfg->max_iter && !f->aborted; iter++)
 	{
 		double		shift = update(f, &out->reseeded);
@@ -834,6 +845,54 @@ fit_one_run(const Runs *all, Fit *f, int run)
 	out->aborted = f->aborted;
 	f->last_run = f->aborted ? -1 : run;
 	memcpy(all->centers + (size_t) run * kd, f->centers, sizeof(double) * kd);
+}
+
+/*
+ * Run number `run` in workspace f: its start (seeding or explicit), then
+ * Lloyd to convergence; in the seedings phase, the seeding and the inertia
+ * of its centers only.
+ */
+static void
+fit_one_run(const Runs *all, Fit *f, int run)
+{
+	const KmConfig *cfg = all->cfg;
+	size_t		kd = (size_t) f->k * f->d;
+	RunResult  *out = &all->results[run];
+
+	f->aborted = false;
+	memset(out, 0, sizeof(*out));
+	if (cfg->init == KM_INIT_EXPLICIT)
+	{
+		memcpy(f->centers, cfg->init_centroids, sizeof(double) * kd);
+		if (cfg->spherical)
+			(void) km_normalize_rows(f->centers, cfg->k, f->d);	/* none is zero */
+	}
+	else if (cfg->init == KM_INIT_RANDOM)
+		init_random(f, cfg->seed, run);
+	else
+		init_plusplus(f, cfg->seed, run);
+	if (!all->seedings_only)
+	{
+		lloyd(all, f, run);
+		return;
+	}
+	assign(f, true, &out->inertia);
+	out->aborted = f->aborted;
+	f->last_run = -1;			/* its labels are not a finished run's */
+	memcpy(all->centers + (size_t) run * kd, f->centers, sizeof(double) * kd);
+}
+
+/* The run (or seeding) of lowest inertia, the first among equals. */
+static int
+lowest_inertia(const Runs *all, int n_runs)
+{
+	int			best = 0,
+				run;
+
+	for (run = 1; run < n_runs; run++)
+		if (all->results[run].inertia < all->results[best].inertia)
+			best = run;
+	return best;
 }
 
 /* km_parallel_for's task: a run on a helper (or the caller) thread. */
@@ -866,6 +925,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 
 	if (x == NULL || w == NULL || n == 0 || d <= 0 || cfg->k < 1 || (size_t) cfg->k > n ||
 		cfg->max_iter < 1 || cfg->n_init < 1 || !(cfg->tol >= 0) ||
+		cfg->seedings < 0 || (cfg->seedings > 1 && cfg->n_init > 1) ||
 		(cfg->init == KM_INIT_EXPLICIT && cfg->init_centroids == NULL))
 		return KM_BAD_ARGUMENT;
 	for (i = 0; i < n; i++)
@@ -883,6 +943,7 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 	workers = run_workers(cfg, n_runs);
 	memset(&all, 0, sizeof(all));
 	all.cfg = cfg;
+	all.seedings_only = best_seeding_only(cfg);
 	all.tol_abs = cfg->tol * (cfg->mean_variance >= 0 ? cfg->mean_variance : km_mean_variance(x, n, d));
 	all.workspaces = take(mem, (size_t) workers, sizeof(Fit), &failed);
 	all.centers = take(mem, (size_t) n_runs, kd * sizeof(double), &failed);
@@ -943,6 +1004,8 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 			all.workspaces[t].poll = NULL;
 			all.workspaces[t].checks = &cfg->parallel;
 		}
+		if (n >= PARALLEL_CHUNKS_MIN_POINTS)
+			all.workspaces[0].chunks_par = &cfg->parallel;
 		/* runs an interrupt stopped: cancel now, or, held off, run them here */
 		for (run = 0; run < n_runs; run++)
 			if (all.results[run].aborted)
@@ -954,11 +1017,17 @@ km_fit_weighted(const double *x, const int64_t *w, size_t n, int d,
 
 	if (status == KM_OK)
 	{
-		/* the lowest inertia, the first run among equals */
-		best = 0;
-		for (run = 1; run < n_runs; run++)
-			if (all.results[run].inertia < all.results[best].inertia)
-				best = run;
+		best = lowest_inertia(&all, n_runs);
+		if (all.seedings_only)
+		{
+			/* Lloyd from the best seeding, on this thread (its passes shared) */
+			f = &all.workspaces[0];
+			f->aborted = false;
+			memcpy(f->centers, all.centers + (size_t) best * kd, sizeof(double) * kd);
+			memset(&all.results[best], 0, sizeof(RunResult));
+			all.seedings_only = false;
+			lloyd(&all, f, best);
+		}
 		/*
 		 * its labels and distances: where a workspace still holds its last
 		 * pass, as they are; else again from its centers (the same labels)

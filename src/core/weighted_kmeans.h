@@ -28,7 +28,9 @@
  * Fit k centroids to the n x d points x with positive weights w.
  * The runs (cfg->n_init) go to up to cfg->parallel.threads threads (one
  * run's passes too, for large n), with the same result for any number of
- * threads; cfg->on_iteration keeps them on the calling thread.
+ * threads; cfg->on_iteration keeps them on the calling thread, and is
+ * called for iteration 0 too: the start's inertia, before any update.
+ * cfg->seedings > 1: Lloyd from the best of that many seedings (kmeans.h).
  * cfg->parallel's check_interrupts is called between passes, on the
  * calling thread only (may longjmp; nothing is allocated outside mem). res->sizes gets each
  * cluster's total weight; res->inertia the weighted inertia and

@@ -7,6 +7,8 @@
  *	  - a naive weighted Lloyd written here;
  *	  - quality: with k-means++ on a sample of a blobs data set, the inertia
  *	    on the whole data within 1% of km_fit's on the whole data;
+ *	  - seedings: Lloyd from the best of several seedings ends where the
+ *	    full run from that seeding ends;
  *	  and its memory against km_fit_weighted_bytes, its bad arguments.
  */
 #include <math.h>
@@ -447,6 +449,152 @@ test_threads(void)
 	}
 }
 
+/* on_iteration for the seedings test: each run's last inertia and iteration */
+typedef struct Trace
+{
+	double		start[8];		/* iteration 0: the seeding's */
+	double		inertia[8];
+	int			iterations[8];
+} Trace;
+
+static void
+trace_iteration(void *arg, int run, int iter, double inertia, size_t moved, double shift)
+{
+	Trace	   *t = arg;
+
+	(void) moved;
+	(void) shift;
+	if (run >= 0 && run < 8 && iter == 0)
+		t->start[run] = inertia;
+	else if (run >= 0 && run < 8)
+	{
+		t->inertia[run] = inertia;
+		t->iterations[run] = iter;
+	}
+}
+
+/*
+ * 7. seedings: S seedings and Lloyd from the one of lowest inertia. Run b
+ * of S full runs starts from the same seeding (its draws are keyed by b),
+ * so the fit that kept seeding b ends where that run ends, bit for bit;
+ * and b is the run whose start (iteration 0, on_iteration) has the lowest
+ * inertia, the first among equals. The same bits on 1 to 3 threads and when helpers
+ * are interrupted; within the memory bound; S > 1 with n_init > 1 is a
+ * bad argument. (Quality: test 3.)
+ */
+static void
+test_seedings(void)
+{
+	const int	d = 2,
+				k = 9,
+				seedings = 6;
+	const size_t n = 6000;
+	double	   *x = malloc(sizeof(double) * n * d),
+				c1[9 * 2],
+				c2[9 * 2],
+				c3[9 * 2],
+				cp[9 * 2],
+				i1,
+				i2,
+				i3,
+				ip;
+	int64_t    *w = malloc(sizeof(int64_t) * n),
+				sizes[9];
+	size_t		i;
+	int			best,
+				lowest,
+				run,
+				lowest_ok = 0,
+				trace_ok = 0,
+				seed;
+	KmConfig	cfg = config(k, KM_INIT_PLUSPLUS, NULL);
+	KmResult	r;
+	Trace		full,
+				one;
+	Counter		cnt = {0, 0};
+	KmAlloc		counting = {count_alloc, count_release, &cnt};
+	bool		fitted;
+
+	/* a 3 x 3 grid of blobs, unevenly weighted */
+	for (i = 0; i < n; i++)
+	{
+		x[i * d] = (double) (i % 3) * 6 + gauss();
+		x[i * d + 1] = (double) ((i / 3) % 3) * 6 + gauss();
+		w[i] = 1 + (int64_t) (uniform() * (i % 9 == 0 ? 50 : 4));
+	}
+	cfg.tol = 1e-6;
+	for (seed = 0; seed < 8; seed++)
+	{
+		KmConfig	c = cfg;
+
+		c.seed = (uint64_t) seed;
+		c.seedings = seedings;
+		memset(&r, 0, sizeof(r));
+		r.centroids = c1;
+		r.sizes = sizes;
+		fitted = km_fit_weighted(x, w, n, d, &c, &MEM, &r) == KM_OK;
+		best = r.best_run;
+		i1 = r.inertia;
+		/* the trace of the S full runs, and of the seedings fit */
+		memset(&full, 0, sizeof(full));
+		memset(&one, 0, sizeof(one));
+		c.seedings = 0;
+		c.n_init = seedings;
+		c.on_iteration = trace_iteration;
+		c.arg = &full;
+		r.centroids = c2;
+		fitted &= km_fit_weighted(x, w, n, d, &c, &MEM, &r) == KM_OK;
+		c.seedings = seedings;
+		c.n_init = 1;
+		c.arg = &one;
+		r.centroids = c3;
+		fitted &= km_fit_weighted(x, w, n, d, &c, &MEM, &r) == KM_OK;
+		if (fitted && full.inertia[best] == i1 && one.inertia[best] == i1 &&
+			full.iterations[best] == one.iterations[best] && r.iterations == full.iterations[best] &&
+			memcmp(c1, c3, sizeof(c1)) == 0)
+			trace_ok++;
+		/* the kept seeding: the lowest start of the full runs, the first among equals */
+		lowest = 0;
+		for (run = 1; run < seedings; run++)
+			if (full.start[run] < full.start[lowest])
+				lowest = run;
+		if (fitted && best == lowest)
+			lowest_ok++;
+	}
+	ok(trace_ok == 8, "%d seedings, 8 seeds: the fit ends where the full run of the kept seeding ends, bit for bit (%d of 8)",
+	   seedings, trace_ok);
+	ok(lowest_ok == 8, "the kept seeding is the one whose centers have the lowest inertia (%d of 8)", lowest_ok);
+
+	cfg.seedings = seedings;
+	fitted = fit_on_threads(x, w, n, d, cfg, 1, c1, &i1) &&
+		fit_on_threads(x, w, n, d, cfg, 2, c2, &i2) &&
+		fit_on_threads(x, w, n, d, cfg, 3, c3, &i3);
+	ok(fitted && memcmp(c1, c2, sizeof(c1)) == 0 && memcmp(c1, c3, sizeof(c1)) == 0 &&
+	   i1 == i2 && i1 == i3, "seedings on 1, 2 and 3 threads: the same centroids and inertia, bit for bit");
+	pending_polls = 4;
+	cfg.parallel.interrupt_pending = pending_at_first;
+	cfg.parallel.check_interrupts = held_off;
+	ok(fit_on_threads(x, w, n, d, cfg, 2, cp, &ip) && memcmp(c1, cp, sizeof(c1)) == 0 && i1 == ip,
+	   "seedings stopped on a helper by an interrupt that is held off: drawn again, the same bits");
+	cfg.parallel.interrupt_pending = NULL;
+	cfg.parallel.check_interrupts = NULL;
+	cfg.parallel.threads = 2;
+	memset(&r, 0, sizeof(r));
+	r.centroids = cp;
+	r.sizes = sizes;
+	ok(km_fit_weighted(x, w, n, d, &cfg, &counting, &r) == KM_OK &&
+	   cnt.peak <= km_fit_weighted_bytes(n, d, &cfg) && cnt.now == 0,
+	   "seedings' memory: peak %zu bytes within km_fit_weighted_bytes %zu, all released",
+	   cnt.peak, km_fit_weighted_bytes(n, d, &cfg));
+	cfg.n_init = 2;
+	ok(km_fit_weighted(x, w, n, d, &cfg, &MEM, &r) == KM_BAD_ARGUMENT, "seedings with n_init 2: bad argument");
+	cfg.n_init = 1;
+	cfg.seedings = -1;
+	ok(km_fit_weighted(x, w, n, d, &cfg, &MEM, &r) == KM_BAD_ARGUMENT, "negative seedings: bad argument");
+	free(x);
+	free(w);
+}
+
 int
 main(void)
 {
@@ -571,6 +719,21 @@ main(void)
 		ok(samp_inertia <= 1.01 * full_inertia,
 		   "the sample's centroids: inertia on every row %.1f, %.4fx the full fit's",
 		   samp_inertia, samp_inertia / full_inertia);
+		/* one-pass mode's default: Lloyd from the best of 4 seedings */
+		{
+			double		seeded_c[BK * BD];
+			int64_t		seeded_sizes[BK];
+			KmResult	rb = rs;
+
+			rb.centroids = seeded_c;
+			rb.sizes = seeded_sizes;
+			bc.seedings = 4;
+			ok(km_fit_weighted(sv, sc, (size_t) e, BD, &bc, &MEM, &rb) == KM_OK &&
+			   inertia_of(bx, BN, BD, seeded_c, BK) <= 1.01 * full_inertia,
+			   "from the best of 4 seedings: inertia on every row %.4fx the full fit's",
+			   inertia_of(bx, BN, BD, seeded_c, BK) / full_inertia);
+			bc.seedings = 0;
+		}
 		ok(cnt.peak <= km_fit_weighted_bytes((size_t) e, BD, &bc) && cnt.now == 0,
 		   "memory: peak %zu bytes within km_fit_weighted_bytes %zu, all released",
 		   cnt.peak, km_fit_weighted_bytes((size_t) e, BD, &bc));
@@ -609,6 +772,7 @@ main(void)
 
 	test_threads();
 	test_bounds_exact();
+	test_seedings();
 
 	free(x);
 	free(w);

@@ -228,7 +228,7 @@ fit_model(TrainOptions *o, Model *model, TrainOutcome *out)
 	else if (o->mode == TRAIN_ONEPASS)
 	{
 		if (!o->n_init_given && o->init == KM_INIT_PLUSPLUS)
-			o->n_init = ONEPASS_N_INIT;
+			o->seedings = ONEPASS_SEEDINGS;
 		train_onepass(o, model, out);
 	}
 }

@@ -334,6 +334,7 @@ train_onepass(const TrainOptions *o, Model *model, TrainOutcome *out)
 	cfg.init = o->init;
 	cfg.init_centroids = start;
 	cfg.n_init = o->n_init;
+	cfg.seedings = o->seedings;
 	cfg.max_iter = o->max_iter;
 	cfg.tol = o->tol;
 	cfg.mean_variance = meanvar;

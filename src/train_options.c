@@ -186,6 +186,7 @@ parse_train_options(FunctionCallInfo fcinfo, TrainOptions *o, int base)
 		}
 	}
 	o->n_init_given = !PG_ARGISNULL(base + 5);
+	o->seedings = 0;			/* one-pass mode sets its default (fit_model) */
 	o->n_init = PG_ARGISNULL(base + 5) ? default_n_init(o->init) : PG_GETARG_INT32(base + 5);
 	check_int_option("n_init", o->n_init, 1, MAX_N_INIT);
 	o->max_iter = PG_GETARG_INT32(base + 6);
@@ -326,7 +327,8 @@ train_params_json(const TrainOptions *o)
 					 o->mode == TRAIN_AGGREGATE ? "aggregate" :
 					 o->mode == TRAIN_ONEPASS ? "onepass" : "memory");
 	if (o->mode == TRAIN_ONEPASS)
-		appendStringInfo(&s, ", \"refine\": %d, \"sample_size\": %d", o->refine, o->sample_size);
+		appendStringInfo(&s, ", \"refine\": %d, \"sample_size\": %d, \"seedings\": %d",
+						 o->refine, o->sample_size, Max(o->seedings, 1));
 	if (o->model != NULL)
 		appendStringInfo(&s, ", \"keep_ids\": %s", o->keep_ids ? "true" : "false");
 	appendStringInfo(&s, ", \"distance\": \"%s\"", o->distance_name);

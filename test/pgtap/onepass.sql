@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(46);
+SELECT plan(49);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -45,6 +45,12 @@ SELECT is((SELECT n_rows FROM rfm_kmeans.train('op', 'op', :f, 5, mode => 'onepa
           60000::bigint, 'one-pass training reads every row');
 SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'op'), 'onepass', 'and says so in its params');
 SELECT is((SELECT (params->>'sample_size')::int FROM rfm_kmeans.models WHERE name = 'op'), 4096, 'with its sample size');
+SELECT is((SELECT params->>'n_init' || ' ' || (params->>'seedings') FROM rfm_kmeans.models WHERE name = 'op'), '1 4',
+          'n_init not given: one run from the best of 4 seedings');
+SELECT lives_ok($$SELECT rfm_kmeans.train('op_n4', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096, n_init => 4)$$,
+                'n_init given');
+SELECT is((SELECT params->>'n_init' || ' ' || (params->>'seedings') FROM rfm_kmeans.models WHERE name = 'op_n4'), '4 1',
+          'n_init given: that many full runs, one seeding each');
 
 -- the same model, bit for bit, whatever the order, shape or workers
 SELECT lives_ok($$SELECT rfm_kmeans.train('op_shuffled', 'op_shuffled', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, 'shuffled');
@@ -55,7 +61,7 @@ SELECT lives_ok($$SELECT rfm_kmeans.train('op_parts', 'op_parts', ARRAY['a', 'b'
 SELECT is(pg_temp.model_bits('op_parts'), pg_temp.model_bits('op'), 'a partitioned table: the same model, bit for bit');
 SELECT lives_ok($$SELECT rfm_kmeans.train('op_view', 'op_view', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, 'view');
 SELECT is(pg_temp.model_bits('op_view'), pg_temp.model_bits('op'), 'a view: the same model, bit for bit');
--- the fit's runs (n_init 4 by default) on one thread, then on three
+-- the fit's seedings (4 by default) on one thread, then on three
 SET rfm_kmeans.max_threads = 1;
 SELECT lives_ok($$SELECT rfm_kmeans.train('op_t1', 'op', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)$$, '1 thread');
 SET rfm_kmeans.max_threads = 3;

@@ -112,17 +112,19 @@ summary_arg(FunctionCallInfo fcinfo, int n)
  * its own context, and a first copy made there would stay beside it.
  * Outside an aggregate the argument is copied, never changed.
  */
+static const bool called_in_aggregate = true,
+			called_plain = false;
+
 static KmSummary *
 state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 {
-	static const bool aggregate = true,
-				plain = false;
 	bool		in_agg;
 	KmSummary  *s;
 
 	/* AggCheckCallContext once per call site: this runs for every row */
 	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = (void *) (AggCheckCallContext(fcinfo, NULL) ? &aggregate : &plain);
+		fcinfo->flinfo->fn_extra = (void *) (AggCheckCallContext(fcinfo, NULL) ?
+											 &called_in_aggregate : &called_plain);
 	in_agg = *(const bool *) fcinfo->flinfo->fn_extra;
 
 	if (PG_ARGISNULL(0))
@@ -154,6 +156,23 @@ state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
 		s = copy;
 	}
 	return s;
+}
+
+/*
+ * state_of_call's answer for every row but the first of an aggregate
+ * (known to be in one, a state made there, not toasted), without a call.
+ */
+static inline KmSummary *
+state_of_row(FunctionCallInfo fcinfo, int d, int sample_size_arg)
+{
+	if (fcinfo->flinfo->fn_extra == &called_in_aggregate && !PG_ARGISNULL(0))
+	{
+		struct varlena *v = (struct varlena *) PG_GETARG_POINTER(0);
+
+		if (!VARATT_IS_EXTENDED(v))
+			return (KmSummary *) v;
+	}
+	return state_of_call(fcinfo, d, sample_size_arg);
 }
 
 /* Add a row of d values, each finite (22000 naming the feature). */
@@ -200,7 +219,7 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 	KmSummary  *s;
 
 	Assert(d >= 1 && d <= 4);
-	s = state_of_call(fcinfo, d, 1);
+	s = state_of_row(fcinfo, d, 1);
 	for (j = 0; j < d; j++)
 	{
 		if (PG_ARGISNULL(2 + j))
@@ -256,7 +275,7 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kmeans_summary() supports 1 to %d features, got %d",
 						KM_SUMMARY_MAX_FEATURES, count)));
-	s = state_of_call(fcinfo, count, 2);
+	s = state_of_row(fcinfo, count, 2);
 	for (j = 0; j < count; j++)
 	{
 		if (nulls[j])

@@ -31,6 +31,11 @@
 #include "small_d.h"
 
 #define FRACTION_BITS 52
+#if defined(__GNUC__) || defined(__clang__)
+#define KM_PREFETCH(p) __builtin_prefetch(p)
+#else
+#define KM_PREFETCH(p) ((void) (p))
+#endif
 #define FRACTION_MASK ((UINT64_C(1) << FRACTION_BITS) - 1)
 
 /* One feature's values with one binary exponent. */
@@ -695,8 +700,22 @@ add_row_d(KmSummary *s, const double *row, const uint64_t *keyed, int d)
 	MomentGroup *groups = (MomentGroup *) (max + d);
 	uint64_t	key;
 
+	View		v;
+	bool		admitted;
+
 	for (j = 0; j < d; j++)
 		norm[j] = row[j] == 0 ? 0.0 : row[j];
+	key = keyed ? *keyed : row_key_d(norm, d);
+	/*
+	 * A row that passes the cutoff looks up its slot of the lookup table, a
+	 * cache miss in the usual case: fetched now, while the moments are added
+	 */
+	admitted = key <= s->cutoff;
+	if (admitted)
+	{
+		v = view_of(s);
+		KM_PREFETCH(&v.table[key & v.mask]);
+	}
 	if (s->rows == 0)
 		for (j = 0; j < d; j++)
 			min[j] = max[j] = norm[j];
@@ -709,13 +728,8 @@ add_row_d(KmSummary *s, const double *row, const uint64_t *keyed, int d)
 		moments_add(groups + (size_t) j * KM_SUMMARY_EXPONENTS, x);
 	}
 	s->rows++;
-	key = keyed ? *keyed : row_key_d(norm, d);
-	if (key <= s->cutoff)
-	{
-		View		v = view_of(s);
-
+	if (admitted)
 		sample_add(s, &v, key, norm, 1);
-	}
 }
 
 void

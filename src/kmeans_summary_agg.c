@@ -61,28 +61,29 @@ new_summary(int d, int sample_size, MemoryContext mcxt)
 
 /*
  * Argument n as a summary of this version, checked (its version and its
- * size): a state stored by 0.4.0 or 0.5.0 (version 1, its sample kept in a
- * heap) is rebuilt in the current layout, a new value.
+ * size): a state stored by an earlier version (1: 0.4.0 and 0.5.0, its
+ * sample kept in a heap; 2: 0.6.0, without the skipped rows) is rebuilt in
+ * the current layout, a new value.
  */
 static KmSummary *
 summary_arg(FunctionCallInfo fcinfo, int n)
 {
 	KmSummary  *s = PG_GETARG_SUMMARY(n);
 
-	if (VARSIZE(s) < sizeof(KmSummary))
+	if (VARSIZE(s) < offsetof(KmSummary, skipped))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("invalid kmeans_summary_state")));
-	if (s->version == 1)
+	if (s->version == 1 || s->version == 2)
 	{
 		KmSummary  *now;
 		const char *err;
 
-		if (km_summary_v1_bytes(s->d, s->budget) != VARSIZE(s))
+		if (km_summary_stored_bytes(s->version, s->d, s->budget) != VARSIZE(s))
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("invalid kmeans_summary_state")));
-		/* the current layout holds more candidates: near 1 GB it may not fit */
+		/* the current layout may hold more candidates: near 1 GB it may not fit */
 		if (km_summary_bytes(s->d, s->budget) > MaxAllocSize)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -90,14 +91,14 @@ summary_arg(FunctionCallInfo fcinfo, int n)
 							s->d, s->budget, km_summary_bytes(s->d, s->budget) >> 20),
 					 errhint("Compute the summary again with a smaller sample_size.")));
 		now = palloc_extended(km_summary_bytes(s->d, s->budget), MCXT_ALLOC_HUGE);
-		if ((err = km_summary_from_v1(s, VARSIZE(s), now)) != NULL)
+		if ((err = km_summary_from_stored(s, VARSIZE(s), now)) != NULL)
 			ereport(ERROR,
 					(errcode(ERRCODE_DATA_CORRUPTED),
 					 errmsg("invalid kmeans_summary_state: %s", err)));
 		SET_VARSIZE(now, km_summary_bytes(s->d, s->budget));
 		return now;
 	}
-	if (s->version != KM_SUMMARY_VERSION ||
+	if (VARSIZE(s) < sizeof(KmSummary) || s->version != KM_SUMMARY_VERSION ||
 		km_summary_bytes(s->d, s->budget) != VARSIZE(s))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
@@ -202,7 +203,7 @@ add_row(KmSummary *s, const double *row, int d)
  * transition function of kmeans_summary(sample_size, f1, ...), the features
  * as plain arguments (no array built per row; train()'s one-pass mode up to
  * 4 features); returns the state with the row added. Not strict: a NULL
- * feature skips the row. Checks, on the first row: sample_size NULL
+ * feature skips the row, counted as skipped in the state. Checks, on the first row: sample_size NULL
  * (ERRCODE_NULL_VALUE_NOT_ALLOWED) or outside 16..4194304
  * (ERRCODE_INVALID_PARAMETER_VALUE); then a NaN or infinite feature
  * (ERRCODE_DATA_EXCEPTION). AggCheckCallContext: outside an aggregate the
@@ -223,7 +224,10 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 	for (j = 0; j < d; j++)
 	{
 		if (PG_ARGISNULL(2 + j))
+		{
+			km_summary_skip(s);
 			PG_RETURN_POINTER(s);
+		}
 		row[j] = PG_GETARG_FLOAT8(2 + j);
 		/* x * 0 is 0 for a finite x, NaN for an infinite or NaN one */
 		probe += row[j] * 0.0;
@@ -239,7 +243,10 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
  * kmeans_summary_array_trans(state, features, sample_size): transition
  * function of kmeans_summary(features float8[], sample_size), any number of
  * features up to 100; returns the state. Not strict: NULL features or a
- * NULL among them skip the row. Checks: those of kmeans_summary_args_trans;
+ * NULL among them skip the row; one with a NULL among them is counted as
+ * skipped (NULL features are not: before the first row there is no state
+ * of their size to count them in, and the count must not depend on the
+ * order). Checks: those of kmeans_summary_args_trans;
  * features not one-dimensional (ERRCODE_ARRAY_SUBSCRIPT_ERROR), over 100
  * values (ERRCODE_PROGRAM_LIMIT_EXCEEDED), a count other than the first
  * row's (ERRCODE_INVALID_PARAMETER_VALUE).
@@ -279,7 +286,10 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
 	for (j = 0; j < count; j++)
 	{
 		if (nulls[j])
+		{
+			km_summary_skip(s);
 			PG_RETURN_POINTER(s);
+		}
 		row[j] = DatumGetFloat8(elems[j]);
 	}
 	add_row(s, row, count);
@@ -292,7 +302,8 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
  * aggregate, by AggCheckCallContext): the same state whatever the split.
  * Checks: a state whose size does not fit its header
  * (ERRCODE_DATA_CORRUPTED); states of different features or sample sizes
- * (ERRCODE_DATATYPE_MISMATCH).
+ * (ERRCODE_DATATYPE_MISMATCH); more than KM_SUMMARY_MAX_ROWS rows together
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
  */
 PG_FUNCTION_INFO_V1(kmeans_summary_combine);
 Datum
@@ -306,6 +317,12 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("cannot combine kmeans_summary states of %d and %d features, sample sizes %d and %d",
 						a->d, b->d, a->budget, b->budget)));
+	/* each is at most KM_SUMMARY_MAX_ROWS: the sums cannot overflow */
+	if (a->rows + a->skipped > KM_SUMMARY_MAX_ROWS - (b->rows + b->skipped))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kmeans_summary states of " INT64_FORMAT " and " INT64_FORMAT " rows are too large to combine",
+						a->rows + a->skipped, b->rows + b->skipped)));
 	if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
 	{
 		KmSummary  *copy = palloc_extended(VARSIZE(a), MCXT_ALLOC_HUGE);

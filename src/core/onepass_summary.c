@@ -99,10 +99,10 @@ typedef struct Layout
 } Layout;
 
 static Layout
-layout_with(int d, int budget, size_t capacity)
+layout_with(int d, int budget, size_t capacity, size_t header)
 {
 	Layout		l;
-	size_t		off = align8(sizeof(KmSummary));
+	size_t		off = align8(header);
 
 	l.capacity = capacity;
 	l.slots = table_slots(budget, capacity);
@@ -131,18 +131,27 @@ layout_with(int d, int budget, size_t capacity)
  * largest sample that fits stays usable, only selected more often.
  */
 static Layout
-layout_of(int d, int budget)
+layout_after(int d, int budget, size_t header)
 {
 	size_t		extra = (size_t) budget;
-	Layout		l = layout_with(d, budget, (size_t) budget + extra);
+	Layout		l = layout_with(d, budget, (size_t) budget + extra, header);
 
 	while (l.total > KM_SUMMARY_MAX_BYTES && extra > 16)
 	{
 		extra = extra / 2 > 16 ? extra / 2 : 16;
-		l = layout_with(d, budget, (size_t) budget + extra);
+		l = layout_with(d, budget, (size_t) budget + extra, header);
 	}
 	return l;
 }
+
+static Layout
+layout_of(int d, int budget)
+{
+	return layout_after(d, budget, sizeof(KmSummary));
+}
+
+/* Versions 1 and 2: their header ends where `skipped` begins. */
+#define STORED_HEADER_BYTES offsetof(KmSummary, skipped)
 
 /* The arrays of a summary, resolved once per call. */
 typedef struct View
@@ -181,50 +190,72 @@ view_of(const KmSummary *s)
 
 static void sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count);
 
-/* ---- 0.4.0's layout (version 1): a max-heap beside a sample of budget entries ---- */
+/* ---- earlier layouts, read when a stored state is used ---- */
 
-size_t
-km_summary_v1_bytes(int d, int budget)
+/*
+ * Where a stored summary keeps its sample: version 1 (0.4.0, 0.5.0) budget
+ * entries beside a max-heap, version 2 (0.6.0) this layout's arrays, both
+ * after the shorter header; the range and moments come first in all.
+ */
+static bool
+stored_layout(int version, int d, int budget, Layout *l)
 {
-	size_t		keys;
-
 	if (d < 1 || d > KM_SUMMARY_MAX_FEATURES ||
 		budget < KM_SUMMARY_MIN_BUDGET || budget > KM_SUMMARY_MAX_BUDGET)
-		return 0;
-	keys = layout_of(d, budget).keys;
+		return false;
+	*l = layout_after(d, budget, STORED_HEADER_BYTES);
+	if (version == 2)
+		return true;
+	if (version != 1)
+		return false;
 	/* keys, counts and values of budget entries, its heap, its lookup table */
-	return keys + (sizeof(uint64_t) + sizeof(int64_t) + sizeof(double) * d) * (size_t) budget +
+	l->capacity = (size_t) budget;
+	l->counts = l->keys + sizeof(uint64_t) * (size_t) budget;
+	l->values = l->counts + sizeof(int64_t) * (size_t) budget;
+	l->total = l->values + sizeof(double) * d * (size_t) budget +
 		align8(sizeof(int32_t) * (size_t) budget) +
 		align8(sizeof(int32_t) * pow2_at_least(2 * (size_t) budget));
+	return true;
 }
 
+size_t
+km_summary_stored_bytes(int version, int d, int budget)
+{
+	Layout		l;
+
+	return stored_layout(version, d, budget, &l) ? l.total : 0;
+}
+
+/*
+ * Every entry of the stored sample added again (a stored state of version 2
+ * may hold candidates past the budget: added again, they are selected as
+ * they would have been), the range and moments copied.
+ */
 const char *
-km_summary_from_v1(const KmSummary *old, size_t len, KmSummary *s)
+km_summary_from_stored(const KmSummary *old, size_t len, KmSummary *s)
 {
 	int			d = old->d,
 				budget = old->budget,
 				e,
 				j;
-	size_t		keys;
+	Layout		l;
 	const int64_t *counts;
 	const double *values;
 	View		v;
 	int64_t		counted = 0;
 
-	if (old->version != 1 || km_summary_v1_bytes(d, budget) != len)
-		return "not a version 1 summary";
-	if (old->rows < 0 || old->entries < 0 || old->entries > budget || old->entries > old->rows)
+	if (!stored_layout(old->version, d, budget, &l) || l.total != len)
+		return "not a summary of an earlier version";
+	if (old->rows < 0 || old->entries < 0 || (size_t) old->entries > l.capacity ||
+		old->entries > old->rows)
 		return "sample entries out of range";
-	keys = layout_of(d, budget).keys;
-	counts = (const int64_t *) ((const char *) old + keys + sizeof(uint64_t) * (size_t) budget);
-	values = (const double *) ((const char *) old + keys +
-							   (sizeof(uint64_t) + sizeof(int64_t)) * (size_t) budget);
+	counts = (const int64_t *) ((const char *) old + l.counts);
+	values = (const double *) ((const char *) old + l.values);
 	km_summary_init(s, d, budget);
 	v = view_of(s);
 	s->rows = old->rows;
-	/* the range and moments sit where they sat */
-	memcpy((char *) s + layout_of(d, budget).min, (const char *) old + layout_of(d, budget).min,
-		   keys - layout_of(d, budget).min);
+	/* the range and moments, in the same order and sizes */
+	memcpy(v.min, (const char *) old + l.min, l.keys - l.min);
 	for (e = 0; e < old->entries; e++)
 	{
 		const double *row = values + (size_t) e * d;
@@ -745,6 +776,12 @@ km_summary_add_keyed(KmSummary *s, const double *row, uint64_t key)
 }
 
 void
+km_summary_skip(KmSummary *s)
+{
+	s->skipped++;
+}
+
+void
 km_summary_merge(KmSummary *dst, const KmSummary *src)
 {
 	View		a = view_of(dst),
@@ -752,6 +789,7 @@ km_summary_merge(KmSummary *dst, const KmSummary *src)
 	int			j,
 				e;
 
+	dst->skipped += src->skipped;
 	if (src->rows == 0)
 		return;
 	for (j = 0; j < a.d; j++)
@@ -983,7 +1021,7 @@ size_t
 km_summary_binary_size(const KmSummary *s)
 {
 	View		v = view_of(s);
-	size_t		size = 1 + 4 + 4 + 8 + 4 + 16 * (size_t) v.d;
+	size_t		size = 1 + 4 + 4 + 8 + 8 + 4 + 16 * (size_t) v.d;
 	int			j;
 
 	for (j = 0; j < v.d; j++)
@@ -1033,6 +1071,7 @@ km_summary_to_binary(const KmSummary *s, uint8_t *out)
 	p = put32(p, (uint32_t) v.d);
 	p = put32(p, (uint32_t) s->budget);
 	p = put64(p, (uint64_t) s->rows);
+	p = put64(p, (uint64_t) s->skipped);
 	p = put32(p, (uint32_t) s->entries);
 	for (j = 0; j < v.d; j++)
 	{
@@ -1122,7 +1161,8 @@ km_summary_binary_header(const uint8_t *in, size_t len, int *d, int *budget)
 
 	if (len < 1)
 		return "empty input";
-	if (in[0] != KM_SUMMARY_BINARY_VERSION)
+	/* 1: 0.4.0 to 0.6.0's, without the skipped rows */
+	if (in[0] != KM_SUMMARY_BINARY_VERSION && in[0] != 1)
 		return "unknown version";
 	r.p++;
 	r.left--;
@@ -1196,6 +1236,7 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 				j,
 				i;
 	uint64_t	rows,
+				skipped = 0,
 				u;
 	uint32_t	entries,
 				ngroups;
@@ -1209,13 +1250,14 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 	v = view_of(s);
 	r.p += 9;
 	r.left -= 9;
-	if (!get64(&r, &rows) || !get32(&r, &entries))
+	if (!get64(&r, &rows) || (in[0] >= 2 && !get64(&r, &skipped)) || !get32(&r, &entries))
 		return "truncated header";
-	if (rows > (uint64_t) INT64_MAX)
+	if (rows > (uint64_t) KM_SUMMARY_MAX_ROWS || skipped > (uint64_t) KM_SUMMARY_MAX_ROWS - rows)
 		return "rows out of range";
 	if (entries > (uint32_t) budget || (uint64_t) entries > rows)
 		return "sample entries out of range";
 	s->rows = (int64_t) rows;
+	s->skipped = (int64_t) skipped;
 	for (j = 0; j < d; j++)
 	{
 		if (!get_double(&r, &v.min[j]) || !get_double(&r, &v.max[j]))

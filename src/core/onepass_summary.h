@@ -8,7 +8,7 @@
  *	  - per feature, exact sums of the values and of their squares (integer
  *	    sums of the significands, one per binary exponent), the minimum and
  *	    the maximum: the scaler, exactly, whatever the rows;
- *	  - the number of rows.
+ *	  - the number of rows, and of the rows skipped for a NULL feature.
  *	  Its content depends only on the multiset of rows added: adding them in
  *	  any order, or merging summaries of any split of them in any order,
  *	  gives the same summary, byte for byte in its binary form. Memory is
@@ -27,15 +27,24 @@
 
 #include "scaler.h"
 
-/* the layout in memory (2: 0.6.0's lazy sample; 1: 0.4.0's, read by km_summary_from_v1) */
-#define KM_SUMMARY_VERSION 2
-/* the binary (and text) form, unchanged since 0.4.0 */
-#define KM_SUMMARY_BINARY_VERSION 1
+/*
+ * The layout in memory: 3 counts skipped rows; 2 (0.6.0's lazy sample,
+ * without that count) and 1 (0.4.0's heap) are read by km_summary_from_stored
+ */
+#define KM_SUMMARY_VERSION 3
+/* the binary (and text) form: 2 holds the skipped rows; 1 (0.4.0 to 0.6.0) is read */
+#define KM_SUMMARY_BINARY_VERSION 2
 #define KM_SUMMARY_MAX_FEATURES 100
 #define KM_SUMMARY_MIN_BUDGET 16
 #define KM_SUMMARY_MAX_BUDGET (1 << 22)
 /* the most bytes a summary may take (a PostgreSQL value: 1 GB - 1) */
 #define KM_SUMMARY_MAX_BYTES ((size_t) 0x3FFFFFFF)
+/*
+ * The most rows, added and skipped, a summary may count: far past any
+ * relation, and two such summaries merge without overflow (the binary
+ * reader refuses more)
+ */
+#define KM_SUMMARY_MAX_ROWS (INT64_C(1) << 61)
 /* binary exponents of a double (2047, infinities and NaN, excluded) */
 #define KM_SUMMARY_EXPONENTS 2047
 
@@ -50,6 +59,12 @@ typedef struct KmSummary
 	int32_t		table_size;		/* slots of the lookup table (a power of 2) */
 	uint64_t	cutoff;			/* the sample's largest key once it is full,
 								 * else UINT64_MAX: most rows stop there */
+	/*
+	 * Rows the aggregate skipped for a NULL feature (km_summary_skip): with
+	 * rows, every row it saw, so that train() needs no count(*) beside it.
+	 * Last, so that versions 1 and 2 (without it) share the fields above.
+	 */
+	int64_t		skipped;
 	/*
 	 * Then, at offsets km_summary.c computes: double min[d], max[d]; the
 	 * moment groups, d x KM_SUMMARY_EXPONENTS; the sample's keys, counts
@@ -67,15 +82,19 @@ typedef struct KmSummary
  */
 size_t		km_summary_bytes(int d, int budget);
 
-/* Bytes of a summary in 0.4.0's layout (version 1); 0 if out of range. */
-size_t		km_summary_v1_bytes(int d, int budget);
+/*
+ * Bytes of a summary of an earlier layout (version 1: 0.4.0's and 0.5.0's;
+ * 2: 0.6.0's); 0 if out of range or another version.
+ */
+size_t		km_summary_stored_bytes(int version, int d, int budget);
 
 /*
- * Rebuild a summary stored in 0.4.0's layout (len bytes; its d and budget
- * in the header) into s (km_summary_bytes(d, budget) bytes): NULL on
- * success, else what is wrong.
+ * Rebuild a summary stored in an earlier layout (len bytes; its version, d
+ * and budget in the header, which versions 1 and 2 share with this one up
+ * to cutoff) into s (km_summary_bytes(d, budget) bytes), with no skipped
+ * rows (they were not counted): NULL on success, else what is wrong.
  */
-const char *km_summary_from_v1(const KmSummary *old, size_t len, KmSummary *s);
+const char *km_summary_from_stored(const KmSummary *old, size_t len, KmSummary *s);
 
 /* Initialize s (km_summary_bytes(d, budget) bytes, zeroed or not). */
 void		km_summary_init(KmSummary *s, int d, int budget);
@@ -85,6 +104,9 @@ void		km_summary_init(KmSummary *s, int d, int budget);
  * finiteness; rows with a NULL feature are the caller's to skip.
  */
 void		km_summary_add(KmSummary *s, const double *row);
+
+/* Count one row skipped for a NULL feature (rows with one are not added). */
+void		km_summary_skip(KmSummary *s);
 
 /*
  * km_summary_add with the row's key given instead of its hash: for tests

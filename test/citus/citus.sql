@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 -- pg_temp helpers stay local (Citus warns so): errors only
 SET client_min_messages = error;
-SELECT plan(77);
+SELECT plan(78);
 
 -- the text of an EXPLAIN statement's plan
 CREATE FUNCTION pg_temp.plan_text(q text) RETURNS text LANGUAGE plpgsql AS $$
@@ -99,6 +99,15 @@ SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_d', 'feat_d', :f, 5, n_init =>
 SELECT is((SELECT params->>'mode' FROM rfm_kmeans.models WHERE name = 'm_d'), 'onepass',
           'the rows live on the workers: the default is one-pass mode, nothing pulled');
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('m_r', 'feat_r', :f, 5, n_init => 3)), 900::bigint, 'and on the reference table');
+-- rows with a NULL feature on the workers: skipped, and counted in the
+-- summary states the workers send (one-pass mode has no count(*))
+CREATE TABLE feat_dn AS
+SELECT customer_id, CASE WHEN customer_id % 9 = 0 THEN NULL ELSE recency END AS recency, log_frequency, log_monetary
+FROM feat_l;
+SELECT create_distributed_table('feat_dn', 'customer_id');
+SELECT is((SELECT (n_rows, n_skipped)::text FROM rfm_kmeans.train('m_dn', 'feat_dn', :f, 5, n_init => 3)),
+          (SELECT (count(*) FILTER (WHERE customer_id % 9 <> 0), count(*) FILTER (WHERE customer_id % 9 = 0))::text FROM feat_l),
+          'NULL features on the workers: the usable and skipped rows, as plain SQL counts them');
 
 CREATE FUNCTION pg_temp.close_models(a text, b text) RETURNS boolean LANGUAGE sql AS $$
 	SELECT x.sizes = y.sizes AND abs(x.inertia - y.inertia) <= 1e-9 * x.inertia

@@ -4,8 +4,10 @@
  *	  (kmeans_summary_state; its text form is base64 of it). Oracles:
  *	  malformed input is rejected with an error text (ASan/UBSan catch any
  *	  read past the input); an accepted form writes back exactly the same
- *	  bytes, and after adding a row and merging a copy of itself, still
- *	  reads back (the summary it became is one the reader accepts).
+ *	  bytes (a version 1 form: as this version, with 0 skipped rows), and
+ *	  after adding a row and merging a copy of itself (within
+ *	  KM_SUMMARY_MAX_ROWS, as the combine function), still reads back (the
+ *	  summary it became is one the reader accepts).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -65,16 +67,26 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (s == NULL)
 		return 0;
 	out = write_summary(s, &n);
-	if (n != len || memcmp(out, in, n) != 0)
+	if (in[0] == 1)
+	{
+		/* version 1 (no skipped rows) writes back as this version with 0 skipped */
+		if (n != len + 8 || out[0] != KM_SUMMARY_BINARY_VERSION || memcmp(out + 1, in + 1, 16) != 0 ||
+			memcmp(out + 17, "\0\0\0\0\0\0\0\0", 8) != 0 || memcmp(out + 25, in + 17, len - 17) != 0)
+			fail("an accepted version 1 form does not write back as the same summary");
+	}
+	else if (n != len || memcmp(out, in, n) != 0)
 		fail("an accepted form does not write back the same bytes");
 	free(out);
 
 	/* it keeps working as a summary: add a row, merge itself */
 	for (j = 0; j < s->d; j++)
 		row[j] = s->rows > 0 ? km_summary_min(s, j) : 0.5 * j;
-	km_summary_add(s, row);
+	if (s->rows + s->skipped < KM_SUMMARY_MAX_ROWS)
+		km_summary_add(s, row);
 	again = read_summary(in, len);
-	km_summary_merge(s, again);
+	/* as the combine function: only while the rows stay within the bound */
+	if (s->rows + s->skipped <= KM_SUMMARY_MAX_ROWS - (again->rows + again->skipped))
+		km_summary_merge(s, again);
 	out = write_summary(s, &n);
 	free(again);
 	again = read_summary(out, n);

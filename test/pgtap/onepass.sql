@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(49);
+SELECT plan(55);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -135,6 +135,44 @@ SET ROLE rfm_op_reader;
 SELECT is((SELECT n_rows FROM rfm_kmeans.train('op_rls', 'op_rls', ARRAY['a', 'b', 'c'], 5, mode => 'onepass')),
           30000::bigint, 'row-level security: the role''s 30,000 rows only');
 RESET ROLE;
+
+-- rows with a NULL feature: skipped, and counted by the summary itself
+-- (no count(*) beside it), serially and by parallel workers whose states
+-- are combined; 3 features as arguments, 5 as an array
+CREATE TABLE op_nulls AS
+SELECT id, CASE WHEN id % 7 = 0 THEN NULL ELSE a END AS a, b, CASE WHEN id % 11 = 0 THEN NULL ELSE c END AS c
+FROM op_shuffled;
+ALTER TABLE op_nulls ADD COLUMN e float8, ADD COLUMN g float8;
+UPDATE op_nulls SET e = a + b, g = b - c;
+ANALYZE op_nulls;
+\set nulls_counted 'SELECT (count(*) FILTER (WHERE a IS NOT NULL AND c IS NOT NULL), count(*) FILTER (WHERE a IS NULL OR c IS NULL))::text FROM op_nulls'
+SELECT is((SELECT (n_rows, n_skipped)::text FROM rfm_kmeans.train('op_n0', 'op_nulls', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)),
+          (:nulls_counted), 'NULL features, serial: usable and skipped rows as plain SQL counts them');
+SELECT is((SELECT (n_rows, n_skipped)::text FROM rfm_kmeans.train('op_n5', 'op_nulls', ARRAY['a', 'b', 'c', 'e', 'g'], 5, mode => 'onepass', sample_size => 4096)),
+          (:nulls_counted), 'and with 5 features (an array a row)');
+SET max_parallel_workers_per_gather = 2;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SELECT is((SELECT (n_rows, n_skipped)::text FROM rfm_kmeans.train('op_n2', 'op_nulls', ARRAY['a', 'b', 'c'], 5, mode => 'onepass', sample_size => 4096)),
+          (:nulls_counted), 'NULL features, 2 parallel workers: the same counts');
+SELECT is(pg_temp.model_bits('op_n2'), pg_temp.model_bits('op_n0'), 'and the same model, bit for bit');
+SELECT is((SELECT (n_rows, n_skipped)::text FROM rfm_kmeans.train('op_n52', 'op_nulls', ARRAY['a', 'b', 'c', 'e', 'g'], 5, mode => 'onepass', sample_size => 4096)),
+          (:nulls_counted), 'and with 5 features');
+SET max_parallel_workers_per_gather = 0;
+-- every row skipped: the error counts them
+CREATE TABLE op_all_null AS SELECT id, NULL::float8 AS a, b FROM op LIMIT 1234;
+CREATE FUNCTION pg_temp.error_of(q text) RETURNS text LANGUAGE plpgsql AS $f$
+DECLARE state text; detail text;
+BEGIN
+	EXECUTE q;
+	RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+	GET STACKED DIAGNOSTICS state = RETURNED_SQLSTATE, detail = PG_EXCEPTION_DETAIL;
+	RETURN state || ': ' || detail;
+END $f$;
+SELECT is(pg_temp.error_of($$SELECT rfm_kmeans.train('x', 'op_all_null', ARRAY['a', 'b'], 2, mode => 'onepass')$$),
+          '22000: 1234 rows were skipped for a null feature.', 'every row with a NULL feature: 22000, counting the 1,234 skipped');
 
 -- errors
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'bogus')$$, '22023', NULL, 'an unknown mode');

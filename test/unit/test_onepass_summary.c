@@ -5,10 +5,12 @@
  *	  sample is the distinct rows with the smallest keys, with their exact
  *	  multiplicities, against a naive sort; the budget bounds it; the
  *	  scaler equals memory mode's to rounding, also near DBL_MAX; the binary
- *	  form round-trips and malformed forms are rejected without reading
- *	  past them.
+ *	  form round-trips (the skipped rows too; version 1 forms, without
+ *	  them, are read) and malformed forms are rejected without reading past
+ *	  them; summaries stored by earlier versions (1, 2) are read.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,9 +161,12 @@ test_order_and_splits(void)
 
 	for (i = 0; i < n; i++)
 		km_summary_add(all, x + i * d);
+	/* and 1,000 rows skipped for a NULL feature */
+	for (i = 0; i < 1000; i++)
+		km_summary_skip(all);
 	a = binary_of(all, &la);
-	ok(all->entries == budget && all->rows == (int64_t) n, "20,000 rows: %d entries, budget %d",
-	   all->entries, budget);
+	ok(all->entries == budget && all->rows == (int64_t) n && all->skipped == 1000,
+	   "20,000 rows and 1,000 skipped: %d entries, budget %d", all->entries, budget);
 	/*
 	 * the documented bound: per feature the moment groups (48 bytes each of
 	 * 2047 exponents), per budget entry room for two entries (key, count,
@@ -188,6 +193,8 @@ test_order_and_splits(void)
 			ps[p] = new_summary(d, budget);
 		for (i = 0; i < n; i++)
 			km_summary_add(ps[next_rand() % parts], x + i * d);
+		for (i = 0; i < 1000; i++)
+			km_summary_skip(ps[next_rand() % parts]);
 		/* merge in a random tree: pick two, merge one into the other */
 		while (parts > 1)
 		{
@@ -222,7 +229,7 @@ test_order_and_splits(void)
 		free(ps[0]);
 		free(ps);
 	}
-	ok(same, "20 shuffles into 1 to 7 parts merged in random trees: the same binary form");
+	ok(same, "20 shuffles into 1 to 7 parts merged in random trees: the same binary form (skipped rows too)");
 
 	/* the sample is the smallest keys among distinct rows, with multiplicities */
 	{
@@ -373,11 +380,54 @@ test_binary(void)
 		km_summary_add(s, row);
 		km_summary_add(direct, row);
 	}
+	for (i = 0; i < 7; i++)
+	{
+		km_summary_skip(s);
+		km_summary_skip(direct);
+	}
 	bin = binary_of(s, &len);
-	ok(km_summary_from_binary(bin, len, back) == NULL, "the binary form reads back");
+	ok(km_summary_from_binary(bin, len, back) == NULL && back->skipped == 7,
+	   "the binary form reads back, its 7 skipped rows with it");
 	bin2 = binary_of(back, &len2);
 	ok(same_bytes(bin, len, bin2, len2), "and writes the same bytes");
 	free(bin2);
+	/* version 1 (0.4.0 to 0.6.0): no skipped rows after the rows */
+	{
+		uint8_t    *v1 = malloc(len - 8);
+		KmSummary  *old = new_summary(d, budget);
+
+		v1[0] = 1;
+		memcpy(v1 + 1, bin + 1, 16);
+		memcpy(v1 + 17, bin + 25, len - 25);
+		bin2 = NULL;
+		if (km_summary_from_binary(v1, len - 8, old) == NULL && old->skipped == 0)
+		{
+			old->skipped = 7;
+			bin2 = binary_of(old, &len2);
+		}
+		ok(bin2 != NULL && same_bytes(bin, len, bin2, len2),
+		   "a version 1 binary form reads as the same summary, without skipped rows");
+		bin[0] = 3;
+		ok(km_summary_from_binary(bin, len, old) != NULL, "an unknown binary version is refused");
+		bin[0] = KM_SUMMARY_BINARY_VERSION;
+		/* rows and skipped rows together: at most KM_SUMMARY_MAX_ROWS */
+		{
+			uint64_t	skipped = (uint64_t) KM_SUMMARY_MAX_ROWS - 500;
+			int			byte;
+
+			for (byte = 0; byte < 8; byte++)
+				bin[17 + byte] = (uint8_t) (skipped >> (56 - 8 * byte));
+			ok(km_summary_from_binary(bin, len, old) == NULL && old->skipped + old->rows == KM_SUMMARY_MAX_ROWS,
+			   "500 rows and 2^61 - 500 skipped: read");
+			bin[24]++;
+			ok(km_summary_from_binary(bin, len, old) != NULL, "one more skipped row: refused");
+			memset(bin + 17, 0, 8);
+			bin[24] = 7;
+		}
+		free(bin2);
+		free(v1);
+		free(old);
+	}
 	/* a read-back summary goes on taking rows like the original */
 	for (i = 0; i < 300; i++)
 	{
@@ -438,33 +488,46 @@ test_binary(void)
 	free(direct);
 }
 
+/* Where the header of versions 1 and 2 ends, and this version's range begins. */
+#define STORED_HEADER offsetof(KmSummary, skipped)
+#define RANGE_AT ((sizeof(KmSummary) + 7) & ~(size_t) 7)
+
 /*
- * A summary in 0.4.0's layout (version 1: budget entries in canonical
- * order at the start of each array, then a heap and a table, which the
- * upgrade does not read), laid out by hand from a canonical one.
+ * A summary in an earlier layout, laid out by hand from s (no skipped
+ * rows): version 1 (0.4.0's: budget entries in canonical order at the
+ * start of each array, then a heap and a table, which the upgrade does not
+ * read), or version 2 (0.6.0's: this layout's arrays as they stand, the
+ * lazy candidates and the table included, after the shorter header).
  */
 static KmSummary *
-as_v1(const KmSummary *s, size_t *len, size_t *counts_at)
+as_stored(KmSummary *s, int version, size_t *len, size_t *counts_at)
 {
 	int			d = s->d,
 				budget = s->budget;
-	size_t		bytes = km_summary_v1_bytes(d, budget),
-				keys = bytes - (size_t) budget * (8 + 8 + 8 * d) -
-		(((size_t) budget * 4 + 7) & ~(size_t) 7);
+	size_t		bytes = km_summary_stored_bytes(version, d, budget),
+				moments = (size_t) d * (16 + 48 * KM_SUMMARY_EXPONENTS),
+				keys = STORED_HEADER + moments;
 	KmSummary  *old = calloc(1, bytes);
-	double	   *sv = malloc(sizeof(double) * budget * d);
-	int64_t    *sc = malloc(sizeof(int64_t) * budget);
+	double	   *sv;
+	int64_t    *sc;
 	int			e,
-				n = km_summary_sample(s, sv, sc);
-	size_t		table = 1;
+				n;
 
-	while (table < 2 * (size_t) budget)
-		table <<= 1;
-	keys -= table * 4;
-	/* header, range and moments as they are */
-	memcpy(old, s, keys);
-	old->version = 1;
-	old->table_size = (int32_t) table;
+	memcpy(old, s, STORED_HEADER);
+	old->version = version;
+	if (version == 2)
+	{
+		/* the arrays as they are, 8 bytes nearer the start */
+		memcpy((char *) old + STORED_HEADER, (char *) s + RANGE_AT, bytes - STORED_HEADER);
+		*len = bytes;
+		*counts_at = keys + 8 * (size_t) (2 * budget);
+		return old;
+	}
+	memcpy((char *) old + STORED_HEADER, (char *) s + RANGE_AT, moments);
+	sv = malloc(sizeof(double) * budget * d);
+	sc = malloc(sizeof(int64_t) * budget);
+	n = km_summary_sample(s, sv, sc);
+	old->entries = n;
 	for (e = 0; e < n; e++)
 	{
 		((uint64_t *) ((char *) old + keys))[e] = km_summary_row_key(sv + (size_t) e * d, d);
@@ -480,7 +543,7 @@ as_v1(const KmSummary *s, size_t *len, size_t *counts_at)
 }
 
 static void
-test_v1_upgrade(void)
+test_stored_upgrade(int version)
 {
 	int			d = 3,
 				budget = 64;
@@ -499,9 +562,13 @@ test_v1_upgrade(void)
 
 	for (i = 0; i < n; i++)
 		km_summary_add(s, x + i * d);
+	/* version 1 is canonical; version 2 as the scan left it, candidates and all */
+	if (version == 1)
+		km_summary_canonicalize(s);
+	old = as_stored(s, version, &lv, &counts_at);
 	a = binary_of(s, &la);
-	old = as_v1(s, &lv, &counts_at);
-	ok(km_summary_from_v1(old, lv, up) == NULL, "a version 1 summary is read");
+	ok(km_summary_from_stored(old, lv, up) == NULL && up->skipped == 0,
+	   "a version %d summary is read", version);
 	b = binary_of(up, &lb);
 	ok(same_bytes(a, la, b, lb), "and has the binary form of the summary it was made from");
 	/* it goes on as any summary: the rest of the rows added to both */
@@ -515,9 +582,13 @@ test_v1_upgrade(void)
 	a = binary_of(s, &la);
 	b = binary_of(up, &lb);
 	ok(same_bytes(a, la, b, lb), "rows added after the upgrade give the same summary");
-	ok(km_summary_from_v1(old, lv - 8, up) != NULL, "a version 1 summary of the wrong size is refused");
+	ok(km_summary_from_stored(old, lv - 8, up) != NULL, "a version %d summary of the wrong size is refused",
+	   version);
 	((int64_t *) ((char *) old + counts_at))[0] = 0;
-	ok(km_summary_from_v1(old, lv, up) != NULL, "a version 1 summary with a zero count is refused");
+	ok(km_summary_from_stored(old, lv, up) != NULL, "a version %d summary with a zero count is refused",
+	   version);
+	old->version = KM_SUMMARY_VERSION;
+	ok(km_summary_from_stored(old, lv, up) != NULL, "the current version is not an earlier one");
 	free(a);
 	free(b);
 	free(old);
@@ -621,12 +692,13 @@ main(void)
 	test_complete();
 	test_scaler();
 	test_binary();
-	test_v1_upgrade();
+	test_stored_upgrade(1);
+	test_stored_upgrade(2);
 	test_equal_keys();
 	/* past 1 GB with room for twice the budget: less room, within 1 GB */
 	ok(km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET) <= KM_SUMMARY_MAX_BYTES &&
-	   km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET) > km_summary_v1_bytes(13, KM_SUMMARY_MAX_BUDGET) &&
-	   km_summary_bytes(3, KM_SUMMARY_MAX_BUDGET) - km_summary_v1_bytes(3, KM_SUMMARY_MAX_BUDGET) >
+	   km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET) > km_summary_stored_bytes(1, 13, KM_SUMMARY_MAX_BUDGET) &&
+	   km_summary_bytes(3, KM_SUMMARY_MAX_BUDGET) - km_summary_stored_bytes(1, 3, KM_SUMMARY_MAX_BUDGET) >
 	   (size_t) KM_SUMMARY_MAX_BUDGET * (8 + 8 + 3 * 8) / 2,
 	   "13 features at the largest sample_size: room for fewer candidates, %zu bytes, within 1 GB",
 	   km_summary_bytes(13, KM_SUMMARY_MAX_BUDGET));

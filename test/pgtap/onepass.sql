@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(55);
+SELECT plan(56);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -180,6 +180,13 @@ SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'on
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'onepass', refine => -1)$$, '22023', NULL, 'a negative refine');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 2, mode => 'memory', refine => 2)$$, '22023', NULL, 'refine with memory mode');
 SELECT throws_ok($$SELECT rfm_kmeans.train('x', 'op', ARRAY['a'], 20, mode => 'onepass', sample_size => 16)$$, '22023', NULL, 'sample_size below k');
+-- a state counting 2^60 skipped rows beside its own (through its text form)
+CREATE TEMP TABLE big_state AS
+SELECT encode(overlay(decode(rfm_kmeans.kmeans_summary(64, a, b, c)::text, 'base64')
+                      PLACING int8send((1::int8 << 60)) FROM 18 FOR 8), 'base64')::rfm_kmeans.kmeans_summary_state AS s
+FROM op;
+SELECT throws_ok($$SELECT rfm_kmeans.kmeans_summary_combine(s, s) FROM big_state$$, '22003', NULL,
+                 'two states of more than 2^61 rows together: 22003, not an overflow');
 SELECT throws_ok($$SELECT encode(decode('01' || '00000064' || '00400000' || '0000000000000000' || '00000000', 'hex'), 'base64')::rfm_kmeans.kmeans_summary_state$$,
                  '22P02', NULL, 'a state of 100 features and the largest sample (past 1 GB) is refused before any allocation');
 CREATE TABLE op_nan AS SELECT * FROM op LIMIT 100;

@@ -8,13 +8,13 @@
  *
  *	  Same conventions as km_fit (kmeans.h): greedy k-means++ (2 + ln k
  *	  trials a center), random or explicit initialization, n_init runs with
- *	  the lowest inertia winning, scikit-learn's tolerance rule, ties to the
+ *	  the lowest inertia winning (or, with KmConfig.seedings, one run from
+ *	  the best of several seedings), scikit-learn's tolerance rule, ties to the
  *	  lowest cluster index, empty clusters re-seeded with the farthest point.
  *	  Every draw is keyed by the point's values and the seed (an
  *	  exponential race, -ln(u) / weight, smallest wins), so the result
  *	  depends on the multiset of (point, weight) only through the order the
  *	  caller gives, and the one-pass summary gives its canonical order.
- *	  One thread: the points are at most the summary's budget.
  */
 #ifndef RFM_WEIGHTED_KMEANS_H
 #define RFM_WEIGHTED_KMEANS_H

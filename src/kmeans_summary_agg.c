@@ -87,7 +87,7 @@ summary_arg(FunctionCallInfo fcinfo, int n)
 		if (km_summary_bytes(s->d, s->budget) > MaxAllocSize)
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("a kmeans_summary_state stored by 0.4.0 or 0.5.0 of %d features and sample_size %d needs %zu MB in this version, over the 1 GB a value may hold",
+					 errmsg("a kmeans_summary_state stored by version 0.4.0 to 0.6.0 of %d features and sample_size %d needs %zu MB in this version, over the 1 GB a value may hold",
 							s->d, s->budget, km_summary_bytes(s->d, s->budget) >> 20),
 					 errhint("Compute the summary again with a smaller sample_size.")));
 		now = palloc_extended(km_summary_bytes(s->d, s->budget), MCXT_ALLOC_HUGE);
@@ -203,8 +203,9 @@ add_row(KmSummary *s, const double *row, int d)
  * transition function of kmeans_summary(sample_size, f1, ...), the features
  * as plain arguments (no array built per row; train()'s one-pass mode up to
  * 4 features); returns the state with the row added. Not strict: a NULL
- * feature skips the row, counted as skipped in the state. Checks, on the first row: sample_size NULL
- * (ERRCODE_NULL_VALUE_NOT_ALLOWED) or outside 16..4194304
+ * feature skips the row, counted as skipped in the state. Checks, on the
+ * first row: sample_size NULL (ERRCODE_NULL_VALUE_NOT_ALLOWED) or outside
+ * 16..4194304
  * (ERRCODE_INVALID_PARAMETER_VALUE); then a NaN or infinite feature
  * (ERRCODE_DATA_EXCEPTION). AggCheckCallContext: outside an aggregate the
  * state argument is copied, never changed.

@@ -31,12 +31,13 @@
 #include "small_d.h"
 
 #define FRACTION_BITS 52
+#define FRACTION_MASK ((UINT64_C(1) << FRACTION_BITS) - 1)
+
 #if defined(__GNUC__) || defined(__clang__)
 #define KM_PREFETCH(p) __builtin_prefetch(p)
 #else
 #define KM_PREFETCH(p) ((void) (p))
 #endif
-#define FRACTION_MASK ((UINT64_C(1) << FRACTION_BITS) - 1)
 
 /* One feature's values with one binary exponent. */
 typedef struct MomentGroup

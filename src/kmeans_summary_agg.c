@@ -11,6 +11,8 @@
  *	  Text form: base64 of the binary form (a summary holds up to millions
  *	  of doubles; text in decimal would be some three times larger and slow
  *	  to read). Binary form: core/onepass_summary.c's, validated on input.
+ *	  Stored and in memory: summary_value.h (a flat value, an expanded
+ *	  object inside the aggregate).
  */
 #include "compat.h"
 
@@ -19,161 +21,95 @@
 
 #include "catalog/pg_type.h"
 #include "common/base64.h"
-#include "core/onepass_summary.h"
 #include "fmgr.h"
 #include "libpq/pqformat.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"
 
-#define PG_GETARG_SUMMARY(n) ((KmSummary *) PG_DETOAST_DATUM(PG_GETARG_DATUM(n)))
-
-/* A new empty summary of d features and sample_size rows, in mcxt. */
-static KmSummary *
-new_summary(int d, int sample_size, MemoryContext mcxt)
-{
-	size_t		bytes;
-	KmSummary  *s;
-
-	if (sample_size < KM_SUMMARY_MIN_BUDGET || sample_size > KM_SUMMARY_MAX_BUDGET)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("kmeans_summary() argument sample_size must be between %d and %d, got %d",
-						KM_SUMMARY_MIN_BUDGET, KM_SUMMARY_MAX_BUDGET, sample_size)));
-	bytes = km_summary_bytes(d, sample_size);
-	if (bytes == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("kmeans_summary() supports 1 to %d features, got %d",
-						KM_SUMMARY_MAX_FEATURES, d)));
-	/* a state is one varlena value: at most 1 GB */
-	if (bytes > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("a kmeans_summary of %d features and sample_size %d needs %zu MB, over the 1 GB a value may hold",
-						d, sample_size, bytes >> 20),
-				 errhint("Lower sample_size.")));
-	s = MemoryContextAllocHuge(mcxt, bytes);
-	km_summary_init(s, d, sample_size);
-	SET_VARSIZE(s, bytes);
-	return s;
-}
+#include "summary_value.h"
 
 /*
- * Argument n as a summary of this version, checked (its version and its
- * size): a state stored by an earlier version (1: 0.4.0 and 0.5.0, its
- * sample kept in a heap; 2: 0.6.0, without the skipped rows) is rebuilt in
- * the current layout, a new value.
- */
-static KmSummary *
-summary_arg(FunctionCallInfo fcinfo, int n)
-{
-	KmSummary  *s = PG_GETARG_SUMMARY(n);
-
-	if (VARSIZE(s) < offsetof(KmSummary, skipped))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid kmeans_summary_state")));
-	if (s->version == 1 || s->version == 2)
-	{
-		KmSummary  *now;
-		const char *err;
-
-		if (km_summary_stored_bytes(s->version, s->d, s->budget) != VARSIZE(s))
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid kmeans_summary_state")));
-		/* the current layout may hold more candidates: near 1 GB it may not fit */
-		if (km_summary_bytes(s->d, s->budget) > MaxAllocSize)
-			ereport(ERROR,
-					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					 errmsg("a kmeans_summary_state stored by version 0.4.0 to 0.6.0 of %d features and sample_size %d needs %zu MB in this version, over the 1 GB a value may hold",
-							s->d, s->budget, km_summary_bytes(s->d, s->budget) >> 20),
-					 errhint("Compute the summary again with a smaller sample_size.")));
-		now = palloc_extended(km_summary_bytes(s->d, s->budget), MCXT_ALLOC_HUGE);
-		if ((err = km_summary_from_stored(s, VARSIZE(s), now)) != NULL)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATA_CORRUPTED),
-					 errmsg("invalid kmeans_summary_state: %s", err)));
-		SET_VARSIZE(now, km_summary_bytes(s->d, s->budget));
-		return now;
-	}
-	if (VARSIZE(s) < sizeof(KmSummary) || s->version != KM_SUMMARY_VERSION ||
-		km_summary_bytes(s->d, s->budget) != VARSIZE(s))
-		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
-				 errmsg("invalid kmeans_summary_state")));
-	return s;
-}
-
-/*
- * The state this call adds to: argument 0, or on the first row a new one
- * of d features and the sample_size argument. The new one is made in the
- * current (per-row) context: nodeAgg copies a new transition value into
- * its own context, and a first copy made there would stay beside it.
- * Outside an aggregate the argument is copied, never changed.
+ * The state this call adds to, with the Datum the transition function
+ * returns in *result. Inside an aggregate: argument 0, the read-write
+ * expanded object made on the first row (in a child of the aggregate's
+ * context, where nodeAgg adopts it without a copy), or a new one, empty
+ * (state NULL: d features and the sample_size argument) or read from a
+ * flat state. Outside an aggregate: a copy of argument 0, never changed,
+ * and *result 0 (the caller returns the copy's flat value).
  */
 static const bool called_in_aggregate = true,
 			called_plain = false;
 
 static KmSummary *
-state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg)
+state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg, Datum *result)
 {
-	bool		in_agg;
+	MemoryContext aggcxt;
+	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
+	SummaryObject *o;
 	KmSummary  *s;
+	bool		fresh;
 
-	/* AggCheckCallContext once per call site: this runs for every row */
+	/* AggCheckCallContext once per call site: state_of_row runs for every row */
 	if (fcinfo->flinfo->fn_extra == NULL)
-		fcinfo->flinfo->fn_extra = (void *) (AggCheckCallContext(fcinfo, NULL) ?
-											 &called_in_aggregate : &called_plain);
-	in_agg = *(const bool *) fcinfo->flinfo->fn_extra;
-
+		fcinfo->flinfo->fn_extra = (void *) (in_agg ? &called_in_aggregate : &called_plain);
+	*result = (Datum) 0;
 	if (PG_ARGISNULL(0))
 	{
 		if (PG_ARGISNULL(sample_size_arg))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("kmeans_summary() argument sample_size must not be null")));
-		return new_summary(d, PG_GETARG_INT32(sample_size_arg), CurrentMemoryContext);
+		if (!in_agg)
+			return summary_new(d, PG_GETARG_INT32(sample_size_arg), CurrentMemoryContext);
+		o = summary_object_new(aggcxt);
+		o->summary = summary_new(d, PG_GETARG_INT32(sample_size_arg), o->hdr.eoh_context);
+		*result = EOHPGetRWDatum(&o->hdr);
+		return o->summary;
 	}
-	/*
-	 * inside the aggregate the state was made here or read by the input
-	 * function (an INITCOND), both checked: no check per row
-	 */
-	if (in_agg)
+	if (in_agg && (o = summary_object_rw(PG_GETARG_DATUM(0))) != NULL)
 	{
-		/* never toasted: detoasting checks before calling out */
-		struct varlena *v = (struct varlena *) PG_GETARG_POINTER(0);
-
-		s = (KmSummary *) (VARATT_IS_EXTENDED(v) ? pg_detoast_datum(v) : v);
+		*result = PG_GETARG_DATUM(0);
+		return o->summary;
 	}
-	else
-		s = summary_arg(fcinfo, 0);
-	if (!in_agg && (Pointer) s == DatumGetPointer(PG_GETARG_DATUM(0)))
+	if (!in_agg)
 	{
-		KmSummary  *copy = palloc_extended(VARSIZE(s), MCXT_ALLOC_HUGE);
-
-		memcpy(copy, s, VARSIZE(s));
-		s = copy;
+		s = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh);
+		return fresh ? s : summary_copy(s, CurrentMemoryContext);
 	}
-	return s;
+	/* a flat state (an INITCOND): worked on as an expanded object from now on */
+	o = summary_object_new(aggcxt);
+	s = summary_read(PG_GETARG_DATUM(0), o->hdr.eoh_context, &fresh);
+	o->summary = fresh ? s : summary_copy(s, o->hdr.eoh_context);
+	*result = EOHPGetRWDatum(&o->hdr);
+	return o->summary;
 }
 
 /*
- * state_of_call's answer for every row but the first of an aggregate
- * (known to be in one, a state made there, not toasted), without a call.
+ * state_of_call's answer for every row but the first of an aggregate (the
+ * state the expanded object made there), without a call.
  */
 static inline KmSummary *
-state_of_row(FunctionCallInfo fcinfo, int d, int sample_size_arg)
+state_of_row(FunctionCallInfo fcinfo, int d, int sample_size_arg, Datum *result)
 {
 	if (fcinfo->flinfo->fn_extra == &called_in_aggregate && !PG_ARGISNULL(0))
 	{
-		struct varlena *v = (struct varlena *) PG_GETARG_POINTER(0);
+		KmSummary  *s = summary_of_rw_state(PG_GETARG_DATUM(0));
 
-		if (!VARATT_IS_EXTENDED(v))
-			return (KmSummary *) v;
+		if (s != NULL)
+		{
+			*result = PG_GETARG_DATUM(0);
+			return s;
+		}
 	}
-	return state_of_call(fcinfo, d, sample_size_arg);
+	return state_of_call(fcinfo, d, sample_size_arg, result);
+}
+
+/* What a transition or combine function returns: see state_of_call. */
+static Datum
+state_result(KmSummary *s, Datum result)
+{
+	return result != (Datum) 0 ? result : PointerGetDatum(summary_flat(s));
 }
 
 /* Add a row of d values, each finite (22000 naming the feature). */
@@ -220,14 +156,16 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 				probe = 0;
 	KmSummary  *s;
 
+	Datum		result;
+
 	Assert(d >= 1 && d <= 4);
-	s = state_of_row(fcinfo, d, 1);
+	s = state_of_row(fcinfo, d, 1, &result);
 	for (j = 0; j < d; j++)
 	{
 		if (PG_ARGISNULL(2 + j))
 		{
 			km_summary_skip(s);
-			PG_RETURN_POINTER(s);
+			return state_result(s, result);
 		}
 		row[j] = PG_GETARG_FLOAT8(2 + j);
 		/* x * 0 is 0 for a finite x, NaN for an infinite or NaN one */
@@ -237,7 +175,7 @@ kmeans_summary_args_trans(PG_FUNCTION_ARGS)
 		km_summary_add(s, row);
 	else
 		add_row(s, row, d);		/* reports what is wrong */
-	PG_RETURN_POINTER(s);
+	return state_result(s, result);
 }
 
 /*
@@ -263,6 +201,7 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
 	int			count,
 				j;
 	KmSummary  *s;
+	Datum		result;
 
 	if (PG_ARGISNULL(1))
 	{
@@ -283,35 +222,62 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("kmeans_summary() supports 1 to %d features, got %d",
 						KM_SUMMARY_MAX_FEATURES, count)));
-	s = state_of_row(fcinfo, count, 2);
+	s = state_of_row(fcinfo, count, 2, &result);
 	for (j = 0; j < count; j++)
 	{
 		if (nulls[j])
 		{
 			km_summary_skip(s);
-			PG_RETURN_POINTER(s);
+			return state_result(s, result);
 		}
 		row[j] = DatumGetFloat8(elems[j]);
 	}
 	add_row(s, row, count);
-	PG_RETURN_POINTER(s);
+	return state_result(s, result);
 }
 
 /*
  * kmeans_summary_combine(a, b): combine function of kmeans_summary(),
- * STRICT; returns a with every row of b added (a copy of a outside an
- * aggregate, by AggCheckCallContext): the same state whatever the split.
- * Checks: a state whose size does not fit its header
- * (ERRCODE_DATA_CORRUPTED); states of different features or sample sizes
- * (ERRCODE_DATATYPE_MISMATCH); more than KM_SUMMARY_MAX_ROWS rows together
- * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ * STRICT; returns a with every row of b added: the same state whatever the
+ * split. Inside an aggregate a is worked on as an expanded object (the
+ * first a, a flat state nodeAgg copied, is read into one); outside, a copy
+ * of a is. Checks: a corrupted state (ERRCODE_DATA_CORRUPTED); states of
+ * different features or sample sizes (ERRCODE_DATATYPE_MISMATCH); more
+ * than KM_SUMMARY_MAX_ROWS rows together (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
  */
 PG_FUNCTION_INFO_V1(kmeans_summary_combine);
 Datum
 kmeans_summary_combine(PG_FUNCTION_ARGS)
 {
-	KmSummary  *a = summary_arg(fcinfo, 0);
-	KmSummary  *b = summary_arg(fcinfo, 1);
+	MemoryContext aggcxt;
+	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
+	SummaryObject *o = in_agg ? summary_object_rw(PG_GETARG_DATUM(0)) : NULL;
+	KmSummary  *a,
+			   *b;
+	bool		fresh_a = false,
+				fresh_b;
+	Datum		result = (Datum) 0;
+
+	if (o != NULL)
+	{
+		a = o->summary;
+		result = PG_GETARG_DATUM(0);
+	}
+	else if (in_agg)
+	{
+		o = summary_object_new(aggcxt);
+		a = summary_read(PG_GETARG_DATUM(0), o->hdr.eoh_context, &fresh_a);
+		o->summary = fresh_a ? a : summary_copy(a, o->hdr.eoh_context);
+		a = o->summary;
+		result = EOHPGetRWDatum(&o->hdr);
+	}
+	else
+	{
+		a = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh_a);
+		if (!fresh_a)
+			a = summary_copy(a, CurrentMemoryContext);
+	}
+	b = summary_read(PG_GETARG_DATUM(1), CurrentMemoryContext, &fresh_b);
 
 	if (a->d != b->d || a->budget != b->budget)
 		ereport(ERROR,
@@ -324,15 +290,10 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("kmeans_summary states of " INT64_FORMAT " and " INT64_FORMAT " rows are too large to combine",
 						a->rows + a->skipped, b->rows + b->skipped)));
-	if (!AggCheckCallContext(fcinfo, NULL) && (Pointer) a == DatumGetPointer(PG_GETARG_DATUM(0)))
-	{
-		KmSummary  *copy = palloc_extended(VARSIZE(a), MCXT_ALLOC_HUGE);
-
-		memcpy(copy, a, VARSIZE(a));
-		a = copy;
-	}
 	km_summary_merge(a, b);
-	PG_RETURN_POINTER(a);
+	if (fresh_b)
+		pfree(b);
+	return state_result(a, result);
 }
 
 /* ---------------------------------------------------------------------
@@ -340,18 +301,18 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
  * --------------------------------------------------------------------- */
 
 /*
- * The binary form of s (from summary_arg: checked), palloc'd, its length
- * in *len: of a canonicalized copy (s may be a value in a shared buffer,
- * never to be changed).
+ * The binary form of argument 0, palloc'd, its length in *len. A flat
+ * value is read (every field checked) and written again, so that what is
+ * output is always a form the input accepts.
  */
 static uint8_t *
-binary_of(const KmSummary *in, size_t *len)
+binary_of(FunctionCallInfo fcinfo, size_t *len)
 {
+	bool		fresh;
+	KmSummary  *s = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh);
 	uint8_t    *out;
-	KmSummary  *s;
 
-	s = palloc_extended(VARSIZE(in), MCXT_ALLOC_HUGE);
-	memcpy(s, in, VARSIZE(in));
+	/* an expanded object stays the same summary in canonical order */
 	km_summary_canonicalize(s);
 	*len = km_summary_binary_size(s);
 	if (*len > MaxAllocSize - VARHDRSZ)
@@ -360,36 +321,20 @@ binary_of(const KmSummary *in, size_t *len)
 				 errmsg("kmeans_summary_state of %zu bytes is too large to output", *len)));
 	out = palloc(*len);
 	km_summary_to_binary(s, out);
-	pfree(s);
+	if (fresh)
+		pfree(s);
 	return out;
 }
 
-/* A summary read from a binary form (code: the SQLSTATE of a bad one). */
-static KmSummary *
-summary_from(const uint8_t *in, size_t len, int code)
+/* The flat value of a state read from a binary form (code: the SQLSTATE of a bad one). */
+static Datum
+flat_from_binary(const uint8_t *in, size_t len, int code)
 {
-	const char *err;
-	int			d,
-				budget;
-	KmSummary  *s;
+	KmSummary  *s = summary_from_binary(in, len, code, CurrentMemoryContext);
+	struct varlena *flat = summary_flat(s);
 
-	if ((err = km_summary_binary_header(in, len, &d, &budget)) != NULL)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("invalid kmeans_summary_state: %s", err)));
-	/* a state is one varlena value: what new_summary refuses, so is this */
-	if (km_summary_bytes(d, budget) == 0 || km_summary_bytes(d, budget) > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("invalid kmeans_summary_state: %d features and sample size %d need more than 1 GB",
-						d, budget)));
-	s = palloc_extended(km_summary_bytes(d, budget), MCXT_ALLOC_HUGE);
-	if ((err = km_summary_from_binary(in, len, s)) != NULL)
-		ereport(ERROR,
-				(errcode(code),
-				 errmsg("invalid kmeans_summary_state: %s", err)));
-	SET_VARSIZE(s, km_summary_bytes(d, budget));
-	return s;
+	pfree(s);
+	return PointerGetDatum(flat);
 }
 
 /*
@@ -402,7 +347,7 @@ Datum
 kmeans_summary_state_out(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(summary_arg(fcinfo, 0), &len);
+	uint8_t    *bin = binary_of(fcinfo, &len);
 	int			cap = pg_b64_enc_len((int) len) + 1;
 	char	   *out = palloc_extended(cap, MCXT_ALLOC_HUGE);
 	int			n = pg_b64_encode((const char *) bin, (int) len, out, cap);
@@ -447,8 +392,8 @@ kmeans_summary_state_in(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
 				 errmsg("invalid input syntax for type kmeans_summary_state: not base64")));
-	PG_RETURN_POINTER(summary_from((const uint8_t *) bin, (size_t) n,
-								   ERRCODE_INVALID_TEXT_REPRESENTATION));
+	return flat_from_binary((const uint8_t *) bin, (size_t) n,
+							ERRCODE_INVALID_TEXT_REPRESENTATION);
 }
 
 /*
@@ -460,7 +405,7 @@ Datum
 kmeans_summary_state_send(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(summary_arg(fcinfo, 0), &len);
+	uint8_t    *bin = binary_of(fcinfo, &len);
 	bytea	   *out = palloc(VARHDRSZ + len);
 
 	SET_VARSIZE(out, VARHDRSZ + len);
@@ -478,10 +423,10 @@ Datum
 kmeans_summary_state_recv(PG_FUNCTION_ARGS)
 {
 	StringInfo	in = (StringInfo) PG_GETARG_POINTER(0);
-	KmSummary  *s = summary_from((const uint8_t *) in->data + in->cursor,
-								 (size_t) (in->len - in->cursor),
-								 ERRCODE_INVALID_BINARY_REPRESENTATION);
+	Datum		s = flat_from_binary((const uint8_t *) in->data + in->cursor,
+									 (size_t) (in->len - in->cursor),
+									 ERRCODE_INVALID_BINARY_REPRESENTATION);
 
 	in->cursor = in->len;
-	PG_RETURN_POINTER(s);
+	return s;
 }

@@ -32,6 +32,7 @@
 #include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "safe_spi.h"
+#include "summary_value.h"
 #include "train_onepass.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
@@ -52,9 +53,11 @@ scan_summary(const TrainOptions *o)
 												 get_rel_name(o->relid));
 	KmSummary  *s = NULL;
 	Datum		v;
-	bool		isnull;
+	bool		isnull,
+				fresh = false;
 	int			level,
 				j;
+	MemoryContext caller = CurrentMemoryContext;
 
 	initStringInfo(&q);
 	/* up to 4 features as plain arguments (no array per row), else an array */
@@ -73,14 +76,10 @@ scan_summary(const TrainOptions *o)
 	if (SPI_execute(q.data, true, 0) != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "one-pass summary query failed");
 	v = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	/* read (a flat value: the working layout, fresh) into memory that outlives SPI's */
 	if (!isnull)
-	{
-		/* out of SPI's memory before it goes */
-		KmSummary  *got = (KmSummary *) PG_DETOAST_DATUM(v);
-
-		s = SPI_palloc(VARSIZE(got));
-		memcpy(s, got, VARSIZE(got));
-	}
+		s = summary_read(v, caller, &fresh);
+	Assert(isnull || fresh);
 	safe_spi_finish(level);
 	return s;
 }

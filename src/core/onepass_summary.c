@@ -169,23 +169,25 @@ typedef struct View
 	int32_t		capacity;		/* entries held between selections */
 } View;
 
+/* the range and moments follow the header: the same offsets for every budget */
+#define RANGE_AT align8(sizeof(KmSummary))
+
 static View
 view_of(const KmSummary *s)
 {
-	Layout		l = layout_of(s->d, s->budget);
 	char	   *base = (char *) s;
 	View		v;
 
 	v.d = s->d;
-	v.min = (double *) (base + l.min);
-	v.max = (double *) (base + l.max);
-	v.groups = (MomentGroup *) (base + l.groups);
-	v.keys = (uint64_t *) (base + l.keys);
-	v.counts = (int64_t *) (base + l.counts);
-	v.values = (double *) (base + l.values);
-	v.table = (int32_t *) (base + l.table);
+	v.min = (double *) (base + RANGE_AT);
+	v.max = v.min + s->d;
+	v.groups = (MomentGroup *) (v.max + s->d);
+	v.keys = (uint64_t *) (base + s->keys_at);
+	v.counts = (int64_t *) (base + s->counts_at);
+	v.values = (double *) (base + s->values_at);
+	v.table = (int32_t *) (base + s->table_at);
 	v.mask = (uint64_t) s->table_size - 1;
-	v.capacity = (int32_t) l.capacity;
+	v.capacity = s->capacity;
 	return v;
 }
 
@@ -284,12 +286,25 @@ km_summary_bytes(int d, int budget)
 void
 km_summary_init(KmSummary *s, int d, int budget)
 {
-	memset(s, 0, km_summary_bytes(d, budget));
+	Layout		l = layout_of(d, budget);
+
+	/*
+	 * The header, range, moments and lookup table zeroed; the sample's
+	 * entries are written before they are read (most of the bytes: not
+	 * touched until used)
+	 */
+	memset(s, 0, l.keys);
+	memset((char *) s + l.table, 0, l.total - l.table);
 	s->version = KM_SUMMARY_VERSION;
 	s->d = d;
 	s->budget = budget;
-	s->table_size = (int32_t) layout_of(d, budget).slots;
+	s->table_size = (int32_t) l.slots;
 	s->cutoff = UINT64_MAX;
+	s->keys_at = (uint32_t) l.keys;
+	s->counts_at = (uint32_t) l.counts;
+	s->values_at = (uint32_t) l.values;
+	s->table_at = (uint32_t) l.table;
+	s->capacity = (int32_t) l.capacity;
 }
 
 /* The bits of a value, -0.0 as 0.0. */
@@ -726,7 +741,7 @@ add_row_d(KmSummary *s, const double *row, const uint64_t *keyed, int d)
 	 * for the few rows whose key passes the cutoff.
 	 */
 	int			j;
-	double	   *min = (double *) ((char *) s + align8(sizeof(KmSummary))),
+	double	   *min = (double *) ((char *) s + RANGE_AT),
 			   *max = min + d,
 				norm[KM_SUMMARY_MAX_FEATURES];
 	MomentGroup *groups = (MomentGroup *) (max + d);

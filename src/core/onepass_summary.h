@@ -14,8 +14,8 @@
  *	  gives the same summary, byte for byte in its binary form. Memory is
  *	  km_summary_bytes(d, budget), whatever the number of rows.
  *
- *	  The flat layout lives in one allocation (a varlena in the server: the
- *	  first 4 bytes are the container's length word). Plain C99 (plus
+ *	  The working layout lives in one allocation (the first 4 bytes are
+ *	  reserved for a container's length word). Plain C99 (plus
  *	  unsigned __int128 where the compiler has it), no PostgreSQL headers.
  */
 #ifndef RFM_ONEPASS_SUMMARY_H
@@ -29,9 +29,16 @@
 
 /*
  * The layout in memory: 3 counts skipped rows; 2 (0.6.0's lazy sample,
- * without that count) and 1 (0.4.0's heap) are read by km_summary_from_stored
+ * without that count) and 1 (0.4.0's heap), which 0.4.0 to 0.6.0 stored as
+ * the value itself, are read by km_summary_from_stored
  */
 #define KM_SUMMARY_VERSION 3
+/*
+ * A value of the server's type after 0.6.0: the length word, this version
+ * word where the layout has its own, then the binary form (no room, no
+ * lookup table: summary_value.h); 0.4.0 to 0.6.0 stored the layout
+ */
+#define KM_SUMMARY_FLAT_VERSION 4
 /* the binary (and text) form: 2 holds the skipped rows; 1 (0.4.0 to 0.6.0) is read */
 #define KM_SUMMARY_BINARY_VERSION 2
 #define KM_SUMMARY_MAX_FEATURES 100
@@ -65,6 +72,16 @@ typedef struct KmSummary
 	 * Last, so that versions 1 and 2 (without it) share the fields above.
 	 */
 	int64_t		skipped;
+	/*
+	 * Where the sample's arrays begin (bytes from the start) and how many
+	 * entries they hold: computed once by km_summary_init, read for every
+	 * row that enters the sample
+	 */
+	uint32_t	keys_at,
+				counts_at,
+				values_at,
+				table_at;
+	int32_t		capacity;
 	/*
 	 * Then, at offsets km_summary.c computes: double min[d], max[d]; the
 	 * moment groups, d x KM_SUMMARY_EXPONENTS; the sample's keys, counts

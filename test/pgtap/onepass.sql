@@ -7,7 +7,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(56);
+SELECT plan(62);
 
 -- 60,000 points in 5 blobs of 3 features (deterministic), about 40,000 distinct
 CREATE TABLE op AS
@@ -198,6 +198,36 @@ SELECT throws_ok($$SELECT rfm_kmeans.kmeans_summary_combine(
 SELECT throws_ok($$SELECT 'bm90IGEgc3VtbWFyeQ=='::rfm_kmeans.kmeans_summary_state$$, '22P02', NULL, 'a state that is no summary');
 SELECT is((SELECT s::text::rfm_kmeans.kmeans_summary_state::text = s::text
            FROM (SELECT rfm_kmeans.kmeans_summary(64, a, b, c) s FROM op) q), true, 'a state''s text form reads back to the same');
+
+-- a state value is the binary form behind an 8-byte header, not the
+-- aggregate's working room (candidates and a lookup table for sample_size
+-- rows, some 1.9 MB for 16,384): its size depends on the rows it holds
+SELECT is((SELECT pg_column_size(s) - octet_length(rfm_kmeans.kmeans_summary_state_send(s))
+           FROM (SELECT rfm_kmeans.kmeans_summary(16384, a, b, c) s FROM op WHERE id <= 100) q),
+          8, 'a state value: its binary form and an 8-byte header');
+SELECT is((SELECT pg_column_size(rfm_kmeans.kmeans_summary(16384, a, b, c)) FROM op WHERE id <= 100),
+          (SELECT pg_column_size(rfm_kmeans.kmeans_summary(128, a, b, c)) FROM op WHERE id <= 100),
+          'the value of 100 rows is as large with sample_size 16384 as with 128 (both hold every row)');
+-- states stored in a table and combined by hand, in two orders: the state of every row
+CREATE TEMP TABLE op_thirds AS
+SELECT id % 3 AS part, rfm_kmeans.kmeans_summary(256, a, b, c) AS s FROM op GROUP BY id % 3;
+SELECT is((SELECT rfm_kmeans.kmeans_summary_combine(rfm_kmeans.kmeans_summary_combine(x.s, y.s), z.s)::text
+           FROM op_thirds x, op_thirds y, op_thirds z WHERE x.part = 0 AND y.part = 1 AND z.part = 2),
+          (SELECT rfm_kmeans.kmeans_summary(256, a, b, c)::text FROM op), 'stored states combined by hand: the state of every row');
+SELECT is((SELECT rfm_kmeans.kmeans_summary_combine(z.s, rfm_kmeans.kmeans_summary_combine(y.s, x.s))::text
+           FROM op_thirds x, op_thirds y, op_thirds z WHERE x.part = 0 AND y.part = 1 AND z.part = 2),
+          (SELECT rfm_kmeans.kmeans_summary(256, a, b, c)::text FROM op), 'and in another order');
+-- the transition function called as a plain function: a new state, its argument unchanged
+SELECT is((SELECT (rfm_kmeans.kmeans_summary_trans(s, 16, 2.5::float8)::text, s::text)::text
+           FROM (SELECT rfm_kmeans.kmeans_summary_trans(NULL, 16, 1.5::float8) s) q),
+          (SELECT (rfm_kmeans.kmeans_summary(16, x)::text, (SELECT rfm_kmeans.kmeans_summary(16, 1.5::float8)::text))::text
+           FROM (VALUES (1.5::float8), (2.5)) v(x)),
+          'the transition function outside an aggregate: a new state, its argument unchanged');
+-- as a window function: the running state of the last row is the state of every row
+SELECT is((SELECT s::text FROM (SELECT id, rfm_kmeans.kmeans_summary(64, a, b, c) OVER (ORDER BY id) s
+                                FROM op WHERE id <= 500) q ORDER BY id DESC LIMIT 1),
+          (SELECT rfm_kmeans.kmeans_summary(64, a, b, c)::text FROM op WHERE id <= 500),
+          'a running window aggregate ends at the state of every row');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -19,6 +19,64 @@ BEGIN
 END
 $$;
 
+-- A query timed against a reference, side by side: in each run the
+-- reference, then the query, each under its settings ('name=value', set
+-- for the session and put back afterwards), the query's time recorded
+-- under label and the run's ratio query / reference in bench.ratios. On a
+-- shared virtual machine the speed of everything drifts over minutes (the
+-- floor of rfm_1m took 63 ms and 100 ms within the same hour, for
+-- minutes each): a ratio of medians measured minutes apart measures that
+-- drift as much as the query, a ratio of runs made side by side does not.
+CREATE TABLE IF NOT EXISTS bench.ratios (label text, reference text, run int, ratio float8);
+
+CREATE OR REPLACE FUNCTION bench.apply_settings(settings text[]) RETURNS void
+LANGUAGE plpgsql AS $$
+DECLARE
+	s text;
+BEGIN
+	FOREACH s IN ARRAY settings LOOP
+		PERFORM set_config(split_part(s, '=', 1), split_part(s, '=', 2), false);
+	END LOOP;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION bench.time_against(label text, q text, reference text, ref_q text,
+                                              runs int DEFAULT 3, settings text[] DEFAULT '{}',
+                                              ref_settings text[] DEFAULT '{}')
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+	t0 timestamptz;
+	n bigint;
+	t_ref float8;
+	t_q float8;
+	saved text[];
+	s text;
+BEGIN
+	FOREACH s IN ARRAY settings || ref_settings LOOP
+		saved := saved || (split_part(s, '=', 1) || '=' || current_setting(split_part(s, '=', 1)));
+	END LOOP;
+	FOR i IN 1..runs LOOP
+		PERFORM bench.apply_settings(ref_settings);
+		t0 := clock_timestamp();
+		EXECUTE 'SELECT count(s) FROM (' || ref_q || ') s' INTO n;
+		t_ref := extract(epoch FROM clock_timestamp() - t0);
+		PERFORM bench.apply_settings(settings);
+		t0 := clock_timestamp();
+		EXECUTE 'SELECT count(s) FROM (' || q || ') s' INTO n;
+		t_q := extract(epoch FROM clock_timestamp() - t0);
+		INSERT INTO bench.runs VALUES (label, i, t_q);
+		INSERT INTO bench.ratios VALUES (label, reference, i, t_q / t_ref);
+	END LOOP;
+	PERFORM bench.apply_settings(coalesce(saved, '{}'));
+END
+$$;
+
+-- the median of each label's side-by-side ratios
+CREATE OR REPLACE VIEW bench.paired AS
+SELECT label, reference, count(*) AS runs,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio) AS ratio
+FROM bench.ratios GROUP BY label, reference;
+
 -- median and spread (min..max) of each label's runs
 CREATE OR REPLACE VIEW bench.summary AS
 SELECT label, count(*) AS runs,

@@ -7,7 +7,9 @@
 # with known parameters), runs every
 # query RUNS times (default 3) in one session, and prints medians, spread,
 # and ratios to the floor SELECT sum(a), sum(b), sum(c) FROM t (serial) on
-# the same table, with the target of each ratio.
+# the same table (or to the query's other reference), with the target of
+# each ratio. A ratio is the median of side-by-side runs' ratios: each run
+# of the query right after one of its reference.
 #
 #   bench/run.sh                 # full size (about 17 minutes on 2 cores)
 #   RFM_BENCH_SCALE=10 bench/run.sh   # every table 10x smaller, for a quick look
@@ -92,9 +94,27 @@ SQL
 feat="ARRAY['recency', 'frequency', 'monetary']"
 init="ARRAY[[8,20,4000],[30,8,1200],[90,3,400],[200,1.5,150],[330,1,60]]::float8[]"
 fixed="init_centroids => $init, max_iter => 20, tol => 0"
+floor1="SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_1m"
+floor10="SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_10m"
+onepass1="SELECT * FROM rfm_kmeans.train('o', 'rfm_1m', $feat, 5, mode => 'onepass')"
+onepass10="SELECT * FROM rfm_kmeans.train('o', 'rfm_10m', $feat, 5, mode => 'onepass')"
+memory1="SELECT * FROM rfm_kmeans.train('m', 'rfm_1m', $feat, 5, $fixed, mode => 'memory')"
+aggregate1="SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')"
+builtin_text="SELECT customer_id, max(ts), count(DISTINCT invoice_no), sum(amount) FROM txn_10m GROUP BY customer_id"
+builtin_bigint="SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id"
+rfm_text="SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id"
+rfm_bigint="SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id"
+floor_txn="SELECT sum(customer_id), sum(invoice_id), sum(amount) FROM txn_10m"
+floor_clv="SELECT sum(x), sum(t_x), sum(t_cal) FROM clv_1m"
+serial="'{max_parallel_workers_per_gather=0}'"
+workers2="'{max_parallel_workers_per_gather=2}'"
 
 # memory-mode training runs its passes on one thread per core (the floor and
-# everything else stay serial): rfm_kmeans.max_threads
+# everything else stay serial): rfm_kmeans.max_threads. A query with a
+# ratio target runs side by side with its reference (bench.time_against:
+# the reference, then the query, in each run), and its ratio is the median
+# of the runs' ratios: the machine's speed drifts over minutes, which a
+# ratio of medians measured apart would take for the query's.
 threads=$(nproc)
 log "timing ($runs runs each)"
 psql_q -d $db <<SQL
@@ -104,48 +124,50 @@ SET rfm_kmeans.max_threads = $threads;
 -- warm the cache: every measured run reads the same pages
 SELECT count(*) FROM rfm_1m; SELECT count(*) FROM rfm_10m; SELECT count(*) FROM txn_10m; SELECT count(*) FROM clv_1m;
 
-SELECT bench.time_query('floor 1m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_1m', $runs);
-SELECT bench.time_query('floor 10m', 'SELECT sum(recency), sum(frequency), sum(monetary) FROM rfm_10m', $runs);
-SELECT bench.time_query('train memory, 20 iterations 1m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_1m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
-SELECT bench.time_query('train memory, 20 iterations 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SELECT bench.time_query('floor 1m', '$floor1', $runs);
+SELECT bench.time_query('floor 10m', '$floor10', $runs);
+SELECT bench.time_against('train memory, 20 iterations 1m', \$q\$$memory1\$q\$, 'floor', '$floor1', $runs);
+SELECT bench.time_against('train memory, 20 iterations 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, 'floor', '$floor10', $runs);
 SET rfm_kmeans.max_threads = 1;
-SELECT bench.time_query('train memory, 20 iterations, 1 thread 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, $runs);
+SELECT bench.time_against('train memory, 20 iterations, 1 thread 10m', \$q\$SELECT * FROM rfm_kmeans.train('m', 'rfm_10m', $feat, 5, $fixed, mode => 'memory')\$q\$, 'floor', '$floor10', $runs);
 SET rfm_kmeans.max_threads = $threads;
-SELECT bench.time_query('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, $runs);
-SELECT bench.time_query('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, $runs);
-SELECT bench.time_query('train onepass 1m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_1m', $feat, 5, mode => 'onepass')\$q\$, $runs);
-SELECT bench.time_query('train onepass 10m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_10m', $feat, 5, mode => 'onepass')\$q\$, $runs);
-SELECT bench.time_query('train aggregate, 20 iterations, serial 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
+SELECT bench.time_against('train defaults 1m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_1m', $feat, 5)\$q\$, 'floor', '$floor1', $runs);
+SELECT bench.time_against('train defaults 10m', \$q\$SELECT * FROM rfm_kmeans.train('d', 'rfm_10m', $feat, 5)\$q\$, 'floor', '$floor10', $runs);
+SELECT bench.time_against('train onepass 1m', \$q\$$onepass1\$q\$, 'floor', '$floor1', $runs);
+SELECT bench.time_against('train onepass 10m', \$q\$$onepass10\$q\$, 'floor', '$floor10', $runs);
+SELECT bench.time_against('train aggregate, 20 iterations, serial 1m', \$q\$$aggregate1\$q\$, 'floor', '$floor1', $runs);
 -- one aggregate-mode iteration: 21 iterations less 1, over 20
 SELECT bench.time_iteration('aggregate iteration, serial 1m', 'rfm_1m', $feat, $init, $runs);
 SELECT bench.time_iteration('aggregate iteration, serial 10m', 'rfm_10m', $feat, $init, $runs);
-SET max_parallel_workers_per_gather = 2;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
-SELECT bench.time_query('train aggregate, 20 iterations, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('a', 'rfm_1m', $feat, 5, $fixed, mode => 'aggregate')\$q\$, $runs);
-SELECT bench.time_query('train onepass, 2 workers 1m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_1m', $feat, 5, mode => 'onepass')\$q\$, $runs);
-SELECT bench.time_query('train onepass, 2 workers 10m', \$q\$SELECT * FROM rfm_kmeans.train('o', 'rfm_10m', $feat, 5, mode => 'onepass')\$q\$, $runs);
+-- with 2 workers, each run beside the serial one
+SELECT bench.time_against('train aggregate, 20 iterations, 2 workers 1m', \$q\$$aggregate1\$q\$, 'serial', \$q\$$aggregate1\$q\$, $runs, $workers2, $serial);
+SELECT bench.time_against('train onepass, 2 workers 1m', \$q\$$onepass1\$q\$, 'serial', \$q\$$onepass1\$q\$, $runs, $workers2, $serial);
+SELECT bench.time_against('train onepass, 2 workers 10m', \$q\$$onepass10\$q\$, 'serial', \$q\$$onepass10\$q\$, $runs, $workers2, $serial);
+SET max_parallel_workers_per_gather = 2;
 SELECT bench.time_iteration('aggregate iteration, 2 workers 1m', 'rfm_1m', $feat, $init, $runs);
 SELECT bench.time_iteration('aggregate iteration, 2 workers 10m', 'rfm_10m', $feat, $init, $runs);
-SELECT bench.time_query('rfm(), text order key, 2 workers', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('rfm(), bigint order key, 2 workers', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum, 2 workers', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum, 2 workers', \$q\$$builtin_bigint\$q\$, $runs);
+-- rfm() with 2 workers against the serial built-in
+SELECT bench.time_against('rfm(), text order key, 2 workers', \$q\$$rfm_text\$q\$, 'serial built-in', \$q\$$builtin_text\$q\$, $runs, $workers2, $serial);
+SELECT bench.time_against('rfm(), bigint order key, 2 workers', \$q\$$rfm_bigint\$q\$, 'serial built-in', \$q\$$builtin_bigint\$q\$, $runs, $workers2, $serial);
 SET max_parallel_workers_per_gather = 0;
-SELECT bench.time_query('sum(predict) 10m', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_10m\$q\$, $runs);
-SELECT bench.time_query('sum(assign) 10m', \$q\$SELECT sum((rfm_kmeans.assign('m', recency, frequency, monetary)).distance) FROM rfm_10m\$q\$, $runs);
-SELECT bench.time_query('sum(predict_row) 10m', \$q\$SELECT sum(rfm_kmeans.predict_row('m', t)) FROM rfm_10m t\$q\$, $runs);
-SELECT bench.time_query('plain SQL, 20 iterations 1m', \$q\$SELECT bench.plain_sql_kmeans('rfm_1m', ARRAY[[-1,1.5,1.5],[-0.7,0,0],[-0.2,-0.5,-0.4],[0.8,-0.7,-0.5],[2,-0.8,-0.6]]::float8[], 20)\$q\$, $runs);
-SELECT bench.time_query('builtin max, count(DISTINCT text), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_no), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('rfm(), text order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_no, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum', \$q\$SELECT customer_id, max(ts), count(DISTINCT invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('rfm(), bigint order key', \$q\$SELECT customer_id, rfm_kmeans.rfm(ts, amount, invoice_id, timestamptz '2011-12-10') FROM txn_10m GROUP BY customer_id\$q\$, $runs);
+SELECT bench.time_against('sum(predict) 10m', \$q\$SELECT sum(rfm_kmeans.predict('m', recency, frequency, monetary)) FROM rfm_10m\$q\$, 'floor', '$floor10', $runs);
+SELECT bench.time_against('sum(assign) 10m', \$q\$SELECT sum((rfm_kmeans.assign('m', recency, frequency, monetary)).distance) FROM rfm_10m\$q\$, 'floor', '$floor10', $runs);
+SELECT bench.time_against('sum(predict_row) 10m', \$q\$SELECT sum(rfm_kmeans.predict_row('m', t)) FROM rfm_10m t\$q\$, 'floor', '$floor10', $runs);
+SELECT bench.time_against('plain SQL, 20 iterations 1m', \$q\$SELECT bench.plain_sql_kmeans('rfm_1m', ARRAY[[-1,1.5,1.5],[-0.7,0,0],[-0.2,-0.5,-0.4],[0.8,-0.7,-0.5],[2,-0.8,-0.6]]::float8[], 20)\$q\$, 'memory training', \$q\$$memory1\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT text), sum', \$q\$$builtin_text\$q\$, $runs);
+SELECT bench.time_against('rfm(), text order key', \$q\$$rfm_text\$q\$, 'built-in', \$q\$$builtin_text\$q\$, $runs);
+SELECT bench.time_query('builtin max, count(DISTINCT bigint), sum', \$q\$$builtin_bigint\$q\$, $runs);
+SELECT bench.time_against('rfm(), bigint order key', \$q\$$rfm_bigint\$q\$, 'built-in', \$q\$$builtin_bigint\$q\$, $runs);
 SELECT bench.time_query('builtin max, count, sum (no DISTINCT)', \$q\$SELECT customer_id, max(ts), count(invoice_id), sum(amount) FROM txn_10m GROUP BY customer_id\$q\$, $runs);
-SELECT bench.time_query('floor txn_10m', 'SELECT sum(customer_id), sum(invoice_id), sum(amount) FROM txn_10m', $runs);
-SELECT bench.time_query('builtin CLV summary (per-day sums, window, GROUP BY)', \$q\$$clv_builtin\$q\$, $runs);
-SELECT bench.time_query('clv_summary() by customer', \$q\$$clv_summary\$q\$, $runs);
-SELECT bench.time_query('floor clv_1m', 'SELECT sum(x), sum(t_x), sum(t_cal) FROM clv_1m', $runs);
-SELECT bench.time_query('bgnbd_fit() clv_1m', 'SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM clv_1m', $runs);
-SELECT bench.time_query('sum(clv()), 12 months, clv_1m', \$q\$SELECT sum(rfm_kmeans.clv((SELECT bg FROM bench.clv_params), (SELECT gg FROM bench.clv_params), x, t_x, t_cal, m_x, 12, 0.01)) FROM clv_1m\$q\$, $runs);
+SELECT bench.time_query('floor txn_10m', '$floor_txn', $runs);
+SELECT bench.time_against('builtin CLV summary (per-day sums, window, GROUP BY)', \$q\$$clv_builtin\$q\$, 'floor', '$floor_txn', $runs);
+SELECT bench.time_against('clv_summary() by customer', \$q\$$clv_summary\$q\$, 'built-in', \$q\$$clv_builtin\$q\$, $runs);
+SELECT bench.time_query('floor clv_1m', '$floor_clv', $runs);
+SELECT bench.time_against('bgnbd_fit() clv_1m', 'SELECT rfm_kmeans.bgnbd_fit(x, t_x, t_cal) FROM clv_1m', 'floor', '$floor_clv', $runs);
+SELECT bench.time_against('sum(clv()), 12 months, clv_1m', \$q\$SELECT sum(rfm_kmeans.clv((SELECT bg FROM bench.clv_params), (SELECT gg FROM bench.clv_params), x, t_x, t_cal, m_x, 12, 0.01)) FROM clv_1m\$q\$, 'floor', '$floor_clv', $runs);
 SQL
 
 log "peak memory of memory-mode training on rfm_10m"
@@ -161,7 +183,7 @@ SQL
 read -r _ _ hwm_before shm_before hwm_after shm_after rows <<<"$(echo $mem)"
 
 echo
-echo "rfm_kmeans benchmark: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), work_mem $(psql_q -d $db -At -c 'SHOW work_mem'), shared_buffers $(psql_q -d $db -At -c 'SHOW shared_buffers'); memory-mode training on $threads threads (rfm_kmeans.max_threads); $runs runs each, median and spread"
+echo "rfm_kmeans benchmark: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -m), PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), work_mem $(psql_q -d $db -At -c 'SHOW work_mem'), shared_buffers $(psql_q -d $db -At -c 'SHOW shared_buffers'); memory-mode training on $threads threads (rfm_kmeans.max_threads); $runs runs each, median and spread; ratios: the median of the runs' ratios to the reference run beside each"
 psql_q -d $db -v hwm_before="$hwm_before" -v hwm_after="$hwm_after" -v shm_before="$shm_before" \
 	-v shm_after="$shm_after" -v rows="$rows" <<'SQL'
 \pset footer off
@@ -206,20 +228,22 @@ t(ord, label, against, target) AS (VALUES
 	(21, 'sum(clv()), 12 months, clv_1m', 'floor clv', '<= 3.0x'))
 SELECT t.label, round(s.median_s::numeric, 3) AS median_s,
        round(s.min_s::numeric, 3) || ' .. ' || round(s.max_s::numeric, 3) AS spread_s,
+       -- side by side (bench.paired: the median of the runs' ratios) where
+       -- the query ran beside its reference, else a ratio of medians
        CASE t.against
-         WHEN 'floor' THEN round((s.median_s / CASE WHEN t.label LIKE '%10m' THEN f.f10 ELSE f.f1 END)::numeric, 2) || 'x floor'
-         WHEN 'serial aggregate' THEN round(((SELECT median_s FROM s WHERE label = 'train aggregate, 20 iterations, serial 1m') / s.median_s)::numeric, 2) || 'x faster'
-         WHEN 'serial onepass' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, ', 2 workers', '')) / s.median_s)::numeric, 2) || 'x faster'
+         WHEN 'floor' THEN round(coalesce(p.ratio, s.median_s / CASE WHEN t.label LIKE '%10m' THEN f.f10 ELSE f.f1 END)::numeric, 2) || 'x floor'
+         WHEN 'serial aggregate' THEN round((1 / p.ratio)::numeric, 2) || 'x faster'
+         WHEN 'serial onepass' THEN round((1 / p.ratio)::numeric, 2) || 'x faster'
          WHEN 'serial iteration' THEN round(((SELECT median_s FROM s WHERE label = replace(t.label, '2 workers', 'serial')) / s.median_s)::numeric, 2) || 'x faster'
-         WHEN 'memory train' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'train memory, 20 iterations 1m'))::numeric, 1) || 'x slower'
-         WHEN 'floor txn' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor txn_10m'))::numeric, 2) || 'x floor'
-         WHEN 'floor clv' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor clv_1m'))::numeric, 2) || 'x floor'
-         WHEN 'builtin clv' THEN round((s.median_s / (SELECT median_s FROM s WHERE label = 'builtin CLV summary (per-day sums, window, GROUP BY)'))::numeric, 2)
+         WHEN 'memory train' THEN round(p.ratio::numeric, 1) || 'x slower'
+         WHEN 'floor txn' THEN round(p.ratio::numeric, 2) || 'x floor'
+         WHEN 'floor clv' THEN round(p.ratio::numeric, 2) || 'x floor'
+         WHEN 'builtin clv' THEN round(p.ratio::numeric, 2)
                                  || 'x built-in, ' || round((s.median_s / (SELECT median_s FROM s WHERE label = 'floor txn_10m'))::numeric, 2) || 'x floor'
-         WHEN 'builtin' THEN round(((SELECT median_s FROM s WHERE label = replace(replace(replace(t.label, 'rfm(), ', 'builtin max, count(DISTINCT '), ' order key', '), sum'), ', sum, 2 workers', ', sum')) / s.median_s)::numeric, 2) || 'x faster than built-in (serial)'
+         WHEN 'builtin' THEN round((1 / p.ratio)::numeric, 2) || 'x faster than built-in (serial)'
        END AS ratio,
        t.target
-FROM t JOIN s USING (label), f ORDER BY t.ord;
+FROM t JOIN s USING (label) LEFT JOIN bench.paired p USING (label), f ORDER BY t.ord;
 SELECT :'rows'::bigint AS rows, 3 AS features,
        round(:'rows'::bigint * 3 * 8 / 1048576.0, 1) AS "n*d*8 MB",
        round((:'hwm_after'::bigint - :'hwm_before'::bigint) / 1024.0, 1) AS "VmHWM growth MB",

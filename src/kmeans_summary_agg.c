@@ -236,14 +236,42 @@ kmeans_summary_array_trans(PG_FUNCTION_ARGS)
 	return state_result(s, result);
 }
 
+/* The checks of two states' shapes and sizes before they are combined. */
+static void
+check_combinable(int d_a, int budget_a, int64 rows_a, int d_b, int budget_b, int64 rows_b)
+{
+	if (d_a != d_b || budget_a != budget_b)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("cannot combine kmeans_summary states of %d and %d features, sample sizes %d and %d",
+						d_a, d_b, budget_a, budget_b)));
+	/* each is at most KM_SUMMARY_MAX_ROWS: the sums cannot overflow */
+	if (rows_a > KM_SUMMARY_MAX_ROWS - rows_b)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("kmeans_summary states of " INT64_FORMAT " and " INT64_FORMAT " rows are too large to combine",
+						rows_a, rows_b)));
+}
+
+/* An error about a corrupted state (what is wrong with its binary form). */
+static void
+corrupted_state(const char *err)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_DATA_CORRUPTED),
+			 errmsg("invalid kmeans_summary_state: %s", err)));
+}
+
 /*
  * kmeans_summary_combine(a, b): combine function of kmeans_summary(),
  * STRICT; returns a with every row of b added: the same state whatever the
  * split. Inside an aggregate a is worked on as an expanded object (the
  * first a, a flat state nodeAgg copied, is read into one); outside, a copy
- * of a is. Checks: a corrupted state (ERRCODE_DATA_CORRUPTED); states of
- * different features or sample sizes (ERRCODE_DATATYPE_MISMATCH); more
- * than KM_SUMMARY_MAX_ROWS rows together (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
+ * of a is. A flat b (a partial state from a parallel worker or a Citus
+ * shard) is added straight from its binary form. Checks: a corrupted state
+ * (ERRCODE_DATA_CORRUPTED); states of different features or sample sizes
+ * (ERRCODE_DATATYPE_MISMATCH); more than KM_SUMMARY_MAX_ROWS rows together
+ * (ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE).
  */
 PG_FUNCTION_INFO_V1(kmeans_summary_combine);
 Datum
@@ -257,6 +285,10 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
 	bool		fresh_a = false,
 				fresh_b;
 	Datum		result = (Datum) 0;
+	const uint8_t *bin;
+	size_t		len = 0;
+	struct varlena *detoasted;
+	const char *err;
 
 	if (o != NULL)
 	{
@@ -277,22 +309,32 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
 		if (!fresh_a)
 			a = summary_copy(a, CurrentMemoryContext);
 	}
-	b = summary_read(PG_GETARG_DATUM(1), CurrentMemoryContext, &fresh_b);
 
-	if (a->d != b->d || a->budget != b->budget)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("cannot combine kmeans_summary states of %d and %d features, sample sizes %d and %d",
-						a->d, b->d, a->budget, b->budget)));
-	/* each is at most KM_SUMMARY_MAX_ROWS: the sums cannot overflow */
-	if (a->rows + a->skipped > KM_SUMMARY_MAX_ROWS - (b->rows + b->skipped))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("kmeans_summary states of " INT64_FORMAT " and " INT64_FORMAT " rows are too large to combine",
-						a->rows + a->skipped, b->rows + b->skipped)));
-	km_summary_merge(a, b);
-	if (fresh_b)
-		pfree(b);
+	bin = summary_flat_binary(PG_GETARG_DATUM(1), &len, &detoasted);
+	if (bin != NULL)
+	{
+		int			d,
+					budget;
+		int64_t		rows,
+					skipped;
+
+		if ((err = km_summary_binary_header(bin, len, &d, &budget)) != NULL ||
+			(err = km_summary_binary_rows(bin, len, &rows, &skipped)) != NULL)
+			corrupted_state(err);
+		check_combinable(a->d, a->budget, a->rows + a->skipped, d, budget, rows + skipped);
+		if ((err = km_summary_merge_binary(a, bin, len)) != NULL)
+			corrupted_state(err);
+		if (detoasted != NULL)
+			pfree(detoasted);
+	}
+	else
+	{
+		b = summary_read(PG_GETARG_DATUM(1), CurrentMemoryContext, &fresh_b);
+		check_combinable(a->d, a->budget, a->rows + a->skipped, b->d, b->budget, b->rows + b->skipped);
+		km_summary_merge(a, b);
+		if (fresh_b)
+			pfree(b);
+	}
 	return state_result(a, result);
 }
 
@@ -301,17 +343,27 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
  * --------------------------------------------------------------------- */
 
 /*
- * The binary form of argument 0, palloc'd, its length in *len. A flat
- * value is read (every field checked) and written again, so that what is
- * output is always a form the input accepts.
+ * The binary form of argument 0, its length in *len. A flat value's is
+ * its own bytes, checked (every field, no summary built); an expanded
+ * object's or an old stored layout's is written from the summary.
  */
-static uint8_t *
+static const uint8_t *
 binary_of(FunctionCallInfo fcinfo, size_t *len)
 {
 	bool		fresh;
-	KmSummary  *s = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh);
+	KmSummary  *s;
 	uint8_t    *out;
+	struct varlena *detoasted;
+	const char *err;
+	const uint8_t *bin = summary_flat_binary(PG_GETARG_DATUM(0), len, &detoasted);
 
+	if (bin != NULL)
+	{
+		if ((err = km_summary_check_binary(bin, *len)) != NULL)
+			corrupted_state(err);
+		return bin;
+	}
+	s = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh);
 	/* an expanded object stays the same summary in canonical order */
 	km_summary_canonicalize(s);
 	*len = km_summary_binary_size(s);
@@ -326,13 +378,29 @@ binary_of(FunctionCallInfo fcinfo, size_t *len)
 	return out;
 }
 
-/* The flat value of a state read from a binary form (code: the SQLSTATE of a bad one). */
+/*
+ * The flat value of a state read from a binary form (code: the SQLSTATE of
+ * a bad one): this version's form, once checked, is copied as it is (an
+ * accepted form is one km_summary_to_binary could have written); version
+ * 1's is read and written again.
+ */
 static Datum
 flat_from_binary(const uint8_t *in, size_t len, int code)
 {
-	KmSummary  *s = summary_from_binary(in, len, code, CurrentMemoryContext);
-	struct varlena *flat = summary_flat(s);
+	KmSummary  *s;
+	struct varlena *flat;
+	const char *err;
 
+	if (len > 0 && in[0] == KM_SUMMARY_BINARY_VERSION)
+	{
+		if ((err = km_summary_check_binary(in, len)) != NULL)
+			ereport(ERROR,
+					(errcode(code),
+					 errmsg("invalid kmeans_summary_state: %s", err)));
+		return PointerGetDatum(summary_flat_of_binary(in, len));
+	}
+	s = summary_from_binary(in, len, code, CurrentMemoryContext);
+	flat = summary_flat(s);
 	pfree(s);
 	return PointerGetDatum(flat);
 }
@@ -347,7 +415,7 @@ Datum
 kmeans_summary_state_out(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(fcinfo, &len);
+	const uint8_t *bin = binary_of(fcinfo, &len);
 	int			cap = pg_b64_enc_len((int) len) + 1;
 	char	   *out = palloc_extended(cap, MCXT_ALLOC_HUGE);
 	int			n = pg_b64_encode((const char *) bin, (int) len, out, cap);
@@ -405,7 +473,7 @@ Datum
 kmeans_summary_state_send(PG_FUNCTION_ARGS)
 {
 	size_t		len;
-	uint8_t    *bin = binary_of(fcinfo, &len);
+	const uint8_t *bin = binary_of(fcinfo, &len);
 	bytea	   *out = palloc(VARHDRSZ + len);
 
 	SET_VARSIZE(out, VARHDRSZ + len);

@@ -154,6 +154,46 @@ summary_read(Datum d, MemoryContext mcxt, bool *fresh)
 	return s;
 }
 
+const uint8_t *
+summary_flat_binary(Datum d, size_t *len, struct varlena **detoasted)
+{
+	struct varlena *v;
+	int32		version;
+
+	*detoasted = NULL;
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+		return NULL;
+	v = (struct varlena *) PG_DETOAST_DATUM(d);
+	if ((Pointer) v != DatumGetPointer(d))
+		*detoasted = v;
+	if (VARSIZE(v) < FLAT_HEADER_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("invalid kmeans_summary_state")));
+	memcpy(&version, (char *) v + VARHDRSZ, sizeof(version));
+	if (version != KM_SUMMARY_FLAT_VERSION)
+		return NULL;
+	*len = VARSIZE(v) - FLAT_HEADER_BYTES;
+	return (const uint8_t *) v + FLAT_HEADER_BYTES;
+}
+
+struct varlena *
+summary_flat_of_binary(const uint8_t *in, size_t len)
+{
+	int32		version = KM_SUMMARY_FLAT_VERSION;
+	struct varlena *out;
+
+	if (len > MaxAllocSize - FLAT_HEADER_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("kmeans_summary_state of %zu bytes is too large", len)));
+	out = palloc(FLAT_HEADER_BYTES + len);
+	SET_VARSIZE(out, FLAT_HEADER_BYTES + len);
+	memcpy((char *) out + VARHDRSZ, &version, sizeof(version));
+	memcpy((char *) out + FLAT_HEADER_BYTES, in, len);
+	return out;
+}
+
 KmSummary *
 summary_copy(const KmSummary *s, MemoryContext mcxt)
 {

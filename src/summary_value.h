@@ -97,6 +97,21 @@ summary_of_rw_state(Datum d)
  */
 SummaryObject *summary_object_new(MemoryContext parent);
 
+/*
+ * The binary form inside d when d is a flat value of this version (its
+ * length in *len; *detoasted, if not NULL afterwards, is the detoasted
+ * copy to free), else NULL: an expanded object, or a value stored by 0.4.0
+ * to 0.6.0 (see summary_read).
+ */
+const uint8_t *summary_flat_binary(Datum d, size_t *len, struct varlena **detoasted);
+
+/*
+ * The flat value of a binary form of this version already checked
+ * (km_summary_check_binary: one km_summary_to_binary could have written),
+ * palloc'd: the header, then a copy of the bytes.
+ */
+struct varlena *summary_flat_of_binary(const uint8_t *in, size_t len);
+
 /* A copy of s into mcxt. */
 KmSummary  *summary_copy(const KmSummary *s, MemoryContext mcxt);
 

@@ -54,8 +54,7 @@ align8(size_t n)
 }
 
 /*
- * The smallest power of 2 >= x (1 <= x <= 2^31), by smearing the top bit:
- * view_of() computes the layout for every row that enters the sample.
+ * The smallest power of 2 >= x (1 <= x <= 2^31), by smearing the top bit.
  */
 static size_t
 pow2_at_least(size_t x)
@@ -597,9 +596,25 @@ sample_sort(KmSummary *s, View *v)
  * Keep the budget smallest entries (first, in their order; sorted when
  * sort), drop the rest and set the cutoff to the largest key kept.
  */
+/* Whether the entries are in canonical order already (as read from a binary form). */
+static bool
+sample_sorted(const KmSummary *s, const View *v)
+{
+	int32_t		e;
+
+	for (e = 1; e < s->entries; e++)
+		if (v->keys[e] < v->keys[e - 1] ||
+			(v->keys[e] == v->keys[e - 1] && entry_cmp(v, e, e - 1) < 0))
+			return false;
+	return true;
+}
+
 static void
 sample_select(KmSummary *s, View *v, bool sort)
 {
+	/* nothing moves: the lookup table stands */
+	if (s->entries <= s->budget && sort && sample_sorted(s, v))
+		return;
 	if (s->entries > s->budget)
 		sample_shrink(s, v);
 	if (sort)
@@ -1045,14 +1060,32 @@ km_summary_binary_size(const KmSummary *s)
 	return size + (size_t) s->entries * (8 + 8 * (size_t) v.d);
 }
 
-static uint8_t *
+/*
+ * Big-endian 64-bit words: one byte swap and one unaligned access where the
+ * compiler knows them (a summary's form is mostly such words), the bytes
+ * one by one elsewhere.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define BIG_ENDIAN_64(x) __builtin_bswap64(x)
+#elif defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define BIG_ENDIAN_64(x) (x)
+#endif
+
+static inline uint8_t *
 put64(uint8_t *p, uint64_t x)
 {
+#ifdef BIG_ENDIAN_64
+	uint64_t	be = BIG_ENDIAN_64(x);
+
+	memcpy(p, &be, sizeof(be));
+	return p + 8;
+#else
 	int			i;
 
 	for (i = 7; i >= 0; i--)
 		*p++ = (uint8_t) (x >> (8 * i));
 	return p;
+#endif
 }
 
 static uint8_t *
@@ -1065,7 +1098,7 @@ put32(uint8_t *p, uint32_t x)
 	return p + 4;
 }
 
-static uint8_t *
+static inline uint8_t *
 put_double(uint8_t *p, double x)
 {
 	uint64_t	b;
@@ -1130,16 +1163,23 @@ typedef struct Reader
 	size_t		left;
 } Reader;
 
-static bool
+static inline bool
 get64(Reader *r, uint64_t *x)
 {
-	int			i;
-
 	if (r->left < 8)
 		return false;
-	*x = 0;
-	for (i = 0; i < 8; i++)
-		*x = (*x << 8) | r->p[i];
+#ifdef BIG_ENDIAN_64
+	memcpy(x, r->p, sizeof(*x));
+	*x = BIG_ENDIAN_64(*x);
+#else
+	{
+		int			i;
+
+		*x = 0;
+		for (i = 0; i < 8; i++)
+			*x = (*x << 8) | r->p[i];
+	}
+#endif
 	r->p += 8;
 	r->left -= 8;
 	return true;
@@ -1157,7 +1197,7 @@ get32(Reader *r, uint32_t *x)
 	return true;
 }
 
-static bool
+static inline bool
 get_double(Reader *r, double *x)
 {
 	uint64_t	b;
@@ -1242,8 +1282,36 @@ group_plausible(int g, int64_t n, const uint64_t *s1, const uint64_t *s2)
 	return true;
 }
 
-const char *
-km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
+/* What read_binary does with the form it checks. */
+typedef enum BinaryUse
+{
+	BINARY_READ,				/* into a summary just initialized */
+	BINARY_MERGE,				/* added to a summary, as km_summary_merge */
+	BINARY_CHECK				/* nothing: only checked */
+} BinaryUse;
+
+/* Moment group g into dst: stored, or added to what it holds. */
+static void
+group_into(MomentGroup *dst, const MomentGroup *g, BinaryUse use)
+{
+	if (use == BINARY_READ)
+		*dst = *g;
+	else
+	{
+		dst->n += g->n;
+		add128(dst->s1, g->s1[0], g->s1[1]);
+		add192(dst->s2, g->s2);
+	}
+}
+
+/*
+ * Check a binary form field by field (its header by km_summary_binary_header,
+ * of s's d and budget unless only checking) and use it: every field is
+ * checked before it is used, but a form found wrong part way through has
+ * left what came before it in s (merging).
+ */
+static const char *
+read_binary(const uint8_t *in, size_t len, KmSummary *s, BinaryUse use)
 {
 	Reader		r = {in, len};
 	const char *err;
@@ -1253,17 +1321,25 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 				i;
 	uint64_t	rows,
 				skipped = 0,
-				u;
+				u,
+				key,
+				last_key = 0;
 	uint32_t	entries,
 				ngroups;
-	View		v;
+	View		v = {0};
 	int64_t		counted = 0;
+	double		lo[KM_SUMMARY_MAX_FEATURES],
+				hi[KM_SUMMARY_MAX_FEATURES],
+				row[KM_SUMMARY_MAX_FEATURES],
+				last_row[KM_SUMMARY_MAX_FEATURES];
 
 	err = km_summary_binary_header(in, len, &d, &budget);
 	if (err)
 		return err;
-	km_summary_init(s, d, budget);
-	v = view_of(s);
+	if (use != BINARY_CHECK && (d != s->d || budget != s->budget))
+		return "another number of features or sample size";
+	if (use != BINARY_CHECK)
+		v = view_of(s);
 	r.p += 9;
 	r.left -= 9;
 	if (!get64(&r, &rows) || (in[0] >= 2 && !get64(&r, &skipped)) || !get32(&r, &entries))
@@ -1272,18 +1348,25 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 		return "rows out of range";
 	if (entries > (uint32_t) budget || (uint64_t) entries > rows)
 		return "sample entries out of range";
-	s->rows = (int64_t) rows;
-	s->skipped = (int64_t) skipped;
 	for (j = 0; j < d; j++)
 	{
-		if (!get_double(&r, &v.min[j]) || !get_double(&r, &v.max[j]))
+		if (!get_double(&r, &lo[j]) || !get_double(&r, &hi[j]))
 			return "truncated range";
-		if (!isfinite(v.min[j]) || !isfinite(v.max[j]) || v.min[j] > v.max[j] ||
-			(v.min[j] == 0 && signbit(v.min[j])) || (v.max[j] == 0 && signbit(v.max[j])))
+		if (!isfinite(lo[j]) || !isfinite(hi[j]) || lo[j] > hi[j] ||
+			(lo[j] == 0 && signbit(lo[j])) || (hi[j] == 0 && signbit(hi[j])))
 			return "invalid range";
-		if (rows == 0 && (v.min[j] != 0 || v.max[j] != 0))
+		if (rows == 0 && (lo[j] != 0 || hi[j] != 0))
 			return "range without rows";
 	}
+	/* a summary without rows has no range to merge (its zeros are no values) */
+	if (use == BINARY_READ || (use == BINARY_MERGE && rows > 0))
+		for (j = 0; j < d; j++)
+		{
+			if (use == BINARY_READ || s->rows == 0 || lo[j] < v.min[j])
+				v.min[j] = lo[j];
+			if (use == BINARY_READ || s->rows == 0 || hi[j] > v.max[j])
+				v.max[j] = hi[j];
+		}
 	for (j = 0; j < d; j++)
 	{
 		int64_t		total = 0;
@@ -1295,7 +1378,7 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 			return "too many moment groups";
 		for (i = 0; i < (int) ngroups; i++)
 		{
-			MomentGroup *gr;
+			MomentGroup gr;
 			int			g;
 			uint64_t	n;
 
@@ -1307,50 +1390,116 @@ km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
 			if (g <= last || g >= KM_SUMMARY_EXPONENTS)
 				return "moment groups out of order";
 			last = g;
-			gr = &v.groups[(size_t) j * KM_SUMMARY_EXPONENTS + g];
-			if (!get64(&r, &n) || !get64(&r, &gr->s1[1]) || !get64(&r, &gr->s1[0]) ||
-				!get64(&r, &gr->s2[2]) || !get64(&r, &gr->s2[1]) || !get64(&r, &gr->s2[0]))
+			if (!get64(&r, &n) || !get64(&r, &gr.s1[1]) || !get64(&r, &gr.s1[0]) ||
+				!get64(&r, &gr.s2[2]) || !get64(&r, &gr.s2[1]) || !get64(&r, &gr.s2[0]))
 				return "truncated moments";
 			if (n == 0 || n > rows - (uint64_t) total)
 				return "moment counts do not add up to rows";
-			gr->n = (int64_t) n;
+			gr.n = (int64_t) n;
 			total += (int64_t) n;
-			if (!group_plausible(g, gr->n, gr->s1, gr->s2))
+			if (!group_plausible(g, gr.n, gr.s1, gr.s2))
 				return "moment sums out of range";
+			if (use != BINARY_CHECK)
+				group_into(&v.groups[(size_t) j * KM_SUMMARY_EXPONENTS + g], &gr, use);
 		}
 		if ((uint64_t) total != rows)
 			return "moment counts do not add up to rows";
 	}
+	if (use == BINARY_MERGE)
+	{
+		s->rows += (int64_t) rows;
+		s->skipped += (int64_t) skipped;
+	}
 	for (i = 0; i < (int) entries; i++)
 	{
-		double	   *row = v.values + (size_t) i * d;
-
 		if (!get64(&r, &u))
 			return "truncated sample";
 		if (u == 0 || u > rows - (uint64_t) counted)
 			return "sample counts do not add up";
-		v.counts[i] = (int64_t) u;
 		counted += (int64_t) u;
 		for (j = 0; j < d; j++)
 		{
 			if (!get_double(&r, &row[j]))
 				return "truncated sample";
 			if (!isfinite(row[j]) || (row[j] == 0 && signbit(row[j])) ||
-				row[j] < v.min[j] || row[j] > v.max[j])
+				row[j] < lo[j] || row[j] > hi[j])
 				return "sample value out of range";
 		}
-		v.keys[i] = km_summary_row_key(row, d);
-		if (i > 0 && key_cmp(v.keys[i - 1], row - d, v.keys[i], row, d) >= 0)
+		key = row_key_d(row, d);
+		if (i > 0 && key_cmp(last_key, last_row, key, row, d) >= 0)
 			return "sample out of order";
+		last_key = key;
+		memcpy(last_row, row, sizeof(double) * d);
+		if (use == BINARY_READ)
+		{
+			v.keys[i] = key;
+			v.counts[i] = (int64_t) u;
+			memcpy(v.values + (size_t) i * d, row, sizeof(double) * d);
+		}
+		else if (use == BINARY_MERGE)
+			sample_add(s, &v, key, row, (int64_t) u);
 	}
 	if (r.left != 0)
 		return "trailing data";
 	/* a sample with room left holds every row */
 	if (entries < (uint32_t) budget && (uint64_t) counted != rows)
 		return "sample counts do not add up";
-	s->entries = (int) entries;
-	for (i = 0; i < (int) entries; i++)
-		table_insert(&v, i);
-	s->cutoff = entries == (uint32_t) budget ? v.keys[entries - 1] : UINT64_MAX;
+	if (use == BINARY_READ)
+	{
+		s->rows = (int64_t) rows;
+		s->skipped = (int64_t) skipped;
+		s->entries = (int) entries;
+		for (i = 0; i < (int) entries; i++)
+			table_insert(&v, i);
+		s->cutoff = entries == (uint32_t) budget ? v.keys[entries - 1] : UINT64_MAX;
+	}
+	return NULL;
+}
+
+const char *
+km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s)
+{
+	int			d,
+				budget;
+	const char *err = km_summary_binary_header(in, len, &d, &budget);
+
+	if (err)
+		return err;
+	km_summary_init(s, d, budget);
+	return read_binary(in, len, s, BINARY_READ);
+}
+
+const char *
+km_summary_merge_binary(KmSummary *dst, const uint8_t *in, size_t len)
+{
+	return read_binary(in, len, dst, BINARY_MERGE);
+}
+
+const char *
+km_summary_check_binary(const uint8_t *in, size_t len)
+{
+	return read_binary(in, len, NULL, BINARY_CHECK);
+}
+
+const char *
+km_summary_binary_rows(const uint8_t *in, size_t len, int64_t *rows, int64_t *skipped)
+{
+	Reader		r = {in, len};
+	const char *err;
+	int			d,
+				budget;
+	uint64_t	n,
+				sk = 0;
+
+	if ((err = km_summary_binary_header(in, len, &d, &budget)) != NULL)
+		return err;
+	r.p += 9;
+	r.left -= 9;
+	if (!get64(&r, &n) || (in[0] >= 2 && !get64(&r, &sk)))
+		return "truncated header";
+	if (n > (uint64_t) KM_SUMMARY_MAX_ROWS || sk > (uint64_t) KM_SUMMARY_MAX_ROWS - n)
+		return "rows out of range";
+	*rows = (int64_t) n;
+	*skipped = (int64_t) sk;
 	return NULL;
 }

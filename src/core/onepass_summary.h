@@ -187,4 +187,22 @@ const char *km_summary_binary_header(const uint8_t *in, size_t len, int *d, int 
  */
 const char *km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s);
 
+/*
+ * Add the summary a binary form holds to dst (of the form's d and budget),
+ * as km_summary_merge would, without reading it into a summary of its own:
+ * NULL on success, else what is wrong (every check of
+ * km_summary_from_binary; a form found wrong part way through has left
+ * part of it in dst).
+ */
+const char *km_summary_merge_binary(KmSummary *dst, const uint8_t *in, size_t len);
+
+/* Every check of km_summary_from_binary, with no summary: NULL if accepted. */
+const char *km_summary_check_binary(const uint8_t *in, size_t len);
+
+/*
+ * The rows and skipped rows of a binary form (its header only), to bound a
+ * merge beforehand: NULL on success, else what is wrong.
+ */
+const char *km_summary_binary_rows(const uint8_t *in, size_t len, int64_t *rows, int64_t *skipped);
+
 #endif							/* RFM_ONEPASS_SUMMARY_H */

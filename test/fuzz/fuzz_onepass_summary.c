@@ -7,8 +7,11 @@
  *	  bytes (a version 1 form: as this version, with 0 skipped rows), and
  *	  after adding a row and merging a copy of itself (within
  *	  KM_SUMMARY_MAX_ROWS, as the combine function), still reads back (the
- *	  summary it became is one the reader accepts).
+ *	  summary it became is one the reader accepts). Checking alone
+ *	  (km_summary_check_binary) accepts exactly what reading does, and
+ *	  merging straight from the form gives what reading then merging gives.
  */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,13 +60,27 @@ write_summary(KmSummary *s, size_t *len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 {
-	KmSummary  *s = read_summary(in, len),
-			   *again;
-	uint8_t    *out;
-	size_t		n;
+	KmSummary  *s,
+			   *again,
+			   *via_form;
+	uint8_t    *out,
+			   *out2;
+	size_t		n,
+				n2;
 	double		row[KM_SUMMARY_MAX_FEATURES];
-	int			j;
+	int			j,
+				d,
+				budget;
+	bool		checked;
 
+	if (km_summary_binary_header(in, len, &d, &budget) == NULL &&
+		km_summary_bytes(d, budget) > (8 << 20))
+		return 0;
+	/* checking alone judges as reading */
+	checked = km_summary_check_binary(in, len) == NULL;
+	s = read_summary(in, len);
+	if (checked != (s != NULL))
+		fail("km_summary_check_binary and km_summary_from_binary disagree");
 	if (s == NULL)
 		return 0;
 	out = write_summary(s, &n);
@@ -84,9 +101,25 @@ LLVMFuzzerTestOneInput(const uint8_t *in, size_t len)
 	if (s->rows + s->skipped < KM_SUMMARY_MAX_ROWS)
 		km_summary_add(s, row);
 	again = read_summary(in, len);
-	/* as the combine function: only while the rows stay within the bound */
+	/*
+	 * as the combine function: only while the rows stay within the bound;
+	 * merging straight from the form gives what reading then merging gives
+	 */
 	if (s->rows + s->skipped <= KM_SUMMARY_MAX_ROWS - (again->rows + again->skipped))
+	{
+		via_form = malloc(km_summary_bytes(s->d, s->budget));
+		memcpy(via_form, s, km_summary_bytes(s->d, s->budget));
 		km_summary_merge(s, again);
+		if (km_summary_merge_binary(via_form, in, len) != NULL)
+			fail("a form read is refused when merged straight from it");
+		out = write_summary(s, &n);
+		out2 = write_summary(via_form, &n2);
+		if (n != n2 || memcmp(out, out2, n) != 0)
+			fail("merging straight from a form differs from reading then merging");
+		free(out);
+		free(out2);
+		free(via_form);
+	}
 	out = write_summary(s, &n);
 	free(again);
 	again = read_summary(out, n);

@@ -205,14 +205,26 @@ test_order_and_splits(void)
 				w++;
 			if (next_rand() % 3 == 0)
 			{
-				/* through the binary form, as a parallel worker's state travels */
+				/*
+				 * through the binary form, as a parallel worker's state
+				 * travels: read back and merged, or merged straight from it
+				 * (as the combine function does with a flat state)
+				 */
 				size_t		len;
 				uint8_t    *bin = binary_of(ps[w], &len);
 				KmSummary  *back = new_summary(d, budget);
 
-				if (km_summary_from_binary(bin, len, back) != NULL)
-					same = false;
-				km_summary_merge(ps[u], back);
+				if (next_rand() % 2 == 0)
+				{
+					if (km_summary_merge_binary(ps[u], bin, len) != NULL)
+						same = false;
+				}
+				else
+				{
+					if (km_summary_from_binary(bin, len, back) != NULL)
+						same = false;
+					km_summary_merge(ps[u], back);
+				}
 				free(back);
 				free(bin);
 			}
@@ -371,7 +383,10 @@ test_binary(void)
 				rejected = 0,
 				accepted_same = 0,
 				accepted_other = 0,
+				check_disagrees = 0,
+				merge_disagrees = 0,
 				trial;
+	bool		accepted;
 
 	for (i = 0; i < 500; i++)
 	{
@@ -447,9 +462,10 @@ test_binary(void)
 	free(bin2);
 
 	for (cut = 0; cut < len; cut++)
-		if (km_summary_from_binary(bin, cut, back) != NULL)
+		if (km_summary_from_binary(bin, cut, back) != NULL &&
+			km_summary_check_binary(bin, cut) != NULL)
 			rejected++;
-	ok(rejected == (int) len, "every truncation rejected (%d of %zu)", rejected, len);
+	ok(rejected == (int) len, "every truncation rejected, read or checked (%d of %zu)", rejected, len);
 
 	for (trial = 0; trial < 20000; trial++)
 	{
@@ -467,7 +483,39 @@ test_binary(void)
 			free(m);
 			continue;
 		}
-		if (km_summary_from_binary(m, len, back) == NULL)
+		accepted = km_summary_from_binary(m, len, back) == NULL;
+		/* checking alone, and merging straight from the form, judge as reading */
+		if ((km_summary_check_binary(m, len) == NULL) != accepted)
+			check_disagrees++;
+		{
+			KmSummary  *into = new_summary(d, budget),
+					   *merged = new_summary(d, budget);
+			bool		merge_ok;
+
+			memcpy(into, direct, km_summary_bytes(d, budget));
+			merge_ok = km_summary_merge_binary(into, m, len) == NULL;
+			if (merge_ok != accepted)
+				merge_disagrees++;
+			else if (accepted)
+			{
+				size_t		l3,
+							l4;
+				uint8_t    *via_form,
+						   *via_read;
+
+				memcpy(merged, direct, km_summary_bytes(d, budget));
+				km_summary_merge(merged, back);
+				via_form = binary_of(into, &l3);
+				via_read = binary_of(merged, &l4);
+				if (!same_bytes(via_form, l3, via_read, l4))
+					merge_disagrees++;
+				free(via_form);
+				free(via_read);
+			}
+			free(into);
+			free(merged);
+		}
+		if (accepted)
 		{
 			size_t		l2;
 			uint8_t    *again = binary_of(back, &l2);
@@ -482,6 +530,9 @@ test_binary(void)
 	}
 	ok(accepted_other == 0, "20,000 one-byte corruptions: every accepted one writes back the same bytes (%d accepted)",
 	   accepted_same);
+	ok(check_disagrees == 0 && merge_disagrees == 0,
+	   "and km_summary_check_binary and km_summary_merge_binary accept exactly those, the merge as reading then merging (%d, %d disagree)",
+	   check_disagrees, merge_disagrees);
 	free(bin);
 	free(s);
 	free(back);

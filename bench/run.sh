@@ -11,7 +11,7 @@
 # each ratio. A ratio is the median of side-by-side runs' ratios: each run
 # of the query right after one of its reference.
 #
-#   bench/run.sh                 # full size (about 17 minutes on 2 cores)
+#   bench/run.sh                 # full size (about 25 minutes on 2 cores)
 #   RFM_BENCH_SCALE=10 bench/run.sh   # every table 10x smaller, for a quick look
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib/common.sh"

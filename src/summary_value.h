@@ -49,23 +49,28 @@ KmSummary  *summary_read(Datum d, MemoryContext mcxt, bool *fresh);
 extern const ExpandedObjectMethods summary_object_methods;
 
 /*
- * d as this module's read-write expanded object, or NULL if it is not one
+ * The header of d when d is a read-write expanded object, else NULL
  * (inline: the transition functions ask for every row)
  */
+static inline ExpandedObjectHeader *
+rw_expanded_header(Datum d)
+{
+	Pointer		p = DatumGetPointer(d);
+	varatt_expanded ptr;
+
+	if (!VARATT_IS_EXTERNAL_EXPANDED_RW(p))
+		return NULL;
+	memcpy(&ptr, VARDATA_EXTERNAL(p), sizeof(ptr));
+	return ptr.eohptr;
+}
+
+/* d as this module's read-write expanded object, or NULL if it is not one. */
 static inline SummaryObject *
 summary_object_rw(Datum d)
 {
-	Pointer		p = DatumGetPointer(d);
+	ExpandedObjectHeader *h = rw_expanded_header(d);
 
-	if (VARATT_IS_EXTERNAL_EXPANDED_RW(p))
-	{
-		varatt_expanded ptr;
-
-		memcpy(&ptr, VARDATA_EXTERNAL(p), sizeof(ptr));
-		if (ptr.eohptr->eoh_methods == &summary_object_methods)
-			return (SummaryObject *) ptr.eohptr;
-	}
-	return NULL;
+	return h != NULL && h->eoh_methods == &summary_object_methods ? (SummaryObject *) h : NULL;
 }
 
 /*
@@ -77,17 +82,10 @@ summary_object_rw(Datum d)
 static inline KmSummary *
 summary_of_rw_state(Datum d)
 {
-	Pointer		p = DatumGetPointer(d);
+	ExpandedObjectHeader *h = rw_expanded_header(d);
 
-	if (VARATT_IS_EXTERNAL_EXPANDED_RW(p))
-	{
-		varatt_expanded ptr;
-
-		memcpy(&ptr, VARDATA_EXTERNAL(p), sizeof(ptr));
-		Assert(ptr.eohptr->eoh_methods == &summary_object_methods);
-		return ((SummaryObject *) ptr.eohptr)->summary;
-	}
-	return NULL;
+	Assert(h == NULL || h->eoh_methods == &summary_object_methods);
+	return h != NULL ? ((SummaryObject *) h)->summary : NULL;
 }
 
 /*

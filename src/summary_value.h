@@ -5,7 +5,7 @@
  *	  Flat (stored, in tuples, between processes): the version word
  *	  KM_SUMMARY_FLAT_VERSION after the length word, then the binary form
  *	  of core/onepass_summary.h (the used moment groups and the sample in
- *	  canonical order: some 0.6 MB for train()'s 16,384 rows of 3 features).
+ *	  canonical order: some 0.5 MB for train()'s 16,384 rows of 3 features).
  *
  *	  Working: an expanded object holding the summary's working layout
  *	  (km_summary_bytes: room for candidates and a lookup table, some 1.9

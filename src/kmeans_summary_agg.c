@@ -41,14 +41,47 @@
 static const bool called_in_aggregate = true,
 			called_plain = false;
 
+/*
+ * Argument 0 (not NULL) as a state to add to, for the transition and
+ * combine functions alike: in an aggregate, its read-write expanded object,
+ * or a new one read from a flat state (an INITCOND, the first state nodeAgg
+ * copied for the combine), *result the object's Datum; outside an
+ * aggregate, a copy the caller owns, *result 0.
+ */
+static KmSummary *
+writable_state(FunctionCallInfo fcinfo, bool in_agg, MemoryContext aggcxt, Datum *result)
+{
+	SummaryObject *o = in_agg ? summary_object_rw(PG_GETARG_DATUM(0)) : NULL;
+	MemoryContext mcxt = CurrentMemoryContext;
+	KmSummary  *s;
+	bool		fresh;
+
+	*result = (Datum) 0;
+	if (o != NULL)
+	{
+		*result = PG_GETARG_DATUM(0);
+		return o->summary;
+	}
+	if (in_agg)
+	{
+		o = summary_object_new(aggcxt);
+		mcxt = o->hdr.eoh_context;
+		*result = EOHPGetRWDatum(&o->hdr);
+	}
+	s = summary_read(PG_GETARG_DATUM(0), mcxt, &fresh);
+	if (!fresh)
+		s = summary_copy(s, mcxt);
+	if (o != NULL)
+		o->summary = s;
+	return s;
+}
+
 static KmSummary *
 state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg, Datum *result)
 {
 	MemoryContext aggcxt;
 	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
 	SummaryObject *o;
-	KmSummary  *s;
-	bool		fresh;
 
 	/* AggCheckCallContext once per call site: state_of_row runs for every row */
 	if (fcinfo->flinfo->fn_extra == NULL)
@@ -67,22 +100,7 @@ state_of_call(FunctionCallInfo fcinfo, int d, int sample_size_arg, Datum *result
 		*result = EOHPGetRWDatum(&o->hdr);
 		return o->summary;
 	}
-	if (in_agg && (o = summary_object_rw(PG_GETARG_DATUM(0))) != NULL)
-	{
-		*result = PG_GETARG_DATUM(0);
-		return o->summary;
-	}
-	if (!in_agg)
-	{
-		s = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh);
-		return fresh ? s : summary_copy(s, CurrentMemoryContext);
-	}
-	/* a flat state (an INITCOND): worked on as an expanded object from now on */
-	o = summary_object_new(aggcxt);
-	s = summary_read(PG_GETARG_DATUM(0), o->hdr.eoh_context, &fresh);
-	o->summary = fresh ? s : summary_copy(s, o->hdr.eoh_context);
-	*result = EOHPGetRWDatum(&o->hdr);
-	return o->summary;
+	return writable_state(fcinfo, in_agg, aggcxt, result);
 }
 
 /*
@@ -279,36 +297,16 @@ kmeans_summary_combine(PG_FUNCTION_ARGS)
 {
 	MemoryContext aggcxt;
 	bool		in_agg = AggCheckCallContext(fcinfo, &aggcxt);
-	SummaryObject *o = in_agg ? summary_object_rw(PG_GETARG_DATUM(0)) : NULL;
 	KmSummary  *a,
 			   *b;
-	bool		fresh_a = false,
-				fresh_b;
-	Datum		result = (Datum) 0;
+	bool		fresh_b;
+	Datum		result;
 	const uint8_t *bin;
 	size_t		len = 0;
 	struct varlena *detoasted;
 	const char *err;
 
-	if (o != NULL)
-	{
-		a = o->summary;
-		result = PG_GETARG_DATUM(0);
-	}
-	else if (in_agg)
-	{
-		o = summary_object_new(aggcxt);
-		a = summary_read(PG_GETARG_DATUM(0), o->hdr.eoh_context, &fresh_a);
-		o->summary = fresh_a ? a : summary_copy(a, o->hdr.eoh_context);
-		a = o->summary;
-		result = EOHPGetRWDatum(&o->hdr);
-	}
-	else
-	{
-		a = summary_read(PG_GETARG_DATUM(0), CurrentMemoryContext, &fresh_a);
-		if (!fresh_a)
-			a = summary_copy(a, CurrentMemoryContext);
-	}
+	a = writable_state(fcinfo, in_agg, aggcxt, &result);
 
 	bin = summary_flat_binary(PG_GETARG_DATUM(1), &len, &detoasted);
 	if (bin != NULL)

@@ -288,12 +288,13 @@ km_summary_init(KmSummary *s, int d, int budget)
 	Layout		l = layout_of(d, budget);
 
 	/*
-	 * The header, range, moments and lookup table zeroed; the sample's
-	 * entries are written before they are read (most of the bytes: not
-	 * touched until used)
+	 * The header, range and moments zeroed; the sample's entries are
+	 * written before they are read, and the lookup table is built when a
+	 * row first needs it (most of the bytes: not touched until used)
 	 */
 	memset(s, 0, l.keys);
-	memset((char *) s + l.table, 0, l.total - l.table);
+	s->sorted = true;
+	s->table_stale = true;
 	s->version = KM_SUMMARY_VERSION;
 	s->d = d;
 	s->budget = budget;
@@ -458,15 +459,22 @@ key_select(uint64_t *a, int32_t n, int32_t r)
 	return a[lo];
 }
 
-/* Rebuild the lookup table for the entries as they now stand. */
+/*
+ * The lookup table for the entries as they now stand, rebuilt if they
+ * moved since (a selection, a sort, a merge or a read leave it stale: a
+ * summary on its way out never needs it).
+ */
 static void
-table_rebuild(const KmSummary *s, View *v)
+table_ready(KmSummary *s, View *v)
 {
 	int32_t		e;
 
+	if (!s->table_stale)
+		return;
 	memset(v->table, 0, sizeof(int32_t) * (size_t) s->table_size);
 	for (e = 0; e < s->entries; e++)
 		table_insert(v, e);
+	s->table_stale = false;
 }
 
 /*
@@ -590,36 +598,25 @@ sample_sort(KmSummary *s, View *v)
 		v->counts[at] = count;
 		memcpy(v->values + (size_t) at * v->d, row, sizeof(double) * v->d);
 	}
+	s->sorted = true;
 }
 
 /*
  * Keep the budget smallest entries (first, in their order; sorted when
  * sort), drop the rest and set the cutoff to the largest key kept.
+ * Entries in canonical order already (read from a binary form, merged
+ * from sorted ones) stay as they are.
  */
-/* Whether the entries are in canonical order already (as read from a binary form). */
-static bool
-sample_sorted(const KmSummary *s, const View *v)
-{
-	int32_t		e;
-
-	for (e = 1; e < s->entries; e++)
-		if (v->keys[e] < v->keys[e - 1] ||
-			(v->keys[e] == v->keys[e - 1] && entry_cmp(v, e, e - 1) < 0))
-			return false;
-	return true;
-}
-
 static void
 sample_select(KmSummary *s, View *v, bool sort)
 {
-	/* nothing moves: the lookup table stands */
-	if (s->entries <= s->budget && sort && sample_sorted(s, v))
+	if (s->sorted)
 		return;
 	if (s->entries > s->budget)
 		sample_shrink(s, v);
 	if (sort)
 		sample_sort(s, v);
-	table_rebuild(s, v);
+	s->table_stale = true;
 }
 
 /* The row (count times) into the sample, if it may be among the smallest keys. */
@@ -630,6 +627,7 @@ sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count
 
 	if (key > s->cutoff)
 		return;					/* the usual case once the sample is full */
+	table_ready(s, v);
 	e = table_find(v, key, row);
 	if (e >= 0)
 	{
@@ -641,12 +639,110 @@ sample_add(KmSummary *s, View *v, uint64_t key, const double *row, int64_t count
 		sample_select(s, v, false);
 		if (key > s->cutoff)
 			return;
+		table_ready(s, v);
 	}
+	s->sorted = false;
 	e = s->entries++;
 	v->keys[e] = key;
 	memcpy(v->values + (size_t) e * v->d, row, sizeof(double) * v->d);
 	v->counts[e] = count;
 	table_insert(v, e);
+}
+
+/*
+ * Merging a sample in canonical order into one in canonical order: both
+ * walked in key order, equal rows' counts added, the budget smallest kept.
+ * They are written after the destination's own entries (its room holds
+ * another budget of them) and moved to the front at the end, so that the
+ * destination's sample is as it was until then. Nothing is looked up and
+ * nothing sorted: a parallel query's leader, or a Citus coordinator,
+ * merges the workers' states this way.
+ */
+typedef struct SortedMerge
+{
+	KmSummary  *s;
+	View	   *v;
+	int32_t		next,			/* the destination's next entry */
+				had,			/* its entries */
+				out;			/* entries written, from index had on */
+} SortedMerge;
+
+/* Whether dst can merge a sorted sample that way. */
+static bool
+sorted_merge_fits(const KmSummary *dst)
+{
+	return dst->sorted && dst->capacity - dst->entries >= dst->budget;
+}
+
+static void
+sorted_merge_begin(SortedMerge *m, KmSummary *s, View *v)
+{
+	m->s = s;
+	m->v = v;
+	m->next = 0;
+	m->had = s->entries;
+	m->out = 0;
+}
+
+/* Write an entry out, unless the budget smallest are written already. */
+static void
+sorted_merge_emit(SortedMerge *m, uint64_t key, const double *row, int64_t count)
+{
+	View	   *v = m->v;
+	int32_t		e;
+
+	if (m->out == m->s->budget)
+		return;
+	e = m->had + m->out++;
+	v->keys[e] = key;
+	v->counts[e] = count;
+	memcpy(v->values + (size_t) e * v->d, row, sizeof(double) * v->d);
+}
+
+/* The next entry of the other sample (in canonical order). */
+static void
+sorted_merge_add(SortedMerge *m, uint64_t key, const double *row, int64_t count)
+{
+	View	   *v = m->v;
+
+	while (m->next < m->had)
+	{
+		int32_t		e = m->next;
+		const double *own = v->values + (size_t) e * v->d;
+		int			c = key_cmp(v->keys[e], own, key, row, v->d);
+
+		if (c > 0)
+			break;
+		m->next++;
+		if (c == 0)
+		{
+			sorted_merge_emit(m, key, row, v->counts[e] + count);
+			return;
+		}
+		sorted_merge_emit(m, v->keys[e], own, v->counts[e]);
+	}
+	sorted_merge_emit(m, key, row, count);
+}
+
+/* The destination's remaining entries, then the result moved to the front. */
+static void
+sorted_merge_end(SortedMerge *m)
+{
+	KmSummary  *s = m->s;
+	View	   *v = m->v;
+
+	for (; m->next < m->had && m->out < s->budget; m->next++)
+		sorted_merge_emit(m, v->keys[m->next], v->values + (size_t) m->next * v->d,
+						  v->counts[m->next]);
+	memmove(v->keys, v->keys + m->had, sizeof(uint64_t) * (size_t) m->out);
+	memmove(v->counts, v->counts + m->had, sizeof(int64_t) * (size_t) m->out);
+	memmove(v->values, v->values + (size_t) m->had * v->d,
+			sizeof(double) * (size_t) m->out * v->d);
+	s->entries = m->out;
+	/* full: rows past the largest key kept can never enter (as canonicalize sets it) */
+	s->cutoff = m->out == s->budget ? v->keys[m->out - 1] : UINT64_MAX;
+	s->sorted = true;
+	s->table_stale = true;
 }
 
 /* ---- exact integer sums ---- */
@@ -842,6 +938,16 @@ km_summary_merge(KmSummary *dst, const KmSummary *src)
 		}
 	}
 	dst->rows += src->rows;
+	if (src->sorted && sorted_merge_fits(dst))
+	{
+		SortedMerge m;
+
+		sorted_merge_begin(&m, dst, &a);
+		for (e = 0; e < src->entries; e++)
+			sorted_merge_add(&m, b.keys[e], b.values + (size_t) e * b.d, b.counts[e]);
+		sorted_merge_end(&m);
+		return;
+	}
 	for (e = 0; e < src->entries; e++)
 		sample_add(dst, &a, b.keys[e], b.values + (size_t) e * b.d, b.counts[e]);
 }
@@ -1327,6 +1433,8 @@ read_binary(const uint8_t *in, size_t len, KmSummary *s, BinaryUse use)
 	uint32_t	entries,
 				ngroups;
 	View		v = {0};
+	SortedMerge merge;
+	bool		sorted_merge = false;
 	int64_t		counted = 0;
 	double		lo[KM_SUMMARY_MAX_FEATURES],
 				hi[KM_SUMMARY_MAX_FEATURES],
@@ -1409,6 +1517,10 @@ read_binary(const uint8_t *in, size_t len, KmSummary *s, BinaryUse use)
 	{
 		s->rows += (int64_t) rows;
 		s->skipped += (int64_t) skipped;
+		/* the form's sample is in canonical order: one pass over both, if s's is too */
+		sorted_merge = sorted_merge_fits(s);
+		if (sorted_merge)
+			sorted_merge_begin(&merge, s, &v);
 	}
 	for (i = 0; i < (int) entries; i++)
 	{
@@ -1436,6 +1548,8 @@ read_binary(const uint8_t *in, size_t len, KmSummary *s, BinaryUse use)
 			v.counts[i] = (int64_t) u;
 			memcpy(v.values + (size_t) i * d, row, sizeof(double) * d);
 		}
+		else if (sorted_merge)
+			sorted_merge_add(&merge, key, row, (int64_t) u);
 		else if (use == BINARY_MERGE)
 			sample_add(s, &v, key, row, (int64_t) u);
 	}
@@ -1444,13 +1558,16 @@ read_binary(const uint8_t *in, size_t len, KmSummary *s, BinaryUse use)
 	/* a sample with room left holds every row */
 	if (entries < (uint32_t) budget && (uint64_t) counted != rows)
 		return "sample counts do not add up";
+	/* only now: a form found wrong has left s's sample as it was */
+	if (sorted_merge)
+		sorted_merge_end(&merge);
 	if (use == BINARY_READ)
 	{
 		s->rows = (int64_t) rows;
 		s->skipped = (int64_t) skipped;
 		s->entries = (int) entries;
-		for (i = 0; i < (int) entries; i++)
-			table_insert(&v, i);
+		s->sorted = true;
+		s->table_stale = true;
 		s->cutoff = entries == (uint32_t) budget ? v.keys[entries - 1] : UINT64_MAX;
 	}
 	return NULL;

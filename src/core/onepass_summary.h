@@ -83,6 +83,14 @@ typedef struct KmSummary
 				table_at;
 	int32_t		capacity;
 	/*
+	 * Whether the entries are in canonical order (then at most the budget):
+	 * a summary read from its binary form, or merged from sorted ones, is
+	 * merged by one pass over both and written out as it stands
+	 */
+	bool		sorted;
+	/* whether the lookup table must be rebuilt before its next use */
+	bool		table_stale;
+	/*
 	 * Then, at offsets km_summary.c computes: double min[d], max[d]; the
 	 * moment groups, d x KM_SUMMARY_EXPONENTS; the sample's keys, counts
 	 * and values (2 budget, 2 budget, 2 budget x d: up to budget candidates
@@ -131,7 +139,11 @@ void		km_summary_skip(KmSummary *s);
  */
 void		km_summary_add_keyed(KmSummary *s, const double *row, uint64_t key);
 
-/* Add every row src holds to dst (same d and budget). */
+/*
+ * Add every row src holds to dst (same d and budget): in one pass over both
+ * samples when both are in canonical order (read from a binary form,
+ * canonicalized or merged so), else entry by entry.
+ */
 void		km_summary_merge(KmSummary *dst, const KmSummary *src);
 
 /* Feature j's smallest and largest value (rows > 0). */
@@ -189,7 +201,8 @@ const char *km_summary_from_binary(const uint8_t *in, size_t len, KmSummary *s);
 
 /*
  * Add the summary a binary form holds to dst (of the form's d and budget),
- * as km_summary_merge would, without reading it into a summary of its own:
+ * as km_summary_merge would (the form's sample is in canonical order),
+ * without reading it into a summary of its own:
  * NULL on success, else what is wrong (every check of
  * km_summary_from_binary; a form found wrong part way through has left
  * part of it in dst).

@@ -65,6 +65,28 @@ same_bytes(const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
 }
 
 /* rows: clusters with repeated values, zeros, -0.0, negative values */
+/* Whether a and b hold the same sample entries, in the same order. */
+static bool
+same_sample(const KmSummary *a, const KmSummary *b)
+{
+	size_t		room = 2 * (size_t) a->budget;
+	double	   *va = malloc(sizeof(double) * room * a->d),
+			   *vb = malloc(sizeof(double) * room * b->d);
+	int64_t    *ca = malloc(sizeof(int64_t) * room),
+			   *cb = malloc(sizeof(int64_t) * room);
+	int			na = km_summary_sample(a, va, ca),
+				nb = km_summary_sample(b, vb, cb);
+	bool		same = na == nb && a->d == b->d &&
+		memcmp(va, vb, sizeof(double) * (size_t) na * a->d) == 0 &&
+		memcmp(ca, cb, sizeof(int64_t) * (size_t) na) == 0;
+
+	free(va);
+	free(vb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
 static double *
 make_rows(size_t n, int d)
 {
@@ -203,6 +225,15 @@ test_order_and_splits(void)
 
 			if (w >= u)
 				w++;
+			/*
+			 * either side, or both, in canonical order: merged by one pass
+			 * over both samples when both are (as a parallel leader merges
+			 * the workers' states), else entry by entry
+			 */
+			if (next_rand() % 2 == 0)
+				km_summary_canonicalize(ps[u]);
+			if (next_rand() % 2 == 0)
+				km_summary_canonicalize(ps[w]);
 			if (next_rand() % 3 == 0)
 			{
 				/*
@@ -242,6 +273,35 @@ test_order_and_splits(void)
 		free(ps);
 	}
 	ok(same, "20 shuffles into 1 to 7 parts merged in random trees: the same binary form (skipped rows too)");
+
+	/*
+	 * sorted summaries merged in one pass, then more rows added to the
+	 * result: the lookup table is rebuilt and the sample goes on as one
+	 * that took every row
+	 */
+	{
+		KmSummary  *p1 = new_summary(d, budget),
+				   *p2 = new_summary(d, budget);
+		bool		one_pass;
+
+		shuffle(x, n, d);
+		for (i = 0; i < n / 2; i++)
+			km_summary_add(i % 3 == 0 ? p1 : p2, x + i * d);
+		km_summary_canonicalize(p1);
+		km_summary_canonicalize(p2);
+		km_summary_merge(p2, p1);
+		one_pass = p2->sorted && p2->entries == budget;
+		for (; i < n; i++)
+			km_summary_add(p2, x + i * d);
+		for (i = 0; i < 1000; i++)
+			km_summary_skip(p2);
+		b = binary_of(p2, &lb);
+		ok(one_pass && same_bytes(a, la, b, lb),
+		   "two sorted summaries merged in one pass, then 10,000 more rows: the same binary form");
+		free(b);
+		free(p1);
+		free(p2);
+	}
 
 	/* the sample is the smallest keys among distinct rows, with multiplicities */
 	{
@@ -385,6 +445,7 @@ test_binary(void)
 				accepted_other = 0,
 				check_disagrees = 0,
 				merge_disagrees = 0,
+				sample_touched = 0,
 				trial;
 	bool		accepted;
 
@@ -493,9 +554,20 @@ test_binary(void)
 			bool		merge_ok;
 
 			memcpy(into, direct, km_summary_bytes(d, budget));
+			memcpy(merged, direct, km_summary_bytes(d, budget));
+			/* every other trial into a summary not in canonical order: entry by entry */
+			if (trial % 2 == 1)
+			{
+				row[0] = 0.5;
+				row[1] = 0.5;
+				km_summary_add(into, row);
+				km_summary_add(merged, row);
+			}
 			merge_ok = km_summary_merge_binary(into, m, len) == NULL;
 			if (merge_ok != accepted)
 				merge_disagrees++;
+			else if (!accepted && trial % 2 == 0 && !same_sample(into, direct))
+				sample_touched++;
 			else if (accepted)
 			{
 				size_t		l3,
@@ -503,7 +575,6 @@ test_binary(void)
 				uint8_t    *via_form,
 						   *via_read;
 
-				memcpy(merged, direct, km_summary_bytes(d, budget));
 				km_summary_merge(merged, back);
 				via_form = binary_of(into, &l3);
 				via_read = binary_of(merged, &l4);
@@ -530,6 +601,9 @@ test_binary(void)
 	}
 	ok(accepted_other == 0, "20,000 one-byte corruptions: every accepted one writes back the same bytes (%d accepted)",
 	   accepted_same);
+	ok(sample_touched == 0,
+	   "a form refused part way through leaves a sorted summary's sample as it was (%d changed)",
+	   sample_touched);
 	ok(check_disagrees == 0 && merge_disagrees == 0,
 	   "and km_summary_check_binary and km_summary_merge_binary accept exactly those, the merge as reading then merging (%d, %d disagree)",
 	   check_disagrees, merge_disagrees);

@@ -84,6 +84,10 @@ $$;
 CREATE OR REPLACE FUNCTION bench.rss_shmem_kb() RETURNS bigint LANGUAGE sql AS $$
 	SELECT substring(pg_read_file('/proc/self/status') FROM 'RssShmem:\s+(\d+) kB')::bigint
 $$;
+-- whether this backend has loaded LLVM (a JIT-compiled query ran in the session)
+CREATE OR REPLACE FUNCTION bench.llvm_loaded() RETURNS boolean LANGUAGE sql AS $$
+	SELECT pg_read_file('/proc/self/maps') LIKE '%llvmjit%'
+$$;
 
 -- Gaussian blobs: n points of d features around `centers` centers drawn
 -- uniformly in [-10, 10]^d, unit spread (deterministic). The one-pass

@@ -30,7 +30,12 @@ typedef struct Helper
 	pthread_t	thread;
 } Helper;
 
-/* Take items until none is left or the caller says stop. */
+/*
+ * Take items until none is left or the caller says stop. The caller
+ * (worker 0) polls for an interrupt before each item it would take, its
+ * first included: even when the helpers take every item (they may, with
+ * more threads than cores), each loop polls at least once.
+ */
 static void
 take_items(Loop *loop, int worker)
 {
@@ -38,13 +43,17 @@ take_items(Loop *loop, int worker)
 
 	while (!__atomic_load_n(&loop->stop, __ATOMIC_RELAXED))
 	{
-		size_t		item = __atomic_fetch_add(&loop->next, 1, __ATOMIC_RELAXED);
+		size_t		item;
 
+		if (worker == 0 && par->interrupt_pending && par->interrupt_pending(par->arg))
+		{
+			__atomic_store_n(&loop->stop, 1, __ATOMIC_RELAXED);
+			break;
+		}
+		item = __atomic_fetch_add(&loop->next, 1, __ATOMIC_RELAXED);
 		if (item >= loop->items)
 			break;
 		loop->task(loop->arg, worker, item);
-		if (worker == 0 && par->interrupt_pending && par->interrupt_pending(par->arg))
-			__atomic_store_n(&loop->stop, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -143,11 +152,17 @@ km_parallel_for(const KmParallel *par, size_t items, KmTask task, void *arg)
 		for (t = 0; t < started; t++)
 			pthread_join(helpers[t].thread, NULL);
 
-		/* every item below next has been done; none runs any more */
-		if (loop.next >= items)
+		/*
+		 * Every item below next has been done and none runs any more. The
+		 * caller stops only for an interrupt: that is checked now, while no
+		 * helper runs, even when no item is left.
+		 */
+		if (!loop.stop)
 			return;
 		if (par->check_interrupts)
 			par->check_interrupts(par->arg);
+		if (loop.next >= items)
+			return;
 		if (started == 0 || (par->interrupt_pending && par->interrupt_pending(par->arg)))
 		{
 			/*

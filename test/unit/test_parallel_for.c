@@ -2,7 +2,8 @@
  * test_parallel_for.c
  *	  The parallel loop: every item runs exactly once on any number of
  *	  threads; a pending interrupt stops the loop and is checked while no
- *	  helper runs, then the remaining items run; a check that does not
+ *	  helper runs, then the remaining items run (polled and checked even
+ *	  when the helpers took every item); a check that does not
  *	  return (PostgreSQL's ERROR is a longjmp) leaves no helper behind.
  */
 #include <setjmp.h>
@@ -21,6 +22,7 @@ static bool pending;
 static int	checks;
 static int	running_at_check;	/* the most tasks seen running at a check */
 static int	done_at_check;		/* items done when the check came */
+static int	by_caller;			/* items the caller (worker 0) ran */
 static jmp_buf escape;
 static bool use_escape;
 
@@ -32,6 +34,8 @@ task(void *arg, int worker, size_t item)
 
 	(void) arg;
 	__atomic_add_fetch(&running, 1, __ATOMIC_SEQ_CST);
+	if (worker == 0)
+		by_caller++;
 	/*
 	 * Some work, so that threads overlap; the helpers' items take longer,
 	 * so that the caller reaches its 10th poll with items left however the
@@ -74,11 +78,36 @@ check(void *arg)
 	pending = false;
 }
 
+/*
+ * The caller's first poll waits until the helpers have done every item,
+ * then an interrupt is pending: as when the helpers take every item
+ * before the caller takes one (more threads than cores).
+ */
+static bool
+pending_after_helpers(void *arg)
+{
+	int			i,
+				n;
+
+	(void) arg;
+	if (++polls == 1)
+	{
+		do
+		{
+			n = 0;
+			for (i = 0; i < ITEMS; i++)
+				n += __atomic_load_n(&done[i], __ATOMIC_SEQ_CST);
+		} while (n < ITEMS);
+		pending = true;
+	}
+	return pending;
+}
+
 static void
 reset(void)
 {
 	memset(done, 0, sizeof(done));
-	running = polls = checks = running_at_check = done_at_check = 0;
+	running = polls = checks = running_at_check = done_at_check = by_caller = 0;
 	pending = false;
 }
 
@@ -150,6 +179,19 @@ main(void)
 
 	for (threads = 2; threads <= 4; threads++)
 		escape_case(threads);
+
+	/* the helpers took every item: the caller polled all the same, and checked */
+	for (threads = 2; threads <= 4; threads++)
+	{
+		KmParallel	par = {threads, pending_after_helpers, check, NULL};
+
+		reset();
+		use_escape = false;
+		km_parallel_for(&par, ITEMS, task, NULL);
+		ok(each_once() && by_caller == 0 && polls >= 1 && checks == 1 && done_at_check == ITEMS,
+		   "%d threads, the helpers took every item: polled %d times, checked %d",
+		   threads, polls, checks);
+	}
 
 	/* NULL: the caller alone, no checks */
 	reset();

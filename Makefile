@@ -57,7 +57,7 @@ unit: $(UNIT_TESTS)
 # The tests that run the core's passes on several threads, again under
 # ThreadSanitizer (it cannot be combined with ASan).
 TSAN_CFLAGS = -std=c99 -g -O1 -Wall -Wextra -Werror -Isrc -fsanitize=thread -pthread
-TSAN_TESTS = $(patsubst %,test/unit/tsan/%,test_parallel_for test_kmeans test_weighted_kmeans test_spherical_kmeans test_centroid_ranks test_exact_sum test_scaler test_working_set test_clv_fit)
+TSAN_TESTS = $(patsubst %,test/unit/tsan/%,test_parallel_for test_distance_quantiles test_kmeans test_weighted_kmeans test_spherical_kmeans test_centroid_ranks test_exact_sum test_scaler test_working_set test_clv_fit)
 
 test/unit/tsan/%: test/unit/%.c test/unit/*.h $(CORE_SRCS) src/core/*.h
 	@mkdir -p test/unit/tsan

@@ -12,8 +12,8 @@
 #include "catalog/pg_type.h"
 #include "core/kmeans.h"
 #include "core/onepass_summary.h"
-#include "core/rank_quantiles.h"
 #include "core/centroid_ranks.h"
+#include "core/distance_quantiles.h"
 #include "core/scaler.h"
 #include "core/checked_size.h"
 #include "feature_encoding.h"
@@ -58,17 +58,19 @@ typedef struct FitPlan
 
 /*
  * Memory beside the feature array of a memory-mode training of rows rows:
- * km_fit's working set, and the model's k x d arrays (explicit centroids,
- * centroids, their ranks, the distinct points counted).
+ * km_fit's working set or, after it, the distances' quantiles', and the
+ * model's k x d arrays (explicit centroids, centroids, their ranks, the
+ * distinct points counted).
  */
 static size_t
 training_extra_bytes(const void *arg, size_t rows)
 {
 	const FitPlan *plan = arg;
 	size_t		kd = (size_t) plan->cfg.k * plan->d;
+	size_t		fit = km_fit_bytes(rows, plan->d, &plan->cfg),
+				quantiles = km_distance_quantiles_bytes(rows);
 
-	return km_size_add(km_fit_bytes(rows, plan->d, &plan->cfg),
-					   km_size_mul3(4, kd, sizeof(double)));
+	return km_size_add(Max(fit, quantiles), km_size_mul3(4, kd, sizeof(double)));
 }
 
 /*
@@ -166,29 +168,14 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	/* scaled data against scaled centroids: scaling is monotone */
 	if (out->centroid_below)
 		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below, &par);
-	if (out->distance_quantiles)
-	{
-		/* every row's distance to its centroid (4 bytes a row, as the labels km_fit freed) */
-		float	   *dist = palloc_extended(sizeof(float) * Max(fs.n, 1), MCXT_ALLOC_HUGE);
-		size_t		i;
-
-		for (i = 0; i < fs.n; i++)
-		{
-			double		d2;
-
-			if (i % KM_INTERRUPT_ROWS == 0)
-				CHECK_FOR_INTERRUPTS();
-			km_nearest(fs.x + i * o->d, model->centroids, o->k, o->d, &d2);
-			/* the cosine distance of unit vectors is |x - c|^2 / 2 (cosine.h) */
-			d2 = o->cosine ? d2 / 2 : sqrt(d2);
-			/* rounded up: no training row is beyond its stored quantile */
-			dist[i] = (float) d2;
-			if ((double) dist[i] < d2)
-				dist[i] = nextafterf(dist[i], INFINITY);
-		}
-		km_rank_quantiles(dist, fs.n, DISTANCE_QUANTILES, out->distance_quantiles, &par);
-		pfree(dist);
-	}
+	/* scaled data against scaled centroids, as km_fit's distances */
+	if (out->distance_quantiles &&
+		!km_distance_quantiles(fs.x, fs.n, o->d, model->centroids, o->k, o->cosine,
+							   DISTANCE_QUANTILES, out->distance_quantiles, &mem, &par))
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("out of memory"),
+				 errdetail("Failed to allocate the distances of %zu rows.", fs.n)));
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = o->cosine ? res.inertia / 2 : res.inertia;
 	/* cosine: the mean of the rows' cosine distances */

@@ -6,7 +6,7 @@
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 BEGIN;
-SELECT plan(20);
+SELECT plan(22);
 
 -- 20,000 points in 4 blobs of 3 features, values rounded (about 12,000
 -- distinct rows), and 20 far-out points
@@ -51,6 +51,24 @@ SELECT lives_ok($$SELECT rfm_kmeans.train('an_mem', 'an_pts', ARRAY['a', 'b', 'c
 SELECT is((SELECT cardinality(distance_quantiles) FROM rfm_kmeans.models WHERE name = 'an_mem'), 1001, '1,001 distance quantiles kept');
 SELECT cmp_ok(pg_temp.quantile_error('an_mem'), '<=', 1e-6::float8, 'memory mode: the quantiles of every row''s distance (float precision)');
 SELECT cmp_ok(pg_temp.score_error('an_mem'), '<=', (0.001 + 1.0 / 20020)::float8, 'anomaly_score(): the share of training rows at least as far out, to 1e-3');
+
+-- from 2^19 rows on, memory mode finds the quantiles by counting the
+-- distances' bits (a radix selection) instead of by a quickselect: the same
+-- check on 600,000 rows with many ties (values on a grid of 0.01)
+CREATE TABLE an_big AS
+SELECT i, round((rfm_data.u(i, 1, 5) * 10)::numeric, 2)::float8 AS a,
+       round((rfm_data.u(i, 2, 5) * 10 + (i % 3) * 8)::numeric, 2)::float8 AS b,
+       round((rfm_data.u(i, 3, 5) * 2)::numeric, 2)::float8 AS c
+FROM generate_series(1, 600000) i;
+SELECT lives_ok($$SELECT rfm_kmeans.train('an_big', 'an_big', ARRAY['a', 'b', 'c'], 3, mode => 'memory')$$, 'memory mode, 600,000 rows');
+SELECT cmp_ok((WITH own AS (SELECT (rfm_kmeans.assign('an_big', a, b, c)).distance AS d FROM an_big),
+                    ranked AS (SELECT d, row_number() OVER (ORDER BY d) AS rn FROM own),
+                    exact AS (SELECT array_agg(r.d ORDER BY j) AS q FROM generate_series(0, 1000) j
+                              JOIN ranked r ON r.rn = greatest(1, (j * 600000 + 999) / 1000))
+               SELECT max(abs(s - e) / greatest(e, 1e-300))
+               FROM rfm_kmeans.models, exact, unnest(distance_quantiles, exact.q) u(s, e) WHERE name = 'an_big'),
+              '<=', 1e-6::float8, 'memory mode, 600,000 rows: the quantiles of every row''s distance (float precision)');
+DROP TABLE an_big;
 
 SELECT lives_ok($$SELECT rfm_kmeans.train('an_agg', 'an_pts', ARRAY['a', 'b', 'c'], 4, mode => 'aggregate')$$, 'aggregate mode');
 SELECT cmp_ok(pg_temp.quantile_error('an_agg'), '<=', 1e-12::float8,

@@ -169,13 +169,11 @@ train_memory(const TrainOptions *o, Model *model, TrainOutcome *out, MemoryConte
 	if (out->centroid_below)
 		km_centroid_ranks(fs.x, fs.n, o->d, model->centroids, o->k, out->centroid_below, &par);
 	/* scaled data against scaled centroids, as km_fit's distances */
-	if (out->distance_quantiles &&
-		!km_distance_quantiles(fs.x, fs.n, o->d, model->centroids, o->k, o->cosine,
-							   DISTANCE_QUANTILES, out->distance_quantiles, &mem, &par))
-		ereport(ERROR,
-				(errcode(ERRCODE_OUT_OF_MEMORY),
-				 errmsg("out of memory"),
-				 errdetail("Failed to allocate the distances of %zu rows.", fs.n)));
+	if (out->distance_quantiles)
+		fit_status_check(km_distance_quantiles(fs.x, fs.n, o->d, model->centroids, o->k,
+											   o->cosine, DISTANCE_QUANTILES,
+											   out->distance_quantiles, &mem, &par),
+						 fs.n);
 	km_scaler_unapply(model->offset, model->factor, o->d, model->centroids, o->k);
 	out->inertia = o->cosine ? res.inertia / 2 : res.inertia;
 	/* cosine: the mean of the rows' cosine distances */

@@ -54,19 +54,19 @@ km_distance_quantiles_bytes(size_t n)
 	return km_size_add(km_size_mul(n, sizeof(float)), km_rank_quantiles_bytes(n));
 }
 
-bool
+KmStatus
 km_distance_quantiles(const double *x, size_t n, int d, const double *centroids, int k,
 					  bool cosine, int m, double *out, const KmAlloc *mem,
 					  const KmParallel *par)
 {
 	DistancePass pass = {x, n, d, centroids, k, cosine, NULL};
-	bool		done;
+	KmStatus	status;
 
 	pass.dist = mem->alloc(mem->ctx, sizeof(float) * n);
 	if (pass.dist == NULL)
-		return false;
+		return KM_NO_MEMORY;
 	km_parallel_for(par, (n + DISTANCE_ITEM_ROWS - 1) / DISTANCE_ITEM_ROWS, distance_item, &pass);
-	done = km_rank_quantiles(pass.dist, n, m, out, mem, par);
+	status = km_rank_quantiles(pass.dist, n, m, out, mem, par);
 	mem->release(mem->ctx, pass.dist);
-	return done;
+	return status;
 }

@@ -20,10 +20,10 @@
  * quantile. With cosine (unit rows and centroids), the cosine distance
  * |x - c|^2 / 2; otherwise the Euclidean distance. The distances are
  * computed on par's threads, each row's the same on any number of them.
- * n >= 1. Takes km_distance_quantiles_bytes(n) from mem; false if that
- * could not be had.
+ * n >= 1. Takes km_distance_quantiles_bytes(n) from mem; KM_NO_MEMORY if
+ * that could not be had.
  */
-bool		km_distance_quantiles(const double *x, size_t n, int d, const double *centroids,
+KmStatus	km_distance_quantiles(const double *x, size_t n, int d, const double *centroids,
 								  int k, bool cosine, int m, double *out,
 								  const KmAlloc *mem, const KmParallel *par);
 

@@ -277,7 +277,7 @@ km_rank_quantiles_bytes(size_t n)
 	return sizeof(Selection) + COUNTS_BYTES + TOP_ROW_BYTES + NEXT_ROW_BYTES;
 }
 
-bool
+KmStatus
 km_rank_quantiles(float *v, size_t n, int m, double *out, const KmAlloc *mem,
 				  const KmParallel *par)
 {
@@ -294,7 +294,7 @@ km_rank_quantiles(float *v, size_t n, int m, double *out, const KmAlloc *mem,
 		char	   *block = mem->alloc(mem->ctx, km_rank_quantiles_bytes(n));
 
 		if (block == NULL)
-			return false;
+			return KM_NO_MEMORY;
 		s = (Selection *) block;
 		s->counts = (size_t *) (block + sizeof(Selection));
 		s->top_row = (int32_t *) (block + sizeof(Selection) + COUNTS_BYTES);
@@ -315,5 +315,5 @@ km_rank_quantiles(float *v, size_t n, int m, double *out, const KmAlloc *mem,
 	}
 	if (s != NULL)
 		mem->release(mem->ctx, s);
-	return true;
+	return KM_OK;
 }

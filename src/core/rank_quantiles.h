@@ -9,7 +9,6 @@
 #ifndef RFM_RANK_QUANTILES_H
 #define RFM_RANK_QUANTILES_H
 
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,11 +29,11 @@ size_t		km_rank_quantiles_bytes(size_t n);
  * (m - 1))) among the n values of v (1 = the smallest; out[0] is the
  * minimum, out[m - 1] the maximum). n >= 1; no NaN. From 2^19 values on,
  * three passes over v per 1,001 ranks, with km_rank_quantiles_bytes(n)
- * (about 3 MB) from mem, false if that could not be had; below, v is
+ * (about 3 MB) from mem, KM_NO_MEMORY if that could not be had; below, v is
  * reordered in place. par's check_interrupts (par may be NULL) runs
  * every 2^20 values read and before every partition of more than 65,536.
  */
-bool		km_rank_quantiles(float *v, size_t n, int m, double *out,
+KmStatus	km_rank_quantiles(float *v, size_t n, int m, double *out,
 							  const KmAlloc *mem, const KmParallel *par);
 
 #endif							/* RFM_RANK_QUANTILES_H */

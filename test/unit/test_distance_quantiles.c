@@ -74,7 +74,7 @@ main(void)
 					c[2] = {0, 10},
 					out[3];
 
-		ok(km_distance_quantiles(x, 4, 1, c, 2, false, 3, out, &MEM, NULL) &&
+		ok(km_distance_quantiles(x, 4, 1, c, 2, false, 3, out, &MEM, NULL) == KM_OK &&
 		   out[0] == 0 && out[1] == 0 && out[2] == 3,
 		   "by hand: minimum 0, median 0 (rank 2 of 0, 0, 1, 3), maximum 3");
 	}
@@ -84,7 +84,7 @@ main(void)
 					c[2] = {0, 0},
 					out[2];
 
-		ok(km_distance_quantiles(x, 2, 2, c, 1, false, 2, out, &MEM, NULL) &&
+		ok(km_distance_quantiles(x, 2, 2, c, 1, false, 2, out, &MEM, NULL) == KM_OK &&
 		   out[1] >= sqrt(2.0) && (double) nextafterf((float) out[1], 0) < sqrt(2.0) && out[0] == 0,
 		   "a distance of sqrt(2) is kept as the least float at or above it (%.9g)", out[1]);
 	}
@@ -94,7 +94,7 @@ main(void)
 					c[2] = {1, 0},
 					out[2];
 
-		ok(km_distance_quantiles(x, 3, 2, c, 1, true, 2, out, &MEM, NULL) &&
+		ok(km_distance_quantiles(x, 3, 2, c, 1, true, 2, out, &MEM, NULL) == KM_OK &&
 		   out[0] == 0 && out[1] == 2,
 		   "cosine distances 0, 1, 2: minimum 0, maximum 2");
 	}
@@ -127,7 +127,7 @@ main(void)
 			{
 				KmParallel	par = {threads, NULL, NULL, NULL};
 
-				if (!km_distance_quantiles(x, n, d, c, k, false, m, got, &MEM, &par) ||
+				if (km_distance_quantiles(x, n, d, c, k, false, m, got, &MEM, &par) != KM_OK ||
 					memcmp(got, ref, sizeof(double) * m) != 0)
 					same = false;
 			}

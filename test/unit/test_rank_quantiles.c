@@ -51,7 +51,7 @@ agrees(const float *v, size_t n, int m)
 	memcpy(a, v, sizeof(float) * n);
 	memcpy(s, v, sizeof(float) * n);
 	qsort(s, n, sizeof(float), float_cmp);
-	if (!km_rank_quantiles(a, n, m, out, &MEM, NULL))
+	if (km_rank_quantiles(a, n, m, out, &MEM, NULL) != KM_OK)
 		same = false;
 	for (j = 0; j < m; j++)
 	{
